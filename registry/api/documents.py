@@ -1,0 +1,163 @@
+"""Documents and versions: thin handlers over registry.services.documents."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Optional
+
+from litestar import Controller, Response, get, post, put
+from litestar.di import NamedDependency
+from litestar.params import (
+    FromPath,
+    FromQuery,
+    HeaderParameter,
+    JSONBody,
+    QueryParameter,
+)
+from sqlalchemy import Engine
+
+from registry.api.dependencies import Page
+from registry.api.structs import (
+    API,
+    Change,
+    DiffOut,
+    DocumentCreate,
+    DocumentOut,
+    DocumentPage,
+    PublishRequest,
+    VersionCreate,
+    VersionList,
+    VersionOut,
+    WithdrawRequest,
+    document_out,
+    version_out,
+)
+from registry.domain.access import Principal
+from registry.domain.references import DocumentName, parse_name, parse_selector
+from registry.domain.structural import structural_changes
+from registry.errors import InvalidInput
+from registry.services import documents
+from registry.services.documents import DocumentInput, VersionInput
+from registry.storage.database import read_session, write_session
+
+DOC = "/documents/{jurisdiction:str}/{slug:str}"
+
+
+def _name(jurisdiction: FromPath[str], slug: FromPath[str]) -> DocumentName:
+    return parse_name(f"{jurisdiction}/{slug}")
+
+
+def _number(ref: FromPath[str]) -> int:
+    selector = parse_selector(ref)
+    if selector.number is None:
+        raise InvalidInput(f"{ref!r}: this action needs a version number", code="version_number_required")
+    return selector.number
+
+
+def _version_input(data: JSONBody[VersionCreate]) -> VersionInput:
+    return VersionInput(schema=data.schema, effective_from=data.effective_from, effective_to=data.effective_to,
+                        changelog=data.changelog, recorded=data.recorded)
+
+
+def _with_etag(out: VersionOut, status_code: int = 200) -> Response[VersionOut]:
+    return Response(out, status_code=status_code, headers={"ETag": out.etag})
+
+
+class DocumentController(Controller):
+    path = API
+    tags = ["documents"]
+
+    @get("/documents", sync_to_thread=True, summary="List documents")
+    def list_documents(self, engine: NamedDependency[Engine], page: NamedDependency[Page], jurisdiction: FromQuery[Optional[str]] = None,
+                       topic: FromQuery[Optional[str]] = None, kind: FromQuery[Optional[Literal["rule", "technical-standard", "vocabulary"]]] = None,
+                       q: Annotated[Optional[str], QueryParameter(max_length=200)] = None,
+                       sort: FromQuery[Literal["name", "-name", "title", "-title", "updated", "-updated", "topic", "-topic"]] = "name"
+                       ) -> DocumentPage:
+        with read_session(engine) as session:
+            rows, total = documents.list_documents(session, jurisdiction=jurisdiction, topic=topic, kind=kind, text=q,
+                                                   sort=sort, limit=page.limit, offset=page.offset)
+            return DocumentPage(items=[document_out(r) for r in rows], total=total, limit=page.limit,
+                                offset=page.offset)
+
+    @post("/documents", sync_to_thread=True, summary="Create a document (no versions yet)")
+    def create_document(self, engine: NamedDependency[Engine], principal: NamedDependency[Principal], data: JSONBody[DocumentCreate]) -> DocumentOut:
+        with write_session(engine) as session:
+            row = documents.create_document(session, principal, DocumentInput(
+                namespace=data.jurisdiction, slug=data.slug, kind=data.kind, title=data.title, topic=data.topic,
+                authority=data.authority, legal_basis=data.legal_basis, vocabulary=data.vocabulary,
+                compatibility=data.compatibility))
+            return document_out(row)
+
+    @get(DOC, sync_to_thread=True, summary="One document")
+    def get_document(self, engine: NamedDependency[Engine], jurisdiction: FromPath[str], slug: FromPath[str]) -> DocumentOut:
+        with read_session(engine) as session:
+            return document_out(documents.get_document(session, _name(jurisdiction, slug)))
+
+    @get(DOC + "/versions", sync_to_thread=True, summary="A document's versions (drafts only for its writers)")
+    def list_versions(self, engine: NamedDependency[Engine], principal: NamedDependency[Principal], jurisdiction: FromPath[str], slug: FromPath[str]) -> VersionList:
+        with read_session(engine) as session:
+            document = documents.get_document(session, _name(jurisdiction, slug))
+            rows = documents.versions_of(session, document, principal)
+            return VersionList(document=document.name, items=[version_out(document, v) for v in rows])
+
+    @post(DOC + "/versions", sync_to_thread=True, summary="Create a draft version")
+    def create_version(self, engine: NamedDependency[Engine], principal: NamedDependency[Principal], jurisdiction: FromPath[str], slug: FromPath[str],
+                       data: JSONBody[VersionCreate]) -> Response[VersionOut]:
+        with write_session(engine) as session:
+            document = documents.get_document(session, _name(jurisdiction, slug))
+            row = documents.create_version(session, principal, document, _version_input(data))
+            return _with_etag(version_out(document, row, with_schema=True), 201)
+
+    @get(DOC + "/versions/{ref:str}", sync_to_thread=True,
+         summary="One version by number, 'latest', or the date it was in force (YYYY-MM-DD)")
+    def get_version(self, engine: NamedDependency[Engine], principal: NamedDependency[Principal], jurisdiction: FromPath[str], slug: FromPath[str],
+                    ref: FromPath[str]) -> Response[VersionOut]:
+        with read_session(engine) as session:
+            document = documents.get_document(session, _name(jurisdiction, slug))
+            row = documents.get_version(session, document, parse_selector(ref), principal)
+            return _with_etag(version_out(document, row, with_schema=True))
+
+    @put(DOC + "/versions/{ref:str}", sync_to_thread=True, summary="Edit a draft (needs If-Match)")
+    def update_version(self, engine: NamedDependency[Engine], principal: NamedDependency[Principal], jurisdiction: FromPath[str], slug: FromPath[str], ref: FromPath[str],
+                       data: JSONBody[VersionCreate],
+                       if_match: Annotated[Optional[str], HeaderParameter(name="If-Match", max_length=200)] = None
+                       ) -> Response[VersionOut]:
+        with write_session(engine) as session:
+            document = documents.get_document(session, _name(jurisdiction, slug))
+            row = documents.update_draft(session, principal, document, _number(ref), if_match, _version_input(data))
+            return _with_etag(version_out(document, row, with_schema=True))
+
+    @post(DOC + "/versions/{ref:str}/publish", sync_to_thread=True, status_code=200,
+          summary="Publish a draft; the previous published version is superseded")
+    def publish_version(self, engine: NamedDependency[Engine], principal: NamedDependency[Principal], jurisdiction: FromPath[str], slug: FromPath[str], ref: FromPath[str],
+                        data: JSONBody[Optional[PublishRequest]] = None) -> VersionOut:
+        with write_session(engine) as session:
+            document = documents.get_document(session, _name(jurisdiction, slug))
+            row = documents.publish(session, principal, document, _number(ref),
+                                    effective_from=data.effective_from if data else None)
+            return version_out(document, row)
+
+    @post(DOC + "/versions/{ref:str}/withdraw", sync_to_thread=True, status_code=200,
+          summary="Withdraw a published or superseded version, with a reason")
+    def withdraw_version(self, engine: NamedDependency[Engine], principal: NamedDependency[Principal], jurisdiction: FromPath[str], slug: FromPath[str], ref: FromPath[str],
+                         data: JSONBody[WithdrawRequest]) -> VersionOut:
+        with write_session(engine) as session:
+            document = documents.get_document(session, _name(jurisdiction, slug))
+            row = documents.withdraw(session, principal, document, _number(ref), reason=data.reason,
+                                     successor=data.successor)
+            return version_out(document, row)
+
+    @get(DOC + "/versions/{a:str}/diff/{b:str}", sync_to_thread=True, summary="Differences between two versions")
+    def diff_versions(self, engine: NamedDependency[Engine], principal: NamedDependency[Principal], jurisdiction: FromPath[str], slug: FromPath[str], a: FromPath[str],
+                      b: FromPath[str]) -> DiffOut:
+        with read_session(engine) as session:
+            document = documents.get_document(session, _name(jurisdiction, slug))
+            left = documents.get_version(session, document, parse_selector(a), principal)
+            right = documents.get_version(session, document, parse_selector(b), principal)
+            changes = [Change(pointer=p, change=c, left=lv, right=rv)
+                       for p, c, lv, rv in structural_changes(left.body, right.body)]
+            return DiffOut(document=document.name, left=version_out(document, left),
+                           right=version_out(document, right), identical=left.content_hash == right.content_hash,
+                           changes=changes)
+
+
+

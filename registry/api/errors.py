@@ -1,0 +1,74 @@
+"""The one exception handler: every error response is {status, code, message, pointer}."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+from registry.errors import RegistryError
+
+log = logging.getLogger("registry")
+
+_HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+               405: "method_not_allowed", 406: "not_acceptable", 409: "conflict", 413: "payload_too_large",
+               415: "unsupported_media_type", 429: "too_many_requests", 500: "internal_error"}
+
+
+def error_body(status: int, code: str, message: str, pointer: str | None = None, detail: Any = None) -> dict:
+    body: dict[str, Any] = {"status": status, "code": code, "message": message, "pointer": pointer}
+    if detail is not None:
+        body["detail"] = detail
+    return body
+
+
+_FIELD = re.compile(r"(?:missing required field|unknown field) `([^`]+)`")
+
+
+def _json_pointer(dotted: str) -> str:
+    parts = re.findall(r"\.([^.\[]+)|\[(\d+)\]", "." + dotted) if dotted else []
+    return "".join("/" + (name or index).replace("~", "~0").replace("/", "~1") for name, index in parts)
+
+
+def _validation(exc: ValidationException) -> tuple[str, str | None, Any]:
+    """litestar's validation errors, as a message and the JSON pointer of the offending field."""
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    if not extra or not isinstance(extra[0], dict):
+        return str(exc.detail), None, None
+    first = extra[0]
+    key, source = str(first.get("key") or ""), first.get("source")
+    source = getattr(source, "value", source)
+    message = str(first.get("message") or exc.detail)
+    detail = extra if len(extra) > 1 else None
+    if source != "body":
+        return (f"{source} parameter {key}: {message}" if key else message), None, detail
+    dotted = "" if key == "data" else key.removeprefix("data.")
+    field = _FIELD.search(message)
+    if field:
+        dotted = f"{dotted}.{field.group(1)}" if dotted else field.group(1)
+    pointer = _json_pointer(dotted)
+    return (f"{pointer or '/'}: {message}"), pointer, detail
+
+
+def handle_error(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, RegistryError):
+        body = error_body(exc.status, exc.code, exc.message, exc.pointer, exc.detail)
+    elif isinstance(exc, ValidationException):
+        message, pointer, detail = _validation(exc)
+        body = error_body(400, "invalid_input", message, pointer, detail)
+    elif isinstance(exc, HTTPException):
+        status = exc.status_code
+        message = exc.detail if exc.detail and status != 500 else _HTTP_CODES.get(status, "error").replace("_", " ")
+        if status == 413:
+            message = "the request body is larger than this registry accepts"
+        body = error_body(status, _HTTP_CODES.get(status, "error"), message)
+    elif isinstance(exc, RecursionError):  # deep JSON that a decoder could not walk: the caller's input
+        body = error_body(400, "too_deep", "the request is nested too deeply")
+    else:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        body = error_body(500, "internal_error", "an unexpected error happened; it has been logged")
+    headers = {"WWW-Authenticate": "Bearer"} if body["status"] == 401 else None
+    return Response(content=body, status_code=body["status"], media_type=MediaType.JSON, headers=headers)

@@ -1,0 +1,54 @@
+"""Jurisdictions and topics."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Optional
+
+from litestar import Controller, get
+from litestar.di import NamedDependency
+from litestar.params import (
+    FromPath,
+    FromQuery,
+    QueryParameter,
+)
+from sqlalchemy import Engine
+
+from registry.api.dependencies import Page
+from registry.api.structs import (
+    JurisdictionOut,
+    JurisdictionPage,
+    TopicOut,
+    jurisdiction_out,
+)
+from registry.domain.topics import TOPICS
+from registry.services import jurisdictions
+from registry.storage.database import read_session
+
+
+class JurisdictionController(Controller):
+    path = "/api/v1"
+    tags = ["jurisdictions"]
+
+    @get("/jurisdictions", sync_to_thread=True, summary="List jurisdictions")
+    def list_jurisdictions(self, engine: NamedDependency[Engine], page: NamedDependency[Page], region: FromQuery[Optional[str]] = None,
+                           kind: FromQuery[Optional[Literal["economy", "bloc"]]] = None, bloc: FromQuery[Optional[str]] = None,
+                           q: Annotated[Optional[str], QueryParameter(max_length=200)] = None,
+                           sort: FromQuery[Literal["code", "-code", "name", "-name", "region", "-region"]] = "code"
+                           ) -> JurisdictionPage:
+        with read_session(engine) as session:
+            rows, total = jurisdictions.list_jurisdictions(session, region=region, kind=kind, bloc=bloc, text=q,
+                                                           sort=sort, limit=page.limit, offset=page.offset)
+            items = [jurisdiction_out(r, jurisdictions.members(session, r.code), jurisdictions.blocs_of(session, r.code))
+                     for r in rows]
+        return JurisdictionPage(items=items, total=total, limit=page.limit, offset=page.offset)
+
+    @get("/jurisdictions/{code:str}", sync_to_thread=True, summary="One jurisdiction")
+    def get_jurisdiction(self, engine: NamedDependency[Engine], code: FromPath[str]) -> JurisdictionOut:
+        with read_session(engine) as session:
+            row = jurisdictions.get(session, code)
+            return jurisdiction_out(row, jurisdictions.members(session, code), jurisdictions.blocs_of(session, code))
+
+    @get("/topics", sync_to_thread=False, summary="The fixed list of topics and their taxonomy mappings")
+    def list_topics(self) -> list[TopicOut]:
+        return [TopicOut(slug=t.slug, title=t.title, description=t.description, unctad=list(t.unctad),
+                         oecd_dstri=list(t.oecd_dstri), rdtii=list(t.rdtii)) for t in TOPICS]

@@ -1,0 +1,201 @@
+"""Wire shapes (msgspec Structs) of the API, and the functions that build them from stored rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Optional
+
+import msgspec
+
+from registry.services.documents import etag
+from registry.storage.tables import AuditEvent, Document, Jurisdiction, Version
+
+
+class Input(msgspec.Struct, forbid_unknown_fields=True):
+    """Base of every request body: an unknown field is an error, not silently dropped."""
+
+
+class Error(msgspec.Struct):
+    status: int
+    code: str
+    message: str
+    pointer: Optional[str] = None
+    detail: Any = None
+
+
+class Cooperation(msgspec.Struct):
+    status: Optional[str] = None
+    since: Optional[str] = None
+    source: Optional[str] = None
+    note: Optional[str] = None
+
+
+class JurisdictionOut(msgspec.Struct):
+    code: str
+    name: str
+    kind: str
+    region: str
+    members: list[str]
+    blocs: list[str]
+    cooperation: Optional[dict[str, Any]] = None
+    url: str = ""
+
+
+class JurisdictionPage(msgspec.Struct):
+    items: list[JurisdictionOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class TopicOut(msgspec.Struct):
+    slug: str
+    title: str
+    description: str
+    unctad: list[str]
+    oecd_dstri: list[str]
+    rdtii: list[str]
+
+
+class DocumentCreate(Input):
+    jurisdiction: str
+    slug: str
+    kind: str
+    title: str
+    topic: Optional[str] = None
+    authority: str = ""
+    legal_basis: str = ""
+    vocabulary: Optional[str] = None
+    compatibility: Optional[str] = None
+
+
+class DocumentOut(msgspec.Struct):
+    name: str
+    jurisdiction: str
+    slug: str
+    kind: str
+    topic: Optional[str]
+    title: str
+    authority: str
+    legal_basis: str
+    vocabulary: Optional[str]
+    compatibility: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    url: str
+
+
+class DocumentPage(msgspec.Struct):
+    items: list[DocumentOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class VersionCreate(Input):
+    schema: dict[str, Any]
+    effective_from: Optional[dt.date] = None
+    effective_to: Optional[dt.date] = None
+    changelog: str = ""
+    recorded: Optional[dt.date] = None
+
+
+class PublishRequest(Input):
+    effective_from: Optional[dt.date] = None
+
+
+class WithdrawRequest(Input):
+    reason: str
+    successor: Optional[str] = None
+
+
+class VersionOut(msgspec.Struct):
+    document: str
+    number: int
+    ref: str
+    status: str
+    effective_from: Optional[dt.date]
+    effective_to: Optional[dt.date]
+    content_hash: str
+    etag: str
+    changelog: str
+    author: str
+    recorded: Optional[dt.date]
+    vocabulary_version: Optional[int]
+    created_at: dt.datetime
+    published_at: Optional[dt.datetime]
+    withdrawn_at: Optional[dt.datetime]
+    withdrawn_reason: Optional[str]
+    successor: Optional[str]
+    url: str
+    schema: Optional[dict[str, Any]] = None
+
+
+class VersionList(msgspec.Struct):
+    document: str
+    items: list[VersionOut]
+
+
+class Change(msgspec.Struct):
+    pointer: str
+    change: str  # added | removed | changed
+    left: Any = None
+    right: Any = None
+
+
+class DiffOut(msgspec.Struct):
+    document: str
+    left: VersionOut
+    right: VersionOut
+    identical: bool
+    changes: list[Change]
+
+
+class AuditOut(msgspec.Struct):
+    id: int
+    at: dt.datetime
+    actor: str
+    token_id: Optional[str]
+    action: str
+    target: str
+    before_hash: Optional[str]
+    after_hash: Optional[str]
+    detail: Optional[dict[str, Any]]
+
+
+class AuditPage(msgspec.Struct):
+    items: list[AuditOut]
+    total: int
+    limit: int
+    offset: int
+
+
+API = "/api/v1"
+
+
+def jurisdiction_out(row: Jurisdiction, members: list[str], blocs: list[str]) -> JurisdictionOut:
+    return JurisdictionOut(code=row.code, name=row.name, kind=row.kind, region=row.region, members=members,
+                           blocs=blocs, cooperation=row.cooperation, url=f"{API}/jurisdictions/{row.code}")
+
+
+def document_out(row: Document) -> DocumentOut:
+    return DocumentOut(name=row.name, jurisdiction=row.namespace, slug=row.slug, kind=row.kind, topic=row.topic,
+                       title=row.title, authority=row.authority, legal_basis=row.legal_basis,
+                       vocabulary=row.vocabulary, compatibility=row.compatibility, created_at=row.created_at,
+                       updated_at=row.updated_at, url=f"{API}/documents/{row.name}")
+
+
+def version_out(document: Document, row: Version, *, with_schema: bool = False) -> VersionOut:
+    return VersionOut(document=document.name, number=row.number, ref=f"{document.name}@{row.number}",
+                      status=row.status, effective_from=row.effective_from, effective_to=row.effective_to,
+                      content_hash=row.content_hash, etag=etag(row), changelog=row.changelog, author=row.author,
+                      recorded=row.recorded, vocabulary_version=row.vocabulary_version, created_at=row.created_at,
+                      published_at=row.published_at, withdrawn_at=row.withdrawn_at,
+                      withdrawn_reason=row.withdrawn_reason, successor=row.successor,
+                      url=f"{API}/documents/{document.name}/versions/{row.number}",
+                      schema=row.body if with_schema else None)
+
+
+def audit_out(row: AuditEvent) -> AuditOut:
+    return AuditOut(id=row.id or 0, at=row.at, actor=row.actor, token_id=row.token_id, action=row.action,
+                    target=row.target, before_hash=row.before_hash, after_hash=row.after_hash, detail=row.detail)

@@ -1,0 +1,274 @@
+"""The `registry` command: serve, load, export, validate, tokens. Wires settings, storage and services."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from registry.domain.access import ADMIN, ROLES, Principal
+from registry.errors import RegistryError
+from registry.settings import Settings
+
+
+
+class _Consoles:
+    """Consoles made when used, so that the terminal width (COLUMNS) is read at that moment."""
+
+    @property
+    def out(self) -> Console:
+        return Console(soft_wrap=False, width=int(os.environ.get("COLUMNS", "0")) or None)
+
+    @property
+    def err(self) -> Console:
+        return Console(stderr=True, soft_wrap=True)
+
+
+_consoles = _Consoles()
+CLI = Principal(token_id=None, name="cli", role=ADMIN)
+
+
+def _settings() -> Settings:
+    return Settings.from_env()
+
+
+def _engine(settings: Settings):
+    from registry.storage.database import make_engine
+    from registry.storage.migrate import migrate
+
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    return engine
+
+
+def _fail(message: str, code: int = 1) -> None:
+    _consoles.err.print(f"[bold red]error:[/] {message}", highlight=False)
+    sys.exit(code)
+
+
+def _display_url(settings: Settings) -> str:
+    host = settings.host if settings.host not in ("0.0.0.0", "::") else "127.0.0.1"
+    return f"http://{host}:{settings.port}"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="regulatory-connectivity-registry", prog_name="registry")
+def main() -> None:
+    """Regulatory Connectivity Registry: versioned e-commerce rules and standards, comparisons, compliance
+    checks and dialogue meetings.
+
+    Settings come from REGISTRY_* environment variables (see docs/configuration.md); the database is
+    ./registry.db unless REGISTRY_DATABASE_URL names another.
+    """
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to listen on [default: 127.0.0.1, or REGISTRY_HOST].")
+@click.option("--port", default=None, type=int, help="Port [default: 8000, or REGISTRY_PORT].")
+@click.option("--no-corpus", is_flag=True, help="Do not load the shipped corpus into an empty database.")
+def serve(host: str | None, port: int | None, no_corpus: bool) -> None:
+    """Migrate the database, load the shipped corpus on first start, and serve the registry."""
+    import uvicorn
+
+    from registry.app import create_app
+    from registry.services.startup import prepare
+    from registry.storage.database import make_engine
+
+    overrides: dict = {}
+    if host:
+        overrides["host"] = host
+    if port:
+        overrides["port"] = port
+    if no_corpus:
+        overrides["load_corpus_on_start"] = False
+    settings = Settings.from_env(**overrides)
+    engine = make_engine(settings.database_url)
+    try:
+        with _consoles.err.status("Preparing the database…"):
+            report = prepare(engine, settings.standards_dir if settings.load_corpus_on_start else None)
+    except RegistryError as exc:
+        _fail(exc.message)
+    finally:
+        engine.dispose()
+    if report is not None:
+        _consoles.out.print(f"Loaded the shipped corpus from {settings.standards_dir}: "
+                      f"{report.created} files created.", highlight=False)
+    url = _display_url(settings)
+    _consoles.out.print(f"Registry:  [bold]{url}/[/]\nAPI docs:  {url}/schema/swagger  (OpenAPI: {url}/schema/openapi.json)\n"
+                  f"Database:  {settings.database_url}", highlight=False)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+
+
+@main.command()
+def migrate() -> None:
+    """Bring the database schema up to date (serve does this too)."""
+    from registry.storage.database import make_engine
+    from registry.storage.migrate import migrate as run
+
+    settings = _settings()
+    try:
+        revision = run(make_engine(settings.database_url))
+    except RegistryError as exc:
+        _fail(exc.message)
+    _consoles.out.print(f"Database at schema revision {revision}.")
+
+
+@main.command()
+@click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check everything and report, but write nothing.")
+def load(folder: Path | None, dry_run: bool) -> None:
+    """Import a standards folder (default: the shipped corpus). All or nothing; loading twice changes nothing."""
+    from registry.services import corpus
+    from registry.storage.database import write_session
+
+    settings = _settings()
+    folder = folder or settings.standards_dir
+    engine = _engine(settings)
+    table = Table("file", "outcome", "detail", title=f"{'Dry run: ' if dry_run else ''}{folder}")
+
+    class _DryRun(Exception):
+        pass
+
+    try:
+        with Progress(console=_consoles.err, transient=True) as progress:
+            count = len(list(folder.glob("vocabulary/*.json"))) + len(list(folder.glob("documents/*/*.json"))) + 1
+            task = progress.add_task("Loading", total=count)
+
+            def on_file(item: corpus.FileReport) -> None:
+                style = {"error": "red", "created": "green", "updated": "yellow"}.get(item.outcome, "")
+                table.add_row(item.path, f"[{style}]{item.outcome}[/]" if style else item.outcome, item.detail)
+                progress.advance(task)
+
+            with write_session(engine) as session:
+                report = corpus.load(session, CLI, folder, on_file=on_file)
+                if not report.ok:
+                    raise _DryRun()
+                if dry_run:
+                    raise _DryRun()
+    except _DryRun:
+        pass
+    except RegistryError as exc:
+        _fail(exc.message)
+    _consoles.out.print(table)
+    if not report.ok:
+        _fail(f"{len(report.errors)} file(s) refused; nothing was written.")
+    _consoles.out.print(f"{report.created} created, {report.updated} updated, {report.unchanged} unchanged"
+                  + (" (dry run: nothing written)." if dry_run else "."), highlight=False)
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+def export(folder: Path) -> None:
+    """Write every jurisdiction, vocabulary and document (all versions, with hashes) to a standards folder."""
+    from registry.services import corpus
+    from registry.storage.database import read_session
+
+    engine = _engine(_settings())
+    with read_session(engine) as session:
+        written = corpus.export(session, folder)
+    _consoles.out.print(f"Wrote {len(written)} files to {folder}.", highlight=False)
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def validate(file: Path) -> None:
+    """Check one document file (or a bare JSON Schema) without storing it: format, metaschema, references,
+    patterns, vocabulary paths and citations."""
+    from registry.domain.jsonbody import parse_json
+    from registry.domain.schemas import check_schema
+    from registry.services import corpus
+
+    settings = _settings()
+    try:
+        raw = parse_json(file.read_bytes(), max_depth=256)
+        if isinstance(raw, dict) and raw.get("format") == corpus.DOCUMENT_FORMAT:
+            corpus.check_file(file, settings.standards_dir)
+        else:
+            check_schema(raw)
+    except RegistryError as exc:
+        _fail(f"{file}: {exc.message}" + (f" (at {exc.pointer})" if exc.pointer else ""))
+    _consoles.out.print(f"[green]valid[/]: {file}", highlight=False)
+
+
+@main.group()
+def token() -> None:
+    """Create, list and revoke access tokens."""
+
+
+def _expiry(text: str | None) -> dt.datetime | None:
+    if not text:
+        return None
+    match = re.fullmatch(r"(\d+)([dh])", text)
+    if match:
+        amount, unit = int(match.group(1)), match.group(2)
+        return dt.datetime.now(dt.timezone.utc) + (dt.timedelta(days=amount) if unit == "d" else dt.timedelta(hours=amount))
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter("use a date (2027-01-31), a date-time, or a duration like 30d or 12h") from None
+    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+
+
+@token.command("create")
+@click.option("--role", required=True, type=click.Choice(ROLES), help="What the token may do.")
+@click.option("--jurisdiction", "jurisdictions", multiple=True, help="A jurisdiction a regulator writes (repeatable).")
+@click.option("--name", default=None, help="Who holds it (shown in the audit log).")
+@click.option("--expires", default=None, help="A date, a date-time, or a duration such as 90d or 12h.")
+def token_create(role: str, jurisdictions: tuple[str, ...], name: str | None, expires: str | None) -> None:
+    """Create a token and print it once; only its hash is stored."""
+    from registry.services import tokens
+    from registry.storage.database import write_session
+
+    engine = _engine(_settings())
+    try:
+        with write_session(engine) as session:
+            row, text = tokens.create(session, CLI, name=name or role, role=role, jurisdictions=jurisdictions,
+                                      expires_at=_expiry(expires))
+    except RegistryError as exc:
+        _fail(exc.message)
+    _consoles.err.print(f"Token {row.id} ({role}{': ' + ', '.join(row.jurisdictions) if row.jurisdictions else ''}) created; "
+                 "it is shown once:", highlight=False)
+    click.echo(text)
+
+
+@token.command("list")
+def token_list() -> None:
+    """List tokens (never their secrets)."""
+    from registry.services import tokens
+    from registry.storage.database import read_session
+
+    engine = _engine(_settings())
+    table = Table("id", "name", "role", "jurisdictions", "created", "expires", "revoked")
+    with read_session(engine) as session:
+        for row in tokens.list_tokens(session):
+            table.add_row(row.id, row.name, row.role, ", ".join(row.jurisdictions), f"{row.created_at:%Y-%m-%d %H:%M}",
+                          f"{row.expires_at:%Y-%m-%d %H:%M}" if row.expires_at else "",
+                          f"{row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "")
+    _consoles.out.print(table)
+
+
+@token.command("revoke")
+@click.argument("token_id")
+def token_revoke(token_id: str) -> None:
+    """Revoke a token by its id; it stops working at once."""
+    from registry.services import tokens
+    from registry.storage.database import write_session
+
+    engine = _engine(_settings())
+    try:
+        with write_session(engine) as session:
+            tokens.revoke(session, CLI, token_id)
+    except RegistryError as exc:
+        _fail(exc.message)
+    _consoles.out.print(f"Token {token_id} revoked.")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,73 @@
+"""Strict JSON: valid UTF-8, no duplicate keys, no NaN or Infinity, bounded depth. Errors name where."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from registry.errors import InvalidInput
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
+def _no_constant(name: str) -> Any:
+    raise InvalidInput(f"{name} is not a JSON number", code="invalid_json")
+
+
+def depth_of(value: Any, limit: int) -> int:
+    """Nesting depth of a JSON value, stopping early once it passes the limit."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > deepest:
+            deepest = depth
+            if deepest > limit:
+                return deepest
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
+    return deepest
+
+
+def parse_json(raw: bytes | str, *, max_depth: int = 128) -> Any:
+    """Parse a JSON text strictly; every failure is an InvalidInput with a stable code."""
+    if isinstance(raw, bytes):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InvalidInput(f"the body is not valid UTF-8 (byte {exc.start})", code="invalid_utf8") from None
+    else:
+        text = raw
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    try:
+        value = json.loads(text, object_pairs_hook=_pairs, parse_constant=_no_constant)
+    except _DuplicateKey as exc:
+        raise InvalidInput(f"duplicate key {exc.key!r}", code="duplicate_key") from None
+    except RecursionError:
+        raise InvalidInput(f"JSON nested deeper than {max_depth} levels", code="too_deep") from None
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
+                           code="invalid_json") from None
+    if depth_of(value, max_depth) > max_depth:
+        raise InvalidInput(f"JSON nested deeper than {max_depth} levels", code="too_deep")
+    return value
+
+
+def pointer_join(*parts: object) -> str:
+    """A JSON pointer from path segments (RFC 6901 escaping)."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)

@@ -1,0 +1,64 @@
+"""The fixed list of topics, each mapped to the UNCTAD, OECD Digital STRI and ESCAP RDTII taxonomies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from registry.errors import NotFound
+
+
+@dataclass(frozen=True)
+class Topic:
+    slug: str
+    title: str
+    description: str
+    unctad: tuple[str, ...]
+    oecd_dstri: tuple[str, ...]
+    rdtii: tuple[str, ...]
+
+
+TOPICS: tuple[Topic, ...] = (
+    Topic("consumer-protection", "Consumer protection",
+          "Withdrawal and return rights, refunds, pre-contract information.",
+          ("Consumer protection",), ("Other barriers affecting trade in digitally enabled services",),
+          ("Online sales and transactions",)),
+    Topic("customs-and-tax", "Customs and tax on low-value goods",
+          "De-minimis thresholds, duty and VAT on cross-border parcels, seller registration for indirect tax.",
+          (), ("Other barriers affecting trade in digitally enabled services",),
+          ("Tariffs and trade defence", "Quantitative trade restrictions")),
+    Topic("personal-data", "Personal data and cross-border data flows",
+          "Data localisation, transfer mechanisms, impact assessments, breach notification.",
+          ("Data protection and privacy",), ("Other barriers affecting trade in digitally enabled services",),
+          ("Domestic data policies", "Cross-border data policies")),
+    Topic("platform-presence", "Platform presence and registration",
+          "Local entity or representative, registration with an authority, marketplace duties.",
+          (), ("Infrastructure and connectivity", "Other barriers affecting trade in digitally enabled services"),
+          ("Foreign direct investment", "Intermediary liability")),
+    Topic("e-signatures", "Electronic signatures",
+          "Legal effect of electronic signatures and seals.",
+          ("Electronic transactions",), ("Electronic transactions",), ("Online sales and transactions",)),
+    Topic("e-invoicing", "E-invoicing",
+          "Structured electronic invoices, clearance systems, issuing deadlines.",
+          ("Electronic transactions",), ("Electronic transactions",), ("Technical standards",)),
+    Topic("labelling", "Product labelling",
+          "Languages and content of product labels for goods sold online.",
+          ("Consumer protection",), ("Other barriers affecting trade in digitally enabled services",),
+          ("Technical standards", "Online sales and transactions")),
+    Topic("payments", "Payments",
+          "Who may process payments, e-payment systems.",
+          ("Electronic transactions",), ("Electronic payment systems",), ("Online sales and transactions",)),
+)
+
+_BY_SLUG = {t.slug: t for t in TOPICS}
+
+
+def topic(slug: str) -> Topic:
+    """The topic with this slug, or NotFound naming the known ones."""
+    try:
+        return _BY_SLUG[slug]
+    except KeyError:
+        raise NotFound(f"unknown topic {slug!r}; known topics: {', '.join(_BY_SLUG)}", code="unknown_topic") from None
+
+
+def is_topic(slug: str) -> bool:
+    return slug in _BY_SLUG

@@ -1,0 +1,400 @@
+"""`registry load` and `registry export`: the standards folder format (docs/corpus-format.md), all or nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+import msgspec
+from sqlmodel import Session, select
+
+from registry.domain import lifecycle, rules
+from registry.domain.access import Principal
+from registry.domain.canonical import content_hash
+from registry.domain.jsonbody import parse_json
+from registry.domain.references import (
+    VOCABULARY_NAMESPACE,
+    check_code,
+    check_slug,
+    parse_name,
+)
+from registry.domain.schemas import check_schema
+from registry.domain.topics import is_topic
+from registry.errors import RegistryError
+from registry.services import audit
+from registry.services.documents import (
+    COMPATIBILITY_MODES,
+    KINDS,
+    default_compatibility,
+)
+from registry.storage.tables import Document, Jurisdiction, Membership, Version
+
+JURISDICTIONS_FORMAT = "registry-jurisdictions/1"
+DOCUMENT_FORMAT = "registry-document/1"
+
+
+class _Strict(msgspec.Struct, forbid_unknown_fields=True):
+    pass
+
+
+class JurisdictionEntry(_Strict):
+    code: str
+    name: str
+    kind: str
+    region: str = ""
+    members: list[str] = []
+    cooperation: Optional[dict[str, Any]] = None
+
+
+class JurisdictionsFile(_Strict):
+    format: str
+    jurisdictions: list[JurisdictionEntry]
+
+
+class VersionEntry(_Strict):
+    number: int
+    status: str
+    schema: dict[str, Any]
+    effective_from: Optional[dt.date] = None
+    effective_to: Optional[dt.date] = None
+    changelog: str = ""
+    author: str = ""
+    recorded: Optional[dt.date] = None
+    content_hash: Optional[str] = None
+
+
+class DocumentFile(_Strict):
+    format: str
+    name: str
+    kind: str
+    title: str
+    versions: list[VersionEntry]
+    topic: Optional[str] = None
+    authority: str = ""
+    legal_basis: str = ""
+    vocabulary: Optional[str] = None
+    compatibility: Optional[str] = None
+
+
+class CorpusError(RegistryError):
+    status = 422
+    code = "invalid_corpus"
+
+
+@dataclass
+class FileReport:
+    path: str
+    outcome: str  # created | updated | unchanged | error
+    detail: str = ""
+
+
+@dataclass
+class LoadReport:
+    files: list[FileReport] = field(default_factory=list)
+    errors: list[FileReport] = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _read(path: Path, kind: type, root: Path) -> Any:
+    where = str(path.relative_to(root))
+    try:
+        raw = parse_json(path.read_bytes(), max_depth=256)
+    except RegistryError as exc:
+        raise CorpusError(f"{where}: {exc.message}", code=exc.code) from None
+    try:
+        value = msgspec.convert(raw, kind, strict=False)
+    except msgspec.ValidationError as exc:
+        raise CorpusError(f"{where}: {exc}", code="invalid_corpus_file") from None
+    expected = JURISDICTIONS_FORMAT if kind is JurisdictionsFile else DOCUMENT_FORMAT
+    if value.format != expected:
+        raise CorpusError(f"{where}: format is {value.format!r}, expected {expected!r}", code="invalid_corpus_file")
+    return value
+
+
+@dataclass
+class Corpus:
+    root: Path
+    jurisdictions: Optional[JurisdictionsFile]
+    documents: list[tuple[Path, DocumentFile]]
+
+
+def read_folder(root: Path) -> tuple[Corpus, list[FileReport]]:
+    """Parse every file; return the corpus and one error report per unreadable file."""
+    root = root.resolve()
+    errors: list[FileReport] = []
+    if not root.is_dir():
+        raise CorpusError(f"{root} is not a folder", code="not_a_folder")
+    juris = None
+    if (root / "jurisdictions.json").is_file():
+        try:
+            juris = _read(root / "jurisdictions.json", JurisdictionsFile, root)
+        except CorpusError as exc:
+            errors.append(FileReport("jurisdictions.json", "error", exc.message))
+    docs = []
+    paths = sorted((root / "vocabulary").glob("*.json")) + sorted((root / "documents").glob("*/*.json"))
+    for path in paths:
+        rel = str(path.relative_to(root))
+        if path.is_symlink():
+            errors.append(FileReport(rel, "error", "symbolic links are not followed"))
+            continue
+        try:
+            doc = _read(path, DocumentFile, root)
+            expected = (f"{VOCABULARY_NAMESPACE}/{path.stem}" if path.parent.name == "vocabulary"
+                        and path.parent.parent == root else f"{path.parent.name}/{path.stem}")
+            if doc.name != expected:
+                raise CorpusError(f"{rel}: holds {doc.name!r} but its place says {expected!r}", code="misplaced_file")
+            docs.append((path, doc))
+        except CorpusError as exc:
+            errors.append(FileReport(rel, "error", exc.message))
+    return Corpus(root, juris, docs), errors
+
+
+def _check_document(doc: DocumentFile, vocabularies: dict[str, dict], jurisdiction_codes: set[str]) -> None:
+    name = parse_name(doc.name)
+    if doc.kind not in KINDS:
+        raise CorpusError(f"unknown kind {doc.kind!r}")
+    if name.is_vocabulary != (doc.kind == "vocabulary"):
+        raise CorpusError("vocabularies, and only they, are named 'vocabulary/<slug>'")
+    if not name.is_vocabulary and name.namespace not in jurisdiction_codes:
+        raise CorpusError(f"unknown jurisdiction {name.namespace!r}")
+    if doc.kind != "vocabulary" and (not doc.topic or not is_topic(doc.topic)):
+        raise CorpusError(f"unknown topic {doc.topic!r}")
+    if (doc.compatibility or "NONE") not in COMPATIBILITY_MODES:
+        raise CorpusError(f"unknown compatibility {doc.compatibility!r}")
+    vocabulary = None
+    if doc.kind != "vocabulary":
+        if doc.vocabulary not in vocabularies:
+            raise CorpusError(f"vocabulary {doc.vocabulary!r} is neither in this folder nor published in the registry")
+        vocabulary = vocabularies[doc.vocabulary]
+    for index, version in enumerate(doc.versions):
+        at = f"version {version.number}"
+        if version.number != index + 1:
+            raise CorpusError(f"versions must be numbered 1, 2, 3 … in order; found {version.number} at position {index + 1}")
+        if version.status not in lifecycle.STATUSES:
+            raise CorpusError(f"{at}: unknown status {version.status!r}")
+        if version.status != lifecycle.DRAFT and version.effective_from is None:
+            raise CorpusError(f"{at}: a {version.status} version needs effective_from")
+        try:
+            lifecycle.check_interval(version.effective_from, version.effective_to)
+            check_schema(version.schema)
+        except RegistryError as exc:
+            raise CorpusError(f"{at}: {exc.message}" + (f" at {exc.pointer}" if exc.pointer else "")) from None
+        digest = content_hash(version.schema)
+        if version.content_hash is not None and version.content_hash != digest:
+            raise CorpusError(f"{at}: content_hash {version.content_hash[:12]}… does not match its schema ({digest[:12]}…)")
+        if vocabulary is not None:
+            unknown = rules.unknown_paths(version.schema, vocabulary)
+            if unknown:
+                raise CorpusError(f"{at}: path {unknown[0]} is not in {doc.vocabulary}")
+            uncited = rules.unannotated_constraints(version.schema)
+            if uncited:
+                first = uncited[0]
+                raise CorpusError(f"{at}: constraint {first.keyword!r} at {first.pointer or '/'} has no x-rule with a "
+                                  "citation, source and confidence")
+    published = [v for v in doc.versions if v.status == lifecycle.PUBLISHED]
+    if len(published) > 1:
+        raise CorpusError(f"versions {', '.join(str(v.number) for v in published)} are all published; earlier ones "
+                          "must be superseded")
+    clash = lifecycle.overlapping(doc.versions)  # type: ignore[arg-type]
+    if clash:
+        raise CorpusError(f"versions {clash[0].number} and {clash[1].number} overlap in time")
+
+
+def _vocabularies(session: Session, corpus: Corpus) -> dict[str, dict]:
+    found: dict[str, dict] = {}
+    rows = session.exec(select(Document).where(Document.namespace == VOCABULARY_NAMESPACE)).all()
+    for row in rows:
+        latest = lifecycle.select_latest(session.exec(select(Version).where(Version.document_id == row.id)).all())
+        if latest is not None:
+            found[row.name] = latest.body
+    for _, doc in corpus.documents:
+        if doc.kind == "vocabulary":
+            latest = lifecycle.select_latest(doc.versions)  # type: ignore[arg-type]
+            if latest is not None:
+                found[doc.name] = latest.schema
+    return found
+
+
+def load(session: Session, principal: Principal, root: Path, *,
+         on_file: Callable[[FileReport], None] | None = None) -> LoadReport:
+    """Check every file first: if any fails, write nothing and return the report with its errors. Then write in
+    the caller's transaction; a conflict found while writing raises, so the caller's transaction rolls back."""
+    report = LoadReport()
+    corpus, errors = read_folder(root)
+    report.errors.extend(errors)
+    codes = {j.code for j in corpus.jurisdictions.jurisdictions} if corpus.jurisdictions else set()
+    codes |= set(session.exec(select(Jurisdiction.code)).all())
+    if corpus.jurisdictions:
+        for entry in corpus.jurisdictions.jurisdictions:
+            try:
+                check_code(entry.code)
+                for member in entry.members:
+                    check_code(member)
+                if entry.kind not in ("economy", "bloc"):
+                    raise CorpusError(f"{entry.code}: kind must be 'economy' or 'bloc'")
+            except RegistryError as exc:
+                report.errors.append(FileReport("jurisdictions.json", "error", exc.message))
+    vocabularies = _vocabularies(session, corpus)
+    for path, doc in corpus.documents:
+        try:
+            _check_document(doc, vocabularies, codes)
+        except RegistryError as exc:
+            report.errors.append(FileReport(str(path.relative_to(corpus.root)), "error", exc.message))
+    if report.errors:
+        for item in report.errors:
+            if on_file:
+                on_file(item)
+        return report
+    if corpus.jurisdictions:
+        item = _write_jurisdictions(session, principal, corpus.jurisdictions)
+        _count(report, item, on_file)
+    # vocabularies first: documents are checked against them
+    for path, doc in sorted(corpus.documents, key=lambda pd: pd[1].kind != "vocabulary"):
+        try:
+            item = _write_document(session, principal, doc, str(path.relative_to(corpus.root)))
+        except RegistryError as exc:  # the caller's transaction rolls back: nothing is half-written
+            if on_file:
+                on_file(FileReport(str(path.relative_to(corpus.root)), "error", exc.message))
+            raise
+        _count(report, item, on_file)
+    return report
+
+
+def _count(report: LoadReport, item: FileReport, on_file: Callable[[FileReport], None] | None) -> None:
+    report.files.append(item)
+    if item.outcome in ("created", "updated", "unchanged"):
+        setattr(report, item.outcome, getattr(report, item.outcome) + 1)
+    if on_file:
+        on_file(item)
+
+
+def _write_jurisdictions(session: Session, principal: Principal, data: JurisdictionsFile) -> FileReport:
+    created = updated = 0
+    for entry in data.jurisdictions:
+        row = session.get(Jurisdiction, entry.code)
+        if row is None:
+            session.add(Jurisdiction(code=entry.code, name=entry.name, kind=entry.kind, region=entry.region,
+                                     cooperation=entry.cooperation))
+            created += 1
+            audit.record(session, principal, "jurisdiction.load", f"jurisdiction/{entry.code}")
+        elif (row.name, row.kind, row.region, row.cooperation) != (entry.name, entry.kind, entry.region, entry.cooperation):
+            row.name, row.kind, row.region, row.cooperation = entry.name, entry.kind, entry.region, entry.cooperation
+            session.add(row)
+            updated += 1
+            audit.record(session, principal, "jurisdiction.update", f"jurisdiction/{entry.code}")
+    session.flush()
+    for entry in data.jurisdictions:
+        have = set(session.exec(select(Membership.member_code).where(Membership.bloc_code == entry.code)).all())
+        for member in sorted(set(entry.members) - have):
+            session.add(Membership(bloc_code=entry.code, member_code=member))
+            updated += 0 if created else 1
+    session.flush()
+    outcome = "created" if created else ("updated" if updated else "unchanged")
+    return FileReport("jurisdictions.json", outcome, f"{created} created, {updated} updated")
+
+
+def _write_document(session: Session, principal: Principal, doc: DocumentFile, where: str) -> FileReport:
+    name = parse_name(doc.name)
+    check_slug(name.slug)
+    row = session.exec(select(Document).where(Document.namespace == name.namespace,
+                                              Document.slug == name.slug)).first()
+    created_doc = row is None
+    if row is None:
+        row = Document(namespace=name.namespace, slug=name.slug, kind=doc.kind, topic=doc.topic, title=doc.title,
+                       authority=doc.authority, legal_basis=doc.legal_basis, vocabulary=doc.vocabulary,
+                       compatibility=doc.compatibility or default_compatibility(doc.kind))
+        session.add(row)
+        session.flush()
+        audit.record(session, principal, "document.load", doc.name)
+    stored = {v.number: v for v in session.exec(select(Version).where(Version.document_id == row.id)).all()}
+    added = changed = 0
+    for entry in doc.versions:
+        digest = content_hash(entry.schema)
+        existing = stored.get(entry.number)
+        if existing is None:
+            version = Version(document_id=row.id, number=entry.number, status=entry.status,  # type: ignore[arg-type]
+                              effective_from=entry.effective_from, effective_to=entry.effective_to, body=entry.schema,
+                              content_hash=digest, changelog=entry.changelog, author=entry.author or principal.actor,
+                              recorded=entry.recorded)
+            if entry.status != lifecycle.DRAFT:
+                version.published_at = version.created_at
+            session.add(version)
+            audit.record(session, principal, "version.load", f"{doc.name}@{entry.number}", after=digest)
+            added += 1
+        elif existing.content_hash != digest:
+            raise CorpusError(f"{doc.name}@{entry.number} is stored with hash {existing.content_hash[:12]}… but the "
+                              f"file has {digest[:12]}…; published bodies never change: add a new version")
+        elif (existing.status, existing.effective_from, existing.effective_to) != (
+                entry.status, entry.effective_from, entry.effective_to):
+            if existing.status != entry.status:
+                lifecycle.check_transition(existing.status, entry.status, what=f"{doc.name}@{entry.number}")
+            existing.status, existing.effective_from, existing.effective_to = (
+                entry.status, entry.effective_from, entry.effective_to)
+            session.add(existing)
+            audit.record(session, principal, "version.update", f"{doc.name}@{entry.number}", before=digest,
+                         after=digest, detail={"status": entry.status})
+            changed += 1
+    session.flush()
+    outcome = "created" if created_doc else ("updated" if added or changed else "unchanged")
+    return FileReport(where, outcome, f"{len(doc.versions)} versions, {added} added, {changed} updated")
+
+
+def export(session: Session, root: Path) -> list[Path]:
+    """Write the whole registry back as a standards folder; returns the files written."""
+    root.mkdir(parents=True, exist_ok=True)
+    written = []
+    entries = []
+    for row in session.exec(select(Jurisdiction).order_by(Jurisdiction.code)).all():  # type: ignore[arg-type]
+        members = list(session.exec(select(Membership.member_code).where(Membership.bloc_code == row.code)
+                                    .order_by(Membership.member_code)).all())
+        entries.append({"code": row.code, "name": row.name, "kind": row.kind, "region": row.region,
+                        "members": members, "cooperation": row.cooperation})
+    written.append(_write_json(root / "jurisdictions.json", {"format": JURISDICTIONS_FORMAT, "jurisdictions": entries}))
+    for doc in session.exec(select(Document).order_by(Document.namespace, Document.slug)).all():  # type: ignore[arg-type]
+        versions = session.exec(select(Version).where(Version.document_id == doc.id)
+                                .order_by(Version.number)).all()  # type: ignore[arg-type]
+        body = {"format": DOCUMENT_FORMAT, "name": doc.name, "kind": doc.kind, "title": doc.title}
+        if doc.kind != "vocabulary":
+            body["topic"] = doc.topic
+            body["vocabulary"] = doc.vocabulary
+        body.update({"authority": doc.authority, "legal_basis": doc.legal_basis, "compatibility": doc.compatibility})
+        body["versions"] = [{
+            "number": v.number, "status": v.status,
+            "effective_from": v.effective_from.isoformat() if v.effective_from else None,
+            "effective_to": v.effective_to.isoformat() if v.effective_to else None,
+            "changelog": v.changelog, "author": v.author,
+            "recorded": v.recorded.isoformat() if v.recorded else None,
+            "content_hash": v.content_hash, "schema": v.body} for v in versions]
+        target = (root / "vocabulary" / f"{doc.slug}.json" if doc.kind == "vocabulary"
+                  else root / "documents" / doc.namespace / f"{doc.slug}.json")
+        written.append(_write_json(target, body))
+    return written
+
+
+def _write_json(path: Path, value: Any) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(value, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+def check_file(path: Path, standards_dir: Path) -> None:
+    """Check one document file on its own, against the vocabularies and jurisdictions of a standards folder."""
+    doc = _read(path, DocumentFile, path.parent)
+    reference, _ = read_folder(standards_dir) if standards_dir.is_dir() else (Corpus(standards_dir, None, []), [])
+    vocabularies: dict[str, dict] = {}
+    for _, other in reference.documents:
+        latest = lifecycle.select_latest(other.versions) if other.kind == "vocabulary" else None  # type: ignore[arg-type]
+        if latest is not None:
+            vocabularies[other.name] = latest.schema
+    codes = {j.code for j in reference.jurisdictions.jurisdictions} if reference.jurisdictions else set()
+    codes.add(parse_name(doc.name).namespace)  # a new jurisdiction's file is checked on its own merits
+    _check_document(doc, vocabularies, codes)

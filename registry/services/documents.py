@@ -1,0 +1,303 @@
+"""Documents and their versions: create, edit drafts, publish, withdraw, and look up by reference."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, func, or_, select
+
+from registry.domain import lifecycle, rules
+from registry.domain.access import (
+    Principal,
+    can_write_namespace,
+    require_namespace_writer,
+)
+from registry.domain.canonical import content_hash
+from registry.domain.references import (
+    VOCABULARY_NAMESPACE,
+    DocumentName,
+    VersionSelector,
+    check_slug,
+)
+from registry.domain.schemas import check_schema
+from registry.domain.topics import TOPICS, is_topic
+from registry.errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PreconditionRequired,
+    Unprocessable,
+)
+from registry.services import audit
+from registry.storage.tables import Document, Jurisdiction, Version, utcnow
+
+KINDS = ("rule", "technical-standard", "vocabulary")
+COMPATIBILITY_MODES = ("NONE", "BACKWARD", "FORWARD", "FULL", "BACKWARD_TRANSITIVE", "FORWARD_TRANSITIVE",
+                       "FULL_TRANSITIVE")
+CITED_KINDS = ("rule", "technical-standard")
+
+
+@dataclass(frozen=True)
+class DocumentInput:
+    namespace: str
+    slug: str
+    kind: str
+    title: str
+    topic: str | None = None
+    authority: str = ""
+    legal_basis: str = ""
+    vocabulary: str | None = None
+    compatibility: str | None = None
+
+
+@dataclass(frozen=True)
+class VersionInput:
+    schema: Any
+    effective_from: dt.date | None = None
+    effective_to: dt.date | None = None
+    changelog: str = ""
+    recorded: dt.date | None = None
+
+
+def default_compatibility(kind: str) -> str:
+    return "NONE" if kind == "rule" else "BACKWARD"
+
+
+def etag(version: Version) -> str:
+    return f'"{version.number}.{version.revision}.{version.content_hash[:16]}"'
+
+
+# ---- look-ups -------------------------------------------------------------------------------------------
+
+def get_document(session: Session, name: DocumentName, *, for_update: bool = False) -> Document:
+    query = select(Document).where(Document.namespace == name.namespace, Document.slug == name.slug)
+    found = session.exec(query.with_for_update() if for_update else query).first()
+    if found is None:
+        raise NotFound(f"unknown document {name}", code="unknown_document")
+    return found
+
+
+def list_documents(session: Session, *, jurisdiction: str | None = None, topic: str | None = None,
+                   kind: str | None = None, text: str | None = None, sort: str = "name", limit: int = 100,
+                   offset: int = 0) -> tuple[Sequence[Document], int]:
+    query = select(Document)
+    if jurisdiction:
+        query = query.where(Document.namespace == jurisdiction)
+    if topic:
+        query = query.where(Document.topic == topic)
+    if kind:
+        query = query.where(Document.kind == kind)
+    if text:
+        like = f"%{text.lower()}%"
+        query = query.where(or_(func.lower(Document.title).like(like), func.lower(Document.slug).like(like),
+                                func.lower(Document.legal_basis).like(like),
+                                func.lower(Document.authority).like(like)))
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    key = sort.lstrip("-")
+    columns = {"name": (Document.namespace, Document.slug), "title": (Document.title,),
+               "updated": (Document.updated_at,), "topic": (Document.topic, Document.namespace, Document.slug)}[key]
+    order = [col(c).desc() if sort.startswith("-") else col(c).asc() for c in columns]
+    return session.exec(query.order_by(*order).offset(offset).limit(limit)).all(), total
+
+
+def versions_of(session: Session, document: Document, principal: Principal | None = None) -> list[Version]:
+    """All versions, oldest first; drafts only for those who may write the document."""
+    rows = list(session.exec(select(Version).where(Version.document_id == document.id)
+                             .order_by(Version.number)).all())  # type: ignore[arg-type]
+    if principal is None or not can_write_namespace(principal, document.namespace):
+        rows = [v for v in rows if v.status != lifecycle.DRAFT]
+    return rows
+
+
+def get_version(session: Session, document: Document, selector: VersionSelector,
+                principal: Principal | None = None) -> Version:
+    versions = versions_of(session, document, principal)
+    if selector.number is not None:
+        found = next((v for v in versions if v.number == selector.number), None)
+    elif selector.latest:
+        found = lifecycle.select_latest(versions)
+    else:
+        found = lifecycle.select_in_force(versions, selector.as_of)  # type: ignore[arg-type]
+    if found is None:
+        what = {True: "no published version", False: f"no version {selector}"}[selector.latest]
+        if selector.as_of:
+            what = f"no version in force on {selector.as_of}"
+        raise NotFound(f"{document.name} has {what}", code="unknown_version")
+    return found
+
+
+def latest_schema(session: Session, name: str) -> tuple[Version, dict]:
+    """The latest published version of a document named like `vocabulary/operating-profile`."""
+    namespace, _, slug = name.partition("/")
+    document = get_document(session, DocumentName(namespace, slug))
+    version = get_version(session, document, VersionSelector(latest=True))
+    return version, version.body
+
+
+# ---- writes ---------------------------------------------------------------------------------------------
+
+def create_document(session: Session, principal: Principal, data: DocumentInput) -> Document:
+    check_slug(data.slug, pointer="/slug")
+    require_namespace_writer(principal, data.namespace)
+    if data.kind not in KINDS:
+        raise InvalidInput(f"unknown kind {data.kind!r}; kinds: {', '.join(KINDS)}", pointer="/kind", code="unknown_kind")
+    if (data.namespace == VOCABULARY_NAMESPACE) != (data.kind == "vocabulary"):
+        raise InvalidInput("vocabularies, and only they, are named 'vocabulary/<slug>'", pointer="/kind",
+                           code="invalid_kind")
+    if data.namespace != VOCABULARY_NAMESPACE and session.get(Jurisdiction, data.namespace) is None:
+        raise NotFound(f"unknown jurisdiction {data.namespace!r}", pointer="/jurisdiction", code="unknown_jurisdiction")
+    if data.kind != "vocabulary":
+        if not data.topic or not is_topic(data.topic):
+            raise InvalidInput(f"topic must be one of {', '.join(t.slug for t in TOPICS)}", pointer="/topic",
+                               code="unknown_topic")
+        if not data.vocabulary:
+            raise InvalidInput("a rule or technical standard names the vocabulary it is written over",
+                               pointer="/vocabulary", code="vocabulary_required")
+        latest_schema(session, data.vocabulary)  # must exist and be published
+    compatibility = data.compatibility or default_compatibility(data.kind)
+    if compatibility not in COMPATIBILITY_MODES:
+        raise InvalidInput(f"unknown compatibility {compatibility!r}; modes: {', '.join(COMPATIBILITY_MODES)}",
+                           pointer="/compatibility", code="unknown_compatibility")
+    name = DocumentName(data.namespace, data.slug)
+    exists = session.exec(select(Document.id).where(Document.namespace == name.namespace,
+                                                    Document.slug == name.slug)).first()
+    if exists is not None:
+        raise Conflict(f"document {name} already exists", code="document_exists")
+    document = Document(namespace=data.namespace, slug=data.slug, kind=data.kind,
+                        topic=data.topic if data.kind != "vocabulary" else None, title=data.title,
+                        authority=data.authority, legal_basis=data.legal_basis,
+                        vocabulary=data.vocabulary if data.kind != "vocabulary" else None, compatibility=compatibility)
+    session.add(document)
+    _flush(session, f"document {name} already exists")
+    audit.record(session, principal, "document.create", str(name))
+    return document
+
+
+def check_body(session: Session, document: Document, schema: Any) -> int | None:
+    """Metaschema, references and patterns, then the vocabulary's paths; the vocabulary version used."""
+    check_schema(schema)
+    if document.vocabulary is None:
+        return None
+    vocabulary, vocabulary_schema = latest_schema(session, document.vocabulary)
+    unknown = rules.unknown_paths(schema, vocabulary_schema)
+    if unknown:
+        raise Unprocessable(f"{document.vocabulary}@{vocabulary.number} has no path {unknown[0]}"
+                            + (f" (and {len(unknown) - 1} more: {', '.join(unknown[1:5])})" if len(unknown) > 1 else ""),
+                            pointer=unknown[0], code="unknown_vocabulary_path", detail={"paths": unknown})
+    return vocabulary.number
+
+
+def check_citations(document: Document, schema: Any) -> None:
+    if document.kind not in CITED_KINDS:
+        return
+    missing = rules.unannotated_constraints(schema)
+    if missing:
+        first = missing[0]
+        raise Unprocessable(f"constraint {first.keyword!r} at {first.instance_path or '/'} has no x-rule with a "
+                            f"citation, source and confidence ({len(missing)} such constraints)",
+                            pointer=f"{first.pointer}/{first.keyword}", code="uncited_constraint")
+
+
+def create_version(session: Session, principal: Principal, document: Document, data: VersionInput) -> Version:
+    require_namespace_writer(principal, document.namespace)
+    lifecycle.check_interval(data.effective_from, data.effective_to)
+    vocabulary_version = check_body(session, document, data.schema)
+    # lock the document row so that concurrent writers take numbers one after the other (PostgreSQL)
+    document = get_document(session, DocumentName(document.namespace, document.slug), for_update=True)
+    number = (session.exec(select(func.max(Version.number)).where(Version.document_id == document.id)).one() or 0) + 1
+    version = Version(document_id=document.id, number=number, status=lifecycle.DRAFT,  # type: ignore[arg-type]
+                      effective_from=data.effective_from, effective_to=data.effective_to, body=data.schema,
+                      content_hash=content_hash(data.schema), changelog=data.changelog, author=principal.actor,
+                      recorded=data.recorded, vocabulary_version=vocabulary_version)
+    session.add(version)
+    _flush(session, f"{document.name} got a new version at the same time; retry")
+    audit.record(session, principal, "version.create", f"{document.name}@{number}", after=version.content_hash)
+    return version
+
+
+def update_draft(session: Session, principal: Principal, document: Document, number: int, if_match: str | None,
+                 data: VersionInput) -> Version:
+    require_namespace_writer(principal, document.namespace)
+    version = get_version(session, document, VersionSelector(number=number), principal)
+    if version.status != lifecycle.DRAFT:
+        raise Conflict(f"{document.name}@{number} is {version.status}; published bodies never change — create a new "
+                       "version instead", code="immutable_version")
+    if not if_match:
+        raise PreconditionRequired("send If-Match with the version's ETag to edit a draft", code="if_match_required")
+    if if_match.strip() not in (etag(version), "W/" + etag(version)):
+        raise Conflict(f"{document.name}@{number} has changed since you read it (ETag now {etag(version)})",
+                       code="edit_conflict", detail={"etag": etag(version)})
+    lifecycle.check_interval(data.effective_from, data.effective_to)
+    version.vocabulary_version = check_body(session, document, data.schema)
+    before = version.content_hash
+    version.body, version.content_hash = data.schema, content_hash(data.schema)
+    version.effective_from, version.effective_to = data.effective_from, data.effective_to
+    version.changelog, version.recorded = data.changelog, data.recorded
+    version.revision += 1
+    version.updated_at = utcnow()
+    session.add(version)
+    audit.record(session, principal, "version.update", f"{document.name}@{number}", before=before,
+                 after=version.content_hash)
+    return version
+
+
+def publish(session: Session, principal: Principal, document: Document, number: int, *,
+            effective_from: dt.date | None = None, today: dt.date | None = None) -> Version:
+    require_namespace_writer(principal, document.namespace)
+    document = get_document(session, DocumentName(document.namespace, document.slug), for_update=True)
+    versions = versions_of(session, document, principal)
+    version = next((v for v in versions if v.number == number), None)
+    if version is None:
+        raise NotFound(f"{document.name} has no version {number}", code="unknown_version")
+    lifecycle.check_transition(version.status, lifecycle.PUBLISHED, what=f"{document.name}@{number}")
+    same = next((v for v in versions if v.content_hash == version.content_hash and v.status in
+                 lifecycle.IN_FORCE_STATUSES), None)
+    if same is not None:
+        raise Conflict(f"{document.name}@{same.number} already has this exact body (hash {same.content_hash[:12]}…); "
+                       "nothing to publish", code="identical_version", detail={"existing": same.number})
+    check_citations(document, version.body)
+    start = effective_from or version.effective_from or today or dt.date.today()
+    lifecycle.check_interval(start, version.effective_to)
+    previous = lifecycle.select_latest(versions)
+    close_at = lifecycle.publication_plan(previous, start)
+    if previous is not None:
+        previous.status, previous.effective_to, previous.updated_at = lifecycle.SUPERSEDED, close_at, utcnow()
+        session.add(previous)
+        audit.record(session, principal, "version.supersede", f"{document.name}@{previous.number}",
+                     before=previous.content_hash, after=previous.content_hash,
+                     detail={"effective_to": close_at.isoformat() if close_at else None, "by": number})
+    version.status, version.effective_from, version.published_at = lifecycle.PUBLISHED, start, utcnow()
+    version.updated_at = utcnow()
+    session.add(version)
+    document.updated_at = utcnow()
+    session.add(document)
+    audit.record(session, principal, "version.publish", f"{document.name}@{number}", after=version.content_hash,
+                 detail={"effective_from": start.isoformat()})
+    return version
+
+
+def withdraw(session: Session, principal: Principal, document: Document, number: int, *, reason: str,
+             successor: str | None = None) -> Version:
+    require_namespace_writer(principal, document.namespace)
+    if not reason or not reason.strip():
+        raise InvalidInput("a withdrawal needs a reason", pointer="/reason", code="reason_required")
+    version = get_version(session, document, VersionSelector(number=number), principal)
+    lifecycle.check_transition(version.status, lifecycle.WITHDRAWN, what=f"{document.name}@{number}")
+    before = version.status
+    version.status, version.withdrawn_at, version.updated_at = lifecycle.WITHDRAWN, utcnow(), utcnow()
+    version.withdrawn_reason, version.successor = reason.strip(), successor
+    session.add(version)
+    audit.record(session, principal, "version.withdraw", f"{document.name}@{number}", before=version.content_hash,
+                 after=version.content_hash, detail={"reason": reason.strip(), "successor": successor,
+                                                     "previous_status": before})
+    return version
+
+
+def _flush(session: Session, message: str) -> None:
+    try:
+        session.flush()
+    except IntegrityError:
+        raise Conflict(message, code="conflict") from None

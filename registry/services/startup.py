@@ -1,0 +1,34 @@
+"""What happens before the registry serves: migrations, then the shipped corpus on first start."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlmodel import func, select
+
+from registry.domain.access import ADMIN, Principal
+from registry.services import corpus
+from registry.storage.database import read_session, write_session
+from registry.storage.migrate import migrate
+from registry.storage.tables import Document
+
+SYSTEM = Principal(token_id=None, name="corpus-loader", role=ADMIN)
+
+
+def is_empty(engine: Engine) -> bool:
+    with read_session(engine) as session:
+        return session.exec(select(func.count()).select_from(Document)).one() == 0
+
+
+def prepare(engine: Engine, standards_dir: Path | None) -> corpus.LoadReport | None:
+    """Migrate; on an empty database load the standards folder. Returns the load report, if any."""
+    migrate(engine)
+    if standards_dir is None or not standards_dir.is_dir() or not is_empty(engine):
+        return None
+    with write_session(engine) as session:
+        report = corpus.load(session, SYSTEM, standards_dir)
+        if not report.ok:
+            raise corpus.CorpusError("the shipped corpus does not load: " +
+                                     "; ".join(f"{e.path}: {e.detail}" for e in report.errors[:5]))
+    return report

@@ -1,0 +1,138 @@
+"""Shared fixtures. The database is SQLite files by default; set REGISTRY_TEST_DATABASE_URL to a PostgreSQL URL
+to run the same tests against PostgreSQL (each xdist worker gets its own database)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Callable, Iterator
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlmodel import SQLModel
+
+from registry.domain.access import ADMIN, Principal
+from registry.settings import Settings
+from registry.storage.database import make_engine, normalise_url, write_session
+from registry.storage.migrate import migrate
+
+ROOT = Path(__file__).resolve().parents[1]
+MINI = ROOT / "tests" / "data" / "mini"
+STANDARDS = ROOT / "standards"
+SHARED = Path(os.environ.get("REGISTRY_SHARED_DIR", ROOT.parent / "shared"))
+PG_URL = os.environ.get("REGISTRY_TEST_DATABASE_URL", "")
+BACKEND = "postgresql" if PG_URL.startswith("postgres") else "sqlite"
+TEST_ADMIN = Principal(token_id=None, name="test", role=ADMIN)
+
+
+_NO_DATABASE = ("comparisons", "corpus")
+_NO_DATABASE_MODULES = ("test_architecture.py",)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        parts = Path(str(item.path)).relative_to(ROOT / "tests").parts
+        if parts[0] in _NO_DATABASE or parts[-1] in _NO_DATABASE_MODULES:
+            item.add_marker(pytest.mark.no_database)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"registry test database: {BACKEND}" + (f" ({PG_URL})" if PG_URL else "")
+
+
+@pytest.fixture(scope="session")
+def pg_database(worker_id: str) -> Iterator[str | None]:
+    """A PostgreSQL database of this worker's own, migrated once; None on SQLite."""
+    if BACKEND != "postgresql":
+        yield None
+        return
+    base = normalise_url(PG_URL)
+    name = f"rcr_test_{worker_id}".replace("-", "_")
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = base.rsplit("/", 1)[0] + "/" + name
+    engine = make_engine(url)
+    migrate(engine)
+    engine.dispose()
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def database_url(tmp_path: Path, pg_database: str | None) -> Iterator[str]:
+    """An empty, migrated database for one test."""
+    if pg_database is None:
+        yield f"sqlite:///{tmp_path / 'registry.db'}"
+        return
+    engine = make_engine(pg_database)
+    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    yield pg_database
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+def load_folder(engine: Engine, folder: Path) -> None:
+    from registry.services import corpus
+
+    with write_session(engine) as session:
+        report = corpus.load(session, TEST_ADMIN, folder)
+        assert report.ok, [(e.path, e.detail) for e in report.errors]
+
+
+@pytest.fixture
+def mini_engine(engine: Engine) -> Engine:
+    """A database holding the small test corpus in tests/data/mini (CN, EU, DE; EU and CN consumer protection)."""
+    load_folder(engine, MINI)
+    return engine
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings.from_env({}, database_url=database_url, load_corpus_on_start=False, standards_dir=STANDARDS)
+
+
+@pytest.fixture
+def client(settings: Settings, mini_engine: Engine) -> Iterator:
+    from litestar.testing import TestClient
+
+    from registry.app import create_app
+
+    with TestClient(app=create_app(settings), raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def make_token(engine: Engine) -> Callable[..., str]:
+    """Create a token in the test database and return its text."""
+    from registry.services import tokens
+
+    def make(role: str = ADMIN, *jurisdictions: str, expires_at=None, name: str | None = None) -> str:
+        with write_session(engine) as session:
+            _, text_ = tokens.create(session, TEST_ADMIN, name=name or f"test-{role}", role=role,
+                                     jurisdictions=jurisdictions, expires_at=expires_at)
+        return text_
+
+    return make
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def copy_tree(source: Path, target: Path) -> Path:
+    shutil.copytree(source, target)
+    return target
