@@ -52,15 +52,16 @@ def render_cli_reference() -> str:
     lines = ["# Command line", "", "Generated from `registry --help`; `REGISTRY_UPDATE_DOCS=1 pytest tests/test_docs.py`",
              "rewrites this page.", ""]
 
-    def walk(command: click.Command, path: list[str]) -> None:
-        ctx = click.Context(command, info_name=" ".join(path), terminal_width=100, max_content_width=100)
+    def walk(command: click.Command, path: list[str], parent: click.Context | None) -> None:
+        ctx = command.make_context(path[-1], [], parent=parent, resilient_parsing=True, terminal_width=100,
+                                   max_content_width=100)
         lines.extend([f"{'#' * min(len(path) + 1, 4)} `{' '.join(path)}`", "", "```", command.get_help(ctx).rstrip(),
                       "```", ""])
         if isinstance(command, click.Group):
             for name in sorted(command.list_commands(ctx)):
-                walk(command.get_command(ctx, name), [*path, name])  # type: ignore[arg-type]
+                walk(command.get_command(ctx, name), [*path, name], ctx)  # type: ignore[arg-type]
 
-    walk(main, ["registry"])
+    walk(main, ["registry"], None)
     return "\n".join(lines)
 
 
