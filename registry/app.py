@@ -15,6 +15,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from registry import __version__
 from registry.api.audit import AuditController
+from registry.api.compliance import ComplianceController, check_batch
 from registry.api.dependencies import (
     provide_engine,
     provide_page,
@@ -22,10 +23,13 @@ from registry.api.dependencies import (
     provide_settings,
 )
 from registry.api.documents import DocumentController
+from registry.api.profiles import ProfileController
 from registry.api.errors import handle_error
 from registry.api.jurisdictions import JurisdictionController
+from registry.api.meetings import MeetingController
 from registry.api.requests import RegistryRequest
 from registry.web.docs import DocsController
+from registry.web.markdown import render as render_markdown
 from registry.services.startup import prepare
 from registry.settings import Settings
 from registry.storage.database import make_engine
@@ -51,13 +55,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
         engine.dispose()
 
     return Litestar(
-        route_handlers=[healthz, JurisdictionController, DocumentController, AuditController, DocsController],
+        route_handlers=[healthz, JurisdictionController, DocumentController, AuditController, ComplianceController, check_batch, ProfileController, DocsController, MeetingController],
         state=State({"settings": settings, "engine": engine}),
         dependencies={
             "engine": Provide(provide_engine, sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),
             "principal": Provide(provide_principal, sync_to_thread=True),
             "page": Provide(provide_page, sync_to_thread=False),
+            "render_markdown": Provide(lambda: render_markdown, sync_to_thread=False),  # minutes: rendered on save
         },
         exception_handlers={HTTPException: handle_error, Exception: handle_error},
         request_class=RegistryRequest,

@@ -32,6 +32,8 @@ class Settings:
     max_body_bytes: int = field(default=10_000_000, metadata={"env": "REGISTRY_MAX_BODY_BYTES"})
     max_json_depth: int = field(default=128, metadata={"env": "REGISTRY_MAX_JSON_DEPTH"})
     format_assertion: bool = field(default=True, metadata={"env": "REGISTRY_FORMAT_ASSERTION"})
+    validation_engine: str = field(default="rust", metadata={"env": "REGISTRY_VALIDATION_ENGINE"})
+    batch_max_line_bytes: int = field(default=1_000_000, metadata={"env": "REGISTRY_BATCH_MAX_LINE_BYTES"})
     sql_echo: bool = field(default=False, metadata={"env": "REGISTRY_SQL_ECHO"})
 
     @classmethod

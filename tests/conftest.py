@@ -27,7 +27,7 @@ TEST_ADMIN = Principal(token_id=None, name="test", role=ADMIN)
 
 
 _NO_DATABASE = ("comparisons", "corpus")
-_NO_DATABASE_MODULES = ("test_architecture.py",)
+_NO_DATABASE_MODULES = ("test_architecture.py", "test_validation_engines.py")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -100,6 +100,46 @@ def mini_engine(engine: Engine) -> Engine:
     return engine
 
 
+@pytest.fixture(scope="session")
+def _corpus_template(tmp_path_factory: pytest.TempPathFactory, pg_database: str | None) -> Path | None:
+    """On SQLite, the shipped corpus loaded once into a file that each test copies."""
+    if pg_database is not None:
+        return None
+    path = tmp_path_factory.mktemp("corpus") / "template.db"
+    template = make_engine(f"sqlite:///{path}")
+    migrate(template)
+    load_folder(template, STANDARDS)
+    with template.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    template.dispose()
+    return path
+
+
+@pytest.fixture
+def corpus_engine(database_url: str, _corpus_template: Path | None) -> Iterator[Engine]:
+    """A database holding the whole shipped corpus (standards/)."""
+    if _corpus_template is not None:
+        shutil.copyfile(_corpus_template, database_url[len("sqlite:///"):])
+        engine = make_engine(database_url)
+    else:
+        engine = make_engine(database_url)
+        migrate(engine)
+        load_folder(engine, STANDARDS)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def corpus_client(database_url: str, corpus_engine: Engine) -> Iterator:
+    from litestar.testing import TestClient
+
+    from registry.app import create_app
+
+    settings = Settings.from_env({}, database_url=database_url, load_corpus_on_start=False, standards_dir=STANDARDS)
+    with TestClient(app=create_app(settings), raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
 @pytest.fixture
 def settings(database_url: str) -> Settings:
     return Settings.from_env({}, database_url=database_url, load_corpus_on_start=False, standards_dir=STANDARDS)
@@ -116,17 +156,23 @@ def client(settings: Settings, mini_engine: Engine) -> Iterator:
 
 
 @pytest.fixture
-def make_token(engine: Engine) -> Callable[..., str]:
-    """Create a token in the test database and return its text."""
+def make_token(database_url: str) -> Iterator[Callable[..., str]]:
+    """Create a token in the test database and return its text (call it after the database is set up)."""
     from registry.services import tokens
 
+    engines: list[Engine] = []
+
     def make(role: str = ADMIN, *jurisdictions: str, expires_at=None, name: str | None = None) -> str:
-        with write_session(engine) as session:
+        if not engines:
+            engines.append(make_engine(database_url))
+        with write_session(engines[0]) as session:
             _, text_ = tokens.create(session, TEST_ADMIN, name=name or f"test-{role}", role=role,
                                      jurisdictions=jurisdictions, expires_at=expires_at)
         return text_
 
-    return make
+    yield make
+    for engine in engines:
+        engine.dispose()
 
 
 def auth(token: str) -> dict[str, str]:

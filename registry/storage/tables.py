@@ -112,3 +112,192 @@ class AuditEvent(SQLModel, table=True):
     before_hash: Optional[str] = Field(default=None, max_length=64)
     after_hash: Optional[str] = Field(default=None, max_length=64)
     detail: Optional[dict[str, Any]] = Field(default=None, sa_column=Column(JSON, nullable=True))
+
+
+# ---- the meeting log (after Open Civic Data's Event and Popolo's Organization, Person and Membership) -------
+
+class Meeting(SQLModel, table=True):
+    """A dialogue meeting. Times are UTC instants; `timezone` is the venue's IANA zone, for local times."""
+
+    __tablename__ = "meeting"
+    __table_args__ = (Index("ix_meeting_start", "start_at"), Index("ix_meeting_type_status", "type", "status"))
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    title: str = Field(max_length=500)
+    type: str = Field(max_length=40)
+    status: str = Field(default="planned", max_length=16)
+    start_at: dt.datetime
+    end_at: dt.datetime
+    timezone: str = Field(max_length=64)
+    place: str = Field(default="", max_length=500)
+    online_url: Optional[str] = Field(default=None, max_length=2000)
+    host: str = Field(default="", max_length=300)  # the host organisation
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    sources: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    attachments: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    sample: bool = Field(default=False, index=True)  # demo data, labelled as such everywhere
+    sequence: int = Field(default=0)  # iCalendar SEQUENCE: grows with every change of the meeting
+    search_text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    created_by: str = Field(default="", max_length=300)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class MeetingTag(SQLModel, table=True):
+    """What a meeting is filtered by: its jurisdictions, topics and organisations (case-folded)."""
+
+    __tablename__ = "meeting_tag"
+    __table_args__ = (Index("ix_meeting_tag_value", "kind", "value", "meeting_id"),)
+
+    meeting_id: int = Field(foreign_key="meeting.id", primary_key=True, ondelete="CASCADE")
+    kind: str = Field(primary_key=True, max_length=16)  # jurisdiction | topic | organisation
+    value: str = Field(primary_key=True, max_length=300)
+
+
+class MeetingDocument(SQLModel, table=True):
+    """A document a meeting, one of its agenda items or one of its outcomes discussed."""
+
+    __tablename__ = "meeting_document"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True, ondelete="CASCADE")
+    document_id: int = Field(foreign_key="document.id", index=True, ondelete="CASCADE")
+    version: Optional[int] = None
+    via: str = Field(default="meeting", max_length=16)  # meeting | agenda | outcome
+
+
+class MeetingParticipant(SQLModel, table=True):
+    __tablename__ = "meeting_participant"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True, ondelete="CASCADE")
+    position: int = 0
+    kind: str = Field(max_length=16)  # organisation | person
+    name: str = Field(max_length=300)
+    organisation: str = Field(default="", max_length=300)  # a person's organisation
+    jurisdiction: Optional[str] = Field(default=None, max_length=8)
+    role: str = Field(default="other", max_length=16)  # government | enterprise | association | other
+    email: Optional[str] = Field(default=None, max_length=320)  # never exported to iCalendar, never public
+    invited: bool = True
+    attended: Optional[bool] = None
+
+
+class AgendaItem(SQLModel, table=True):
+    __tablename__ = "agenda_item"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True, ondelete="CASCADE")
+    position: int
+    title: str = Field(max_length=500)
+    presenter: str = Field(default="", max_length=300)
+    duration_minutes: Optional[int] = None
+    documents: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class MeetingMinutes(SQLModel, table=True):
+    """The minutes of a meeting: Markdown as written and the HTML rendered once, on save."""
+
+    __tablename__ = "meeting_minutes"
+
+    meeting_id: int = Field(foreign_key="meeting.id", primary_key=True, ondelete="CASCADE")
+    status: str = Field(default="draft", max_length=16)  # draft | approved | published
+    markdown: str = Field(sa_column=Column(Text, nullable=False))
+    html: str = Field(sa_column=Column(Text, nullable=False))
+    revision: int = 1
+    updated_by: str = Field(default="", max_length=300)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+    approved_by: Optional[str] = Field(default=None, max_length=300)
+    approved_at: Optional[dt.datetime] = None
+    published_by: Optional[str] = Field(default=None, max_length=300)
+    published_at: Optional[dt.datetime] = None
+
+
+class MinutesRevision(SQLModel, table=True):
+    """Each saved text of the minutes, with the unified diff from the one before."""
+
+    __tablename__ = "minutes_revision"
+    __table_args__ = (UniqueConstraint("meeting_id", "revision", name="uq_minutes_revision"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True, ondelete="CASCADE")
+    revision: int
+    markdown: str = Field(sa_column=Column(Text, nullable=False))
+    diff: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    author: str = Field(max_length=300)
+    at: dt.datetime = Field(default_factory=utcnow)
+
+
+class MeetingOutcome(SQLModel, table=True):
+    """A decision or agreement reached at a meeting."""
+
+    __tablename__ = "meeting_outcome"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True, ondelete="CASCADE")
+    kind: str = Field(default="decision", max_length=16)  # decision | agreement
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    result: str = Field(default="", max_length=1000)
+    documents: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class ActionItem(SQLModel, table=True):
+    """A follow-up: who does what by when; it may be carried over to a later meeting."""
+
+    __tablename__ = "action_item"
+    __table_args__ = (Index("ix_action_item_pending", "status", "due_date"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True, ondelete="CASCADE")
+    agenda_position: Optional[int] = None
+    title: str = Field(max_length=1000)
+    owner_organisation: str = Field(default="", max_length=300)
+    owner_person: str = Field(default="", max_length=300)
+    due_date: Optional[dt.date] = None
+    status: str = Field(default="open", max_length=16)
+    carried_to: Optional[int] = Field(default=None, foreign_key="meeting.id", ondelete="SET NULL")
+    revision: int = 1
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Profile(SQLModel, table=True):
+    """An enterprise's saved operating profile; private to the enterprise that owns it."""
+
+    __tablename__ = "profile"
+
+    id: str = Field(primary_key=True, max_length=32)
+    owner: str = Field(max_length=200, index=True)  # the enterprise: the name on its tokens
+    name: str = Field(max_length=200)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class ProfileVersion(SQLModel, table=True):
+    __tablename__ = "profile_version"
+    __table_args__ = (UniqueConstraint("profile_id", "number", name="uq_profile_version_number"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    profile_id: str = Field(foreign_key="profile.id", index=True, max_length=32, ondelete="CASCADE")
+    number: int
+    body: Any = Field(sa_column=Column(JSON, nullable=False))
+    content_hash: str = Field(max_length=64)
+    note: str = Field(default="", max_length=1000)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class ComplianceRun(SQLModel, table=True):
+    """One check of a saved profile: what was asked and what it found, so it can be re-run exactly."""
+
+    __tablename__ = "compliance_run"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    profile_id: str = Field(foreign_key="profile.id", index=True, max_length=32, ondelete="CASCADE")
+    profile_number: int
+    as_of: dt.date
+    markets: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    topics: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    statuses: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    versions_used: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: dt.datetime = Field(default_factory=utcnow)
+

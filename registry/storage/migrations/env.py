@@ -6,7 +6,15 @@ from sqlmodel import SQLModel
 from registry.storage import tables  # noqa: F401  (registers every table on the metadata)
 
 connection = context.config.attributes["connection"]
+
+
+def _include_name(name, type_, parent_names) -> bool:
+    # full-text search objects made by hand in 0002 (not in the metadata): autogenerate must not drop them
+    return not (name or "").startswith(("meeting_fts", "ix_meeting_search"))
+
+
 context.configure(connection=connection, target_metadata=SQLModel.metadata,
-                  render_as_batch=connection.dialect.name == "sqlite", compare_type=True)
+                  render_as_batch=connection.dialect.name == "sqlite", compare_type=True,
+                  include_name=_include_name)
 with context.begin_transaction():
     context.run_migrations()

@@ -1,0 +1,57 @@
+"""compare(a, b): the relation between two schemas, witnesses and per-path differences."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .budget import Budget
+from .canonical import R_UNDECIDED
+from .containment import is_subschema
+from .differences import differences
+from .results import Comparison, Containment
+
+
+def relation_of(lr: Containment, rl: Containment, both: Containment | None) -> tuple[str, str | None]:
+    if lr.answer == "yes" and rl.answer == "yes":
+        return "equivalent", None
+    if lr.answer == "yes" and rl.answer == "no":
+        return "stricter", None
+    if lr.answer == "no" and rl.answer == "yes":
+        return "looser", None
+    if lr.answer == "no" and rl.answer == "no" and both is not None:
+        if both.answer == "yes":
+            return "disjoint", None
+        if both.answer == "no":
+            return "overlapping", None
+        return "unknown", both.reason or R_UNDECIDED
+    reason = lr.reason if lr.answer == "unknown" else rl.reason
+    return "unknown", reason or R_UNDECIDED
+
+
+def compare(a: Any, b: Any, *, format_assertion: bool = False, labels: tuple[str, str] = ("left", "right")) -> Comparison:
+    """Compare two schemas: relation, witnesses for each side, and differences per path."""
+    seen: dict = {}
+    budget = Budget()  # one budget for the whole comparison
+    lr = is_subschema(a, b, format_assertion=format_assertion, observe=seen, budget=budget)
+    rl = is_subschema(b, a, format_assertion=format_assertion, observe=seen, budget=budget)
+    both = None
+    if lr.answer == "no" and rl.answer == "no":
+        common = seen.get("both")
+        if common is not None:
+            # an instance valid under both schemas: they overlap
+            both = Containment("no", witness=common[0], has_witness=True)
+        else:
+            # a ∩ b is empty iff a ⊆ not b; a counter-example is an instance of both
+            both = is_subschema(a, {"not": b}, format_assertion=format_assertion, budget=budget)
+    relation, reason = relation_of(lr, rl, both if lr.answer == rl.answer == "no" else None)
+    if relation == "unknown" and lr.answer == rl.answer == "no" and both is None:
+        relation, reason = "unknown", R_UNDECIDED
+    kwargs: dict[str, Any] = {}
+    if lr.answer == "no":
+        kwargs.update(only_left=lr.witness, has_only_left=True)
+    if rl.answer == "no":
+        kwargs.update(only_right=rl.witness, has_only_right=True)
+    if both is not None and both.answer == "no":
+        kwargs.update(both=both.witness, has_both=True)
+    diffs = tuple(differences(a, b, labels)) if relation != "equivalent" else ()
+    return Comparison(relation, lr, rl, differences=diffs, reason=reason, **kwargs)

@@ -1,0 +1,183 @@
+"""is_subschema: proof by canonical forms, exact decisions for finite sets, verified witnesses."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterator, Optional
+
+from . import atoms as A
+from .budget import Budget, BudgetExceeded
+from .canonical import R_BUDGET, R_REMOTE, R_UNDECIDED, Context, normalise_root
+from .results import Containment
+from .validation import Undecidable, is_valid
+from .values import unique_values
+from .witness import Verifier, find_witness, robust, schema_patterns
+
+ANNOTATIONS = {"title", "description", "examples", "default", "$comment", "deprecated", "readOnly",
+               "writeOnly", "contentMediaType", "contentEncoding", "contentSchema", "$schema"}
+FINITE_LIMIT = 200
+
+
+def strip_annotations(schema: Any) -> Any:
+    """Drop annotation keywords at the top level (x-* included); the same object if none."""
+    if isinstance(schema, dict) and any(k in ANNOTATIONS or k.startswith("x-") for k in schema):
+        return {k: v for k, v in schema.items() if k not in ANNOTATIONS and not k.startswith("x-")}
+    return schema
+
+
+def is_universal_literal(schema: Any, format_assertion: bool) -> bool:
+    s = strip_annotations(schema)
+    if s is True or s == {}:
+        return True
+    return isinstance(s, dict) and not format_assertion and set(s) == {"format"}
+
+
+def is_empty_literal(schema: Any) -> bool:
+    s = strip_annotations(schema)
+    return s is False or (isinstance(s, dict) and s.get("not") is not None and is_universal_literal(s["not"], False))
+
+
+def _same_text(a: Any, b: Any, ctx: Context) -> bool:
+    """Structurally equal apart from annotations (then a ⊆ b, whatever the keywords)."""
+    if a is b:
+        return True
+    try:
+        if ctx.text(a) == ctx.text(b):
+            return True
+        sa, sb = strip_annotations(a), strip_annotations(b)
+        if sa is a and sb is b or not isinstance(a, dict) or not isinstance(b, dict):
+            return False
+        return json.dumps(sa, sort_keys=True) == json.dumps(sb, sort_keys=True) and a.get("$id") == b.get("$id")
+    except (TypeError, ValueError):
+        return False
+
+
+def finite_values(schema: Any, depth: int = 0) -> Optional[list]:
+    """The instances of `schema` when it is syntactically a finite set (a superset of them,
+    filtered by validation later), else None."""
+    if depth > 8:
+        return None
+    if schema is False:
+        return []
+    if not isinstance(schema, dict):
+        return None
+    candidates: Optional[list] = None
+    if "const" in schema:
+        candidates = [schema["const"]]
+    if isinstance(schema.get("enum"), list):
+        candidates = list(schema["enum"]) if candidates is None else candidates
+    if isinstance(schema.get("anyOf"), list) and candidates is None:
+        parts = [finite_values(x, depth + 1) for x in schema["anyOf"]]
+        if all(p is not None for p in parts):
+            candidates = [v for p in parts for v in p]  # type: ignore[union-attr]
+    if isinstance(schema.get("oneOf"), list) and candidates is None:
+        parts = [finite_values(x, depth + 1) for x in schema["oneOf"]]
+        if all(p is not None for p in parts):
+            candidates = [v for p in parts for v in p]  # type: ignore[union-attr]
+    if isinstance(schema.get("allOf"), list) and candidates is None:
+        for x in schema["allOf"]:
+            p = finite_values(x, depth + 1)
+            if p is not None:
+                candidates = p
+                break
+    if candidates is None or len(candidates) > FINITE_LIMIT:
+        return None
+    return unique_values(candidates)
+
+
+def _not_finite(schema: Any) -> Optional[list]:
+    s = strip_annotations(schema)
+    if isinstance(s, dict) and set(s) == {"not"}:
+        return finite_values(s["not"])
+    return None
+
+
+def is_subschema(a: Any, b: Any, *, format_assertion: bool = False, budget: Optional[Budget] = None,
+                 shortcuts: bool = True, observe: Optional[dict] = None) -> Containment:
+    """Is every instance valid under `a` also valid under `b` (JSON Schema draft 2020-12)?
+
+    `shortcuts=False` skips the exact decisions by validation (finite sets, complements of
+    finite sets, structural equality) and uses only the canonical-form engine (for testing).
+    `observe`, if given, receives "both": (value,) when the search met an instance valid under
+    both schemas (compare() uses it).
+    """
+    ctx = Context(format_assertion, budget or Budget())
+    ctx.observe = observe
+    try:
+        if not shortcuts:
+            return _general(a, b, ctx, None)
+        return _decide(a, b, ctx)
+    except BudgetExceeded:
+        return Containment("unknown", reason=R_BUDGET)
+    except RecursionError:
+        return Containment("unknown", reason=R_BUDGET + ": recursion")
+
+
+def _no(witness: Any) -> Containment:
+    return Containment("no", witness=witness, has_witness=True)
+
+
+def _decide(a: Any, b: Any, ctx: Context) -> Containment:
+    fa = ctx.format_assertion
+    if is_universal_literal(b, fa) or is_empty_literal(a):
+        return Containment("yes")
+    if _same_text(a, b, ctx):
+        return Containment("yes")
+    patterns = schema_patterns(a) | schema_patterns(b)
+    undecidable = None
+    # a is a finite set: validate each member
+    values = finite_values(a)
+    if values is not None:
+        try:
+            members = [v for v in values if is_valid(a, v, fa)]
+            bad = [v for v in members if not is_valid(b, v, fa)]
+            if all(robust(v, patterns) for v in members):
+                if not bad:
+                    return Containment("yes")
+                return _no(bad[0])
+        except Undecidable as e:
+            undecidable = str(e)
+    # b is the complement of a finite set: a ⊆ b iff none of them is valid under a
+    excluded = _not_finite(b)
+    if excluded is not None:
+        try:
+            inside = [v for v in excluded if is_valid(a, v, fa)]
+            if all(robust(v, patterns) for v in excluded):
+                if not inside:
+                    return Containment("yes")
+                if not is_valid(b, inside[0], fa):
+                    return _no(inside[0])
+        except Undecidable as e:
+            undecidable = str(e)
+    return _general(a, b, ctx, undecidable)
+
+
+def _pairs(left: A.Node, right: A.Node, ctx: Context) -> Iterator[A.Atom]:
+    """The atoms of left ∧ right, lazily (the first non-empty one often yields a witness)."""
+    for x in left:
+        for y in right:
+            if x.type == y.type:
+                ctx.budget.tick()
+                c = A.conj_atoms(x, y)
+                if not A.quick_empty(c):
+                    yield c
+
+
+def _general(a: Any, b: Any, ctx: Context, undecidable: Optional[str]) -> Containment:
+    fa = ctx.format_assertion
+    if is_universal_literal(b, fa) or is_empty_literal(a):
+        return Containment("yes")
+    left = normalise_root(a, False, ctx)
+    right = normalise_root(b, True, ctx)
+    verifier = Verifier(a, b, fa, ctx)
+    found, nonempty = find_witness(_pairs(left, right, ctx), a, b, ctx, verifier)
+    if ctx.observe is not None and verifier.both is not None:
+        ctx.observe.setdefault("both", verifier.both)
+    if not nonempty:
+        return Containment("yes")  # every atom of a ∧ ¬b is provably empty
+    if found is not None:
+        return _no(found[0])
+    if undecidable or verifier.undecidable:
+        ctx.approx(R_REMOTE if "remote" in (undecidable or verifier.undecidable or "") else R_UNDECIDED)
+    reasons = [r for r in ctx.reasons]
+    return Containment("unknown", reason=reasons[0] if reasons else R_UNDECIDED)

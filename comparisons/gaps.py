@@ -1,0 +1,67 @@
+"""gap(source, target): the constraints of `target` that `source` does not already imply."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .budget import Budget
+from .canonical import R_UNDECIDED
+from .constraints import Constraint, flatten
+from .containment import is_subschema
+from .differences import phrase
+from .results import GapItem, GapReport
+
+
+def _rule_fields(rule: Any) -> dict:
+    if not isinstance(rule, dict):
+        return {}
+    return {"rule": rule, "citation": rule.get("citation"), "obligation": rule.get("obligation")}
+
+
+def gap(source: Any, target: Any, *, format_assertion: bool = False) -> GapReport:
+    """Each target constraint not implied by `source`; empty exactly when source ⊆ target is proven."""
+    budget = Budget()  # one budget for the whole report: late checks answer "budget exceeded"
+    overall = is_subschema(source, target, format_assertion=format_assertion, budget=budget)
+    if overall.answer == "yes":
+        return GapReport("yes")
+    source_keys = {c.key(): c for c in flatten(source)}
+    items: list[GapItem] = []
+    seen: set[tuple] = set()
+    for c in flatten(target):
+        if c.key() in seen:
+            continue
+        seen.add(c.key())
+        items.extend(_check(source, c, source_keys.get(c.key()), format_assertion, budget))
+    if not items:
+        # every constraint alone is implied, but not their combination (or undecided)
+        status = "combination" if overall.answer == "no" else "unknown"
+        items.append(GapItem(
+            path="", keyword="*", required=None, status=status,
+            summary=("source allows an instance the target rejects, though each target constraint alone is implied"
+                     if status == "combination" else "containment of source in target is undecided"),
+            witness=overall.witness if overall.answer == "no" else None,
+            reason=overall.reason))
+    kwargs: dict[str, Any] = {}
+    if overall.answer == "no":
+        kwargs.update(witness=overall.witness, has_witness=True)
+    return GapReport(overall.answer, tuple(items), reason=overall.reason, **kwargs)
+
+
+def _check(source: Any, c: Constraint, mine: Constraint | None, fa: bool, budget: Budget) -> list[GapItem]:
+    res = is_subschema(source, c.schema(), format_assertion=fa, budget=budget)
+    if res.answer == "yes":
+        return []
+    where = c.path or "the document"
+    need = phrase(c.keyword, c.value)
+    cond = [x.to_dict() for x in c.conditions] or None
+    if res.answer == "unknown":
+        status, summary = "unknown", f"{where}: target requires {need}; undecided whether source implies it"
+    elif mine is None:
+        status, summary = "missing", f"{where}: target requires {need}; source does not"
+    else:
+        status, summary = "weaker", f"{where}: target requires {need}; source requires only {phrase(c.keyword, mine.value)}"
+    return [GapItem(path=c.path, keyword=c.keyword, required=c.value, status=status, summary=summary,
+                    source_value=None if mine is None else mine.value, condition=cond,
+                    witness=res.witness if res.answer == "no" else None,
+                    reason=(res.reason or R_UNDECIDED) if res.answer == "unknown" else None,
+                    **_rule_fields(c.rule))]

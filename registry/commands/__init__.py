@@ -1,0 +1,1 @@
+"""Command groups of the `registry` CLI that live outside cli.py; cli.py registers them."""

@@ -1,0 +1,1 @@
+"""Reports for people and spreadsheets: the same result as JSON, Markdown, CSV or HTML."""

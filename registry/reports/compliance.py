@@ -1,0 +1,105 @@
+"""A compliance report as a JSON-ready dict, Markdown, CSV or HTML."""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import Any
+
+from registry.domain.compliance import MarketResult, Violation
+from registry.reports.formats import csv_text, html_page, html_table, md_table
+from registry.services.compliance import Report
+
+
+def _rule(rule: dict | None) -> dict | None:
+    if not rule:
+        return None
+    keep = ("id", "citation", "source", "summary", "obligation", "confidence", "recorded", "disputed")
+    return {k: rule[k] for k in keep if k in rule}
+
+
+def violation_dict(v: Violation) -> dict[str, Any]:
+    rule = v.rule or {}
+    return {"path": v.path, "keyword": v.keyword, "expected": v.expected, "actual": v.actual, "message": v.message,
+            "document": v.document, "citation": rule.get("citation"), "obligation": rule.get("obligation", "must"),
+            "confidence": rule.get("confidence"), "rule": _rule(v.rule)}
+
+
+def market_dict(m: MarketResult) -> dict[str, Any]:
+    return {"market": m.market, "status": m.status, "documents": m.documents,
+            "violations": [violation_dict(v) for v in m.violations],
+            "advisories": [violation_dict(v) for v in m.advisories],
+            "not_checkable": [{**(_rule(r) or {}), "path": r.get("path"), "document": r.get("document")}
+                              for r in m.not_checkable],
+            "unstated": [{"path": r.get("path"), "document": r.get("document"), "citation": r.get("citation"),
+                          "rule_id": r.get("id")} for r in m.unstated],
+            "applicable_constraints": m.applicable}
+
+
+def report_dict(report: Report, *, topics: list[str] | None = None, markets: list[str] | None = None) -> dict[str, Any]:
+    f = report.frameworks
+    return {
+        "as_of": report.as_of.isoformat(),
+        "profile_hash": report.profile_hash,
+        "vocabulary": f.vocabulary_ref,
+        "markets": [market_dict(m) for m in report.results],
+        "combined": report.combined,
+        "conflicts": report.conflicts,
+        "versions_used": [{"ref": v.ref, "content_hash": v.content_hash, "jurisdiction": v.jurisdiction,
+                           "topic": v.topic} for v in f.versions_used],
+        "rerun": {"markets": markets or list(f.markets), "as_of": report.as_of.isoformat(), "topics": topics or []},
+    }
+
+
+_HEADER = ["market", "status", "path", "requirement", "profile", "citation", "obligation", "confidence", "document"]
+
+
+def _rows(data: dict) -> list[list[Any]]:
+    rows = []
+    for m in data["markets"]:
+        items = m["violations"] + m["advisories"]
+        if not items:
+            rows.append([m["market"], m["status"], "", "", "", "", "", "", ", ".join(m["documents"])])
+        for v in items:
+            rows.append([m["market"], m["status"], v["path"], v["message"], json.dumps(v["actual"], ensure_ascii=False),
+                         v["citation"], v["obligation"], v["confidence"], v["document"]])
+    return rows
+
+
+def to_csv(data: dict) -> str:
+    return csv_text(_HEADER, _rows(data))
+
+
+def _combined_rows(data: dict) -> list[list[Any]]:
+    return [[c["path"], c["keyword"], json.dumps(c.get("value"), ensure_ascii=False), ", ".join(c.get("labels", [])),
+             "; ".join(r.get("citation", "") for r in c.get("rules", []))] for c in data["combined"]]
+
+
+def to_markdown(data: dict) -> str:
+    parts = [f"# Compliance check as of {data['as_of']}", "",
+             f"Profile `{data['profile_hash'][:12]}…` checked against {', '.join(m['market'] for m in data['markets'])} "
+             f"over {data['vocabulary']}.", "", "## Per market", "", md_table(_HEADER, _rows(data)), ""]
+    if data["combined"]:
+        parts += ["## Strictest combined requirement", "",
+                  md_table(["path", "keyword", "value", "imposed by", "citation"], _combined_rows(data)), ""]
+    if data["conflicts"]:
+        parts += ["## Conflicts no single profile can satisfy", ""]
+        parts += [f"- {c['summary']}" for c in data["conflicts"]] + [""]
+    checkable = [(m["market"], r) for m in data["markets"] for r in m["not_checkable"]]
+    if checkable:
+        parts += ["## Rules to review by hand (not machine-checkable)", ""]
+        parts += [f"- {market}: {r.get('citation')} — {r.get('summary')} ({r.get('document')})" for market, r in checkable]
+        parts += [""]
+    parts += ["## Versions used", ""] + [f"- {v['ref']} (`{v['content_hash'][:12]}…`)" for v in data["versions_used"]]
+    return "\n".join(parts) + "\n"
+
+
+def to_html(data: dict) -> str:
+    body = html_table(_HEADER, _rows(data), caption="Per market")
+    if data["combined"]:
+        body += html_table(["path", "keyword", "value", "imposed by", "citation"], _combined_rows(data),
+                           caption="Strictest combined requirement")
+    if data["conflicts"]:
+        body += "<h2>Conflicts</h2><ul>" + "".join(f"<li>{html.escape(c['summary'])}</li>" for c in data["conflicts"]) + "</ul>"
+    body += "<h2>Versions used</h2><ul>" + "".join(f"<li>{html.escape(v['ref'])}</li>" for v in data["versions_used"]) + "</ul>"
+    return html_page(f"Compliance check as of {data['as_of']}", body)

@@ -1,0 +1,132 @@
+"""Compliance checks: one profile, many markets, any date; the rules in force are read once per check."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+from sqlmodel import Session, col, select
+
+from registry.domain import lifecycle
+from registry.domain.canonical import content_hash
+from registry.domain.compliance import MarketResult, RuleVersion, check_market
+from registry.domain.references import check_code
+from registry.domain.topics import topic as known_topic
+from registry.domain.validation import checker
+from registry.errors import InvalidInput, Unprocessable
+from registry.services import combined, jurisdictions
+from registry.storage.tables import Document, Version
+
+PROFILE_VOCABULARY = "vocabulary/operating-profile"
+MAX_MARKETS = 100
+
+
+@dataclass
+class Frameworks:
+    """The rule versions in force on a date for each market, and the vocabulary profiles are checked against."""
+
+    as_of: dt.date
+    markets: dict[str, list[RuleVersion]]
+    vocabulary_ref: str
+    vocabulary_hash: str
+    vocabulary: dict
+
+    @property
+    def versions_used(self) -> list[RuleVersion]:
+        seen: dict[str, RuleVersion] = {}
+        for versions in self.markets.values():
+            for version in versions:
+                seen.setdefault(version.ref, version)
+        return sorted(seen.values(), key=lambda v: v.ref)
+
+
+@dataclass
+class Report:
+    as_of: dt.date
+    profile_hash: str
+    results: list[MarketResult]
+    frameworks: Frameworks
+    combined: list[dict] = field(default_factory=list)
+    conflicts: list[dict] = field(default_factory=list)
+
+
+def parse_markets(markets: Sequence[str] | str) -> list[str]:
+    items = markets.split(",") if isinstance(markets, str) else list(markets)
+    codes = [check_code(m.strip(), pointer="/markets") for m in items if m and m.strip()]
+    if not codes:
+        raise InvalidInput("name at least one market", pointer="/markets", code="markets_required")
+    if len(codes) > MAX_MARKETS:
+        raise InvalidInput(f"at most {MAX_MARKETS} markets at once", pointer="/markets", code="too_many_markets")
+    return list(dict.fromkeys(codes))
+
+
+def load_frameworks(session: Session, markets: Sequence[str], as_of: dt.date | None = None,
+                    topics: Sequence[str] | None = None) -> Frameworks:
+    """Every market's rule documents (its own and its blocs'), at their version in force on the date."""
+    as_of = as_of or dt.date.today()
+    for slug in topics or ():
+        known_topic(slug)
+    codes_of = {market: jurisdictions.framework_codes(session, market) for market in markets}
+    namespaces = sorted({c for codes in codes_of.values() for c in codes})
+    query = select(Document).where(col(Document.namespace).in_(namespaces), Document.kind == "rule",
+                                   Document.vocabulary == PROFILE_VOCABULARY)
+    if topics:
+        query = query.where(col(Document.topic).in_(list(topics)))
+    documents = {d.id: d for d in session.exec(query).all()}
+    by_document: dict[int, list[Version]] = defaultdict(list)
+    if documents:
+        for version in session.exec(select(Version).where(col(Version.document_id).in_(list(documents)),
+                                                          col(Version.status).in_(lifecycle.IN_FORCE_STATUSES))).all():
+            by_document[version.document_id].append(version)
+    in_force: dict[str, list[tuple[Document, Version]]] = defaultdict(list)
+    for document_id, versions in by_document.items():
+        chosen = lifecycle.select_in_force(versions, as_of)
+        if chosen is not None:
+            document = documents[document_id]
+            in_force[document.namespace].append((document, chosen))
+    result: dict[str, list[RuleVersion]] = {}
+    for market, codes in codes_of.items():
+        result[market] = [RuleVersion(market=market, jurisdiction=d.namespace, document=d.name, number=v.number,
+                                      content_hash=v.content_hash, topic=d.topic or "", schema=v.body)
+                          for code in codes for d, v in sorted(in_force.get(code, []), key=lambda dv: dv[0].slug)]
+    vocabulary = _vocabulary(session, as_of)
+    return Frameworks(as_of=as_of, markets=result, vocabulary_ref=f"{PROFILE_VOCABULARY}@{vocabulary.number}",
+                      vocabulary_hash=vocabulary.content_hash, vocabulary=vocabulary.body)
+
+
+def _vocabulary(session: Session, as_of: dt.date) -> Version:
+    namespace, slug = PROFILE_VOCABULARY.split("/")
+    document = session.exec(select(Document).where(Document.namespace == namespace, Document.slug == slug)).first()
+    versions = session.exec(select(Version).where(Version.document_id == document.id)).all() if document else []
+    chosen = lifecycle.select_latest(versions)
+    if chosen is None:
+        raise Unprocessable(f"{PROFILE_VOCABULARY} has no published version: load the corpus first",
+                            code="no_vocabulary")
+    return chosen
+
+
+def check_profile_shape(frameworks: Frameworks, profile: Any, *, engine: str, format_assertion: bool) -> None:
+    """A profile is an instance of the vocabulary; anything else is refused with the pointer of the problem."""
+    if not isinstance(profile, dict):
+        raise Unprocessable("a profile is a JSON object", pointer="/profile", code="invalid_profile")
+    failures = checker(frameworks.vocabulary_hash, frameworks.vocabulary, engine=engine,
+                       format_assertion=format_assertion).failures(profile)
+    if failures:
+        first = failures[0]
+        where = "/" + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in first.instance_path)
+        raise Unprocessable(f"the profile does not fit {frameworks.vocabulary_ref}: {first.keyword} fails at "
+                            f"{where if first.instance_path else '/'}", pointer="/profile" + (where if first.instance_path else ""),
+                            code="invalid_profile", detail={"failures": len(failures)})
+
+
+def run_check(frameworks: Frameworks, profile: Any, *, engine: str = "rust", format_assertion: bool = True,
+              combine: bool = True) -> Report:
+    check_profile_shape(frameworks, profile, engine=engine, format_assertion=format_assertion)
+    results = [check_market(market, versions, profile, engine=engine, format_assertion=format_assertion)
+               for market, versions in frameworks.markets.items()]
+    report = Report(as_of=frameworks.as_of, profile_hash=content_hash(profile), results=results, frameworks=frameworks)
+    if combine:
+        report.combined, report.conflicts = combined.combine(results, format_assertion=format_assertion)
+    return report

@@ -1,0 +1,1 @@
+from tests.meetings.support import admin, secretariat  # noqa: F401  (fixtures)
