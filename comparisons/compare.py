@@ -9,6 +9,8 @@ from .canonical import R_UNDECIDED
 from .containment import is_subschema
 from .differences import differences
 from .results import Comparison, Containment
+from .validation import validator_for
+from .witness import instance_pool, robust, schema_patterns
 
 
 def relation_of(lr: Containment, rl: Containment, both: Containment | None) -> tuple[str, str | None]:
@@ -28,12 +30,42 @@ def relation_of(lr: Containment, rl: Containment, both: Containment | None) -> t
     return "unknown", reason or R_UNDECIDED
 
 
+def _no(found: tuple) -> Containment:
+    return Containment("no", witness=found[0], has_witness=True)
+
+
+def _from_pools(a: Any, b: Any, fa: bool) -> tuple:
+    """Witnesses from a few known instances of each side (each checked with jsonschema)."""
+    only_left = only_right = common = None
+    patterns = schema_patterns(a) | schema_patterns(b)
+    try:
+        va, vb = validator_for(a, fa), validator_for(b, fa)
+        for side, pool, other in ((0, instance_pool(a, fa), vb), (1, instance_pool(b, fa), va)):
+            for v in pool:
+                if not robust(v, patterns):
+                    continue
+                if other.is_valid(v):
+                    common = common or (v,)
+                elif side == 0:
+                    only_left = only_left or (v,)
+                else:
+                    only_right = only_right or (v,)
+                if common and (only_right if side else only_left):
+                    break
+    except Exception:  # a reference that cannot be resolved, a pattern Python rejects...
+        return None, None, None
+    return only_left, only_right, common
+
+
 def compare(a: Any, b: Any, *, format_assertion: bool = False, labels: tuple[str, str] = ("left", "right")) -> Comparison:
     """Compare two schemas: relation, witnesses for each side, and differences per path."""
     seen: dict = {}
     budget = Budget()  # one budget for the whole comparison
-    lr = is_subschema(a, b, format_assertion=format_assertion, observe=seen, budget=budget)
-    rl = is_subschema(b, a, format_assertion=format_assertion, observe=seen, budget=budget)
+    only_left, only_right, common = _from_pools(a, b, format_assertion)
+    if common is not None:
+        seen["both"] = common
+    lr = _no(only_left) if only_left else is_subschema(a, b, format_assertion=format_assertion, observe=seen, budget=budget)
+    rl = _no(only_right) if only_right else is_subschema(b, a, format_assertion=format_assertion, observe=seen, budget=budget)
     both = None
     if lr.answer == "no" and rl.answer == "no":
         common = seen.get("both")

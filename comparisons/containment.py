@@ -7,7 +7,7 @@ from typing import Any, Iterator, Optional
 
 from . import atoms as A
 from .budget import Budget, BudgetExceeded
-from .canonical import R_BUDGET, R_REMOTE, R_UNDECIDED, Context, normalise_root
+from .canonical import R_BUDGET, R_PATTERN, R_REMOTE, R_UNDECIDED, Context, normalise_root
 from .results import Containment
 from .validation import Undecidable, is_valid
 from .values import unique_values
@@ -177,7 +177,10 @@ def _general(a: Any, b: Any, ctx: Context, undecidable: Optional[str]) -> Contai
         return Containment("yes")  # every atom of a ∧ ¬b is provably empty
     if found is not None:
         return _no(found[0])
-    if undecidable or verifier.undecidable:
-        ctx.approx(R_REMOTE if "remote" in (undecidable or verifier.undecidable or "") else R_UNDECIDED)
+    why = undecidable or verifier.undecidable or ""
+    if why.startswith("remote"):
+        ctx.approx(R_REMOTE)
+    elif why.startswith("pattern"):
+        ctx.reasons = {R_PATTERN + ": Python re rejects a pattern": None, **ctx.reasons}
     reasons = [r for r in ctx.reasons]
     return Containment("unknown", reason=reasons[0] if reasons else R_UNDECIDED)

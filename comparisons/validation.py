@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from functools import lru_cache
 from typing import Any
@@ -56,5 +57,7 @@ def is_valid(schema: Any, instance: Any, format_assertion: bool = False) -> bool
         raise Undecidable(f"remote reference: {e}") from None
     except RecursionError:
         raise Undecidable("recursion") from None
+    except re.error:
+        raise Undecidable("pattern: Python re rejects a pattern") from None
     except Exception as e:  # invalid regex, overflow in a pattern, ...
         raise Undecidable(f"validation failed: {type(e).__name__}") from None

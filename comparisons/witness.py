@@ -7,6 +7,7 @@ only ever returned after jsonschema confirms it: valid under one schema, invalid
 
 from __future__ import annotations
 
+import json
 import math
 from fractions import Fraction
 from typing import Any, Iterable, Iterator, Optional
@@ -433,3 +434,40 @@ def find_witness(atoms: Iterable[A.Atom], a: Any, b: Any, ctx: Context,
             return found, True
     return None, True
 
+
+
+_POOL_CACHE: dict[tuple, list] = {}
+POOL_SIZE = 6
+
+
+def instance_pool(schema: Any, format_assertion: bool = False) -> list:
+    """A few verified instances of a schema (memoised by its JSON text): minimal ones first, then
+    variants with boundary values and optional members. compare() tries them before searching."""
+    from .budget import Budget
+    from .canonical import normalise_root
+
+    try:
+        key = (json.dumps(schema, sort_keys=True), format_assertion)
+    except (TypeError, ValueError):
+        return []
+    hit = _POOL_CACHE.get(key)
+    if hit is not None:
+        return hit
+    ctx = Context(format_assertion, Budget(seconds=1.0, max_steps=200_000))
+    out: list = []
+    try:
+        validator = validator_by_text(key[0], format_assertion)
+        for atom in normalise_root(schema, False, ctx):
+            for v in iter_candidates(atom, ctx, tries=40):
+                if validator.is_valid(v):
+                    out.append(v)
+                    if len(out) >= POOL_SIZE:
+                        break
+            if len(out) >= POOL_SIZE:
+                break
+    except Exception:  # budget, recursion, unresolvable reference: no pool
+        out = []
+    if len(_POOL_CACHE) > 4096:
+        _POOL_CACHE.clear()
+    _POOL_CACHE[key] = out
+    return out

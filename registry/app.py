@@ -15,6 +15,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from registry import __version__
 from registry.api.audit import AuditController
+from registry.api.comparisons import ComparisonController
 from registry.api.compliance import ComplianceController, check_batch
 from registry.api.dependencies import (
     provide_engine,
@@ -23,16 +24,15 @@ from registry.api.dependencies import (
     provide_settings,
 )
 from registry.api.documents import DocumentController
-from registry.api.profiles import ProfileController
-from registry.api.errors import handle_error
 from registry.api.jurisdictions import JurisdictionController
 from registry.api.meetings import MeetingController
+from registry.api.profiles import ProfileController
 from registry.api.requests import RegistryRequest
-from registry.web.docs import DocsController
-from registry.web.markdown import render as render_markdown
 from registry.services.startup import prepare
 from registry.settings import Settings
 from registry.storage.database import make_engine
+from registry.web import site
+from registry.web.markdown import render as render_markdown
 
 log = logging.getLogger("registry")
 
@@ -55,7 +55,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         engine.dispose()
 
     return Litestar(
-        route_handlers=[healthz, JurisdictionController, DocumentController, AuditController, ComplianceController, check_batch, ProfileController, DocsController, MeetingController],
+        route_handlers=[healthz, JurisdictionController, DocumentController, AuditController, ComplianceController, check_batch, ComparisonController, ProfileController, MeetingController, *site.pages()],
         state=State({"settings": settings, "engine": engine}),
         dependencies={
             "engine": Provide(provide_engine, sync_to_thread=False),
@@ -64,7 +64,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "page": Provide(provide_page, sync_to_thread=False),
             "render_markdown": Provide(lambda: render_markdown, sync_to_thread=False),  # minutes: rendered on save
         },
-        exception_handlers={HTTPException: handle_error, Exception: handle_error},
+        exception_handlers={HTTPException: site.handle_error, Exception: site.handle_error},  # JSON unless a page
+        template_config=site.template_config(),
+        csrf_config=site.csrf_config(),  # forms only: /api/ is excluded
+        middleware=[site.security_headers],
         request_class=RegistryRequest,
         request_max_body_size=settings.max_body_bytes,
         on_startup=[on_startup],

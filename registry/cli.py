@@ -18,7 +18,6 @@ from registry.errors import RegistryError
 from registry.settings import Settings
 
 
-
 class _Consoles:
     """Consoles made when used, so that the terminal width (COLUMNS) is read at that moment."""
 
@@ -411,7 +410,8 @@ def meetings_export(format_: str, output: Path | None, **options) -> None:
     from registry.services import meetings_calendar, meetings_exchange
     from registry.storage.database import read_session
 
-    engine = _engine(_settings())
+    settings = _settings()
+    engine = _engine(settings)
     filters = _filters(**options)
     try:
         with read_session(engine) as session:
@@ -421,7 +421,7 @@ def meetings_export(format_: str, output: Path | None, **options) -> None:
                 text = json.dumps(meetings_exchange.export_records(session, filters, private=True), ensure_ascii=False,
                                   indent=1) + "\n"
             else:
-                text = meetings_calendar.feed(session, filters, "http://127.0.0.1:8000", today=_today()).decode()
+                text = meetings_calendar.feed(session, filters, _display_url(settings), today=_today()).decode()
     except RegistryError as exc:
         _fail(exc.message)
     if output is None:
@@ -543,10 +543,13 @@ def demo(remove: bool) -> None:
 
 
 def _register() -> None:
-    from registry.commands import compliance
+    from registry.commands import comparisons, compliance
 
     main.add_command(compliance.check)
     main.add_command(compliance.profile)
+    main.add_command(comparisons.compare)
+    main.add_command(comparisons.gap)
+    main.add_command(comparisons.matrix)
 
 
 _register()

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any, AsyncIterator, Optional
-
-import anyio
 from urllib.parse import parse_qs
 
+import anyio
 from litestar import Controller, Request, Response, asgi, post
 from litestar.di import NamedDependency
 from litestar.exceptions import MethodNotAllowedException

@@ -15,6 +15,7 @@ from litestar.params import (
 )
 from sqlalchemy import Engine
 
+from comparisons import check_compatibility
 from registry.api.dependencies import Page
 from registry.api.structs import (
     API,
@@ -35,8 +36,9 @@ from registry.domain.access import Principal
 from registry.domain.references import DocumentName, parse_name, parse_selector
 from registry.domain.structural import structural_changes
 from registry.errors import InvalidInput
-from registry.services import documents
+from registry.services import comparing, documents
 from registry.services.documents import DocumentInput, VersionInput
+from registry.settings import Settings
 from registry.storage.database import read_session, write_session
 
 DOC = "/documents/{jurisdiction:str}/{slug:str}"
@@ -128,12 +130,15 @@ class DocumentController(Controller):
 
     @post(DOC + "/versions/{ref:str}/publish", sync_to_thread=True, status_code=200,
           summary="Publish a draft; the previous published version is superseded")
-    def publish_version(self, engine: NamedDependency[Engine], principal: NamedDependency[Principal], jurisdiction: FromPath[str], slug: FromPath[str], ref: FromPath[str],
+    def publish_version(self, engine: NamedDependency[Engine], principal: NamedDependency[Principal],
+                        settings: NamedDependency[Settings], jurisdiction: FromPath[str], slug: FromPath[str], ref: FromPath[str],
                         data: JSONBody[Optional[PublishRequest]] = None) -> VersionOut:
         with write_session(engine) as session:
             document = documents.get_document(session, _name(jurisdiction, slug))
             row = documents.publish(session, principal, document, _number(ref),
-                                    effective_from=data.effective_from if data else None)
+                                    effective_from=data.effective_from if data else None,
+                                    override_reason=data.override_reason if data else None,
+                                    format_assertion=settings.format_assertion)
             return version_out(document, row)
 
     @post(DOC + "/versions/{ref:str}/withdraw", sync_to_thread=True, status_code=200,
@@ -147,17 +152,21 @@ class DocumentController(Controller):
             return version_out(document, row)
 
     @get(DOC + "/versions/{a:str}/diff/{b:str}", sync_to_thread=True, summary="Differences between two versions")
-    def diff_versions(self, engine: NamedDependency[Engine], principal: NamedDependency[Principal], jurisdiction: FromPath[str], slug: FromPath[str], a: FromPath[str],
-                      b: FromPath[str]) -> DiffOut:
+    def diff_versions(self, engine: NamedDependency[Engine], principal: NamedDependency[Principal],
+                      settings: NamedDependency[Settings], jurisdiction: FromPath[str], slug: FromPath[str],
+                      a: FromPath[str], b: FromPath[str]) -> DiffOut:
         with read_session(engine) as session:
             document = documents.get_document(session, _name(jurisdiction, slug))
             left = documents.get_version(session, document, parse_selector(a), principal)
             right = documents.get_version(session, document, parse_selector(b), principal)
-            changes = [Change(pointer=p, change=c, left=lv, right=rv)
-                       for p, c, lv, rv in structural_changes(left.body, right.body)]
-            return DiffOut(document=document.name, left=version_out(document, left),
-                           right=version_out(document, right), identical=left.content_hash == right.content_hash,
-                           changes=changes)
-
-
-
+        comparison = comparing.CACHE.compare(left.body, right.body, format_assertion=settings.format_assertion,
+                                             labels=(f"@{left.number}", f"@{right.number}")).to_dict()
+        mode = document.compatibility if document.compatibility != "NONE" else "BACKWARD"
+        compatibility = check_compatibility(left.body, right.body, mode.removesuffix("_TRANSITIVE"),
+                                            format_assertion=settings.format_assertion).to_dict()
+        changes = [Change(pointer=p, change=c, left=lv, right=rv)
+                   for p, c, lv, rv in structural_changes(left.body, right.body)]
+        return DiffOut(document=document.name, left=version_out(document, left), right=version_out(document, right),
+                       identical=left.content_hash == right.content_hash, relation=comparison["relation"],
+                       differences=comparison["differences"], compatibility=compatibility, changes=changes,
+                       comparison={k: v for k, v in comparison.items() if k != "differences"})

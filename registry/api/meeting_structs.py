@@ -17,7 +17,13 @@ from registry.services import meetings, meetings_actions, meetings_exchange
 from registry.services.meetings import MeetingDetail
 from registry.services.meetings_minutes import etag as minutes_etag
 from registry.services.meetings_search import Stats
-from registry.storage.tables import ActionItem, Meeting, MeetingMinutes, MeetingOutcome, MinutesRevision
+from registry.storage.tables import (
+    ActionItem,
+    Meeting,
+    MeetingMinutes,
+    MeetingOutcome,
+    MinutesRevision,
+)
 
 Text = Annotated[str, Meta(max_length=500)]
 Name = Annotated[str, Meta(min_length=1, max_length=300)]

@@ -7,7 +7,13 @@ from typing import Annotated, Callable, Literal, Optional
 
 from litestar import Controller, Request, Response, get, patch, post, put
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
+from litestar.params import (
+    FromPath,
+    FromQuery,
+    HeaderParameter,
+    JSONBody,
+    QueryParameter,
+)
 from sqlalchemy import Engine
 
 from registry.api.dependencies import Page

@@ -102,6 +102,7 @@ class VersionCreate(Input):
 
 class PublishRequest(Input):
     effective_from: Optional[dt.date] = None
+    override_reason: Optional[str] = None
 
 
 class WithdrawRequest(Input):
@@ -148,7 +149,11 @@ class DiffOut(msgspec.Struct):
     left: VersionOut
     right: VersionOut
     identical: bool
+    relation: str
+    differences: list[dict[str, Any]]
+    compatibility: dict[str, Any]
     changes: list[Change]
+    comparison: dict[str, Any]
 
 
 class AuditOut(msgspec.Struct):

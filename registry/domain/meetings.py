@@ -39,6 +39,9 @@ MAX_MINUTES_CHARS = 200_000
 MAX_MINUTES_BRACKETS = 5_000
 MAX_DURATION = dt.timedelta(days=31)
 MAX_SEARCH_TERMS = 16
+# what a meeting's search text keeps: PostgreSQL refuses a tsvector over 1 MB, which ~300,000 characters of
+# even all-different words stay well under
+MAX_SEARCH_TEXT = 300_000
 
 
 # ---- states ---------------------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from comparisons import merge_strictest
-
 from registry.domain.compliance import MarketResult
 
 

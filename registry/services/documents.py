@@ -9,6 +9,7 @@ from typing import Any, Sequence
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, or_, select
 
+from comparisons import Compatibility, check_compatibility
 from registry.domain import lifecycle, rules
 from registry.domain.access import (
     Principal,
@@ -245,7 +246,8 @@ def update_draft(session: Session, principal: Principal, document: Document, num
 
 
 def publish(session: Session, principal: Principal, document: Document, number: int, *,
-            effective_from: dt.date | None = None, today: dt.date | None = None) -> Version:
+            effective_from: dt.date | None = None, today: dt.date | None = None, override_reason: str | None = None,
+            format_assertion: bool = True) -> Version:
     require_namespace_writer(principal, document.namespace)
     document = get_document(session, DocumentName(document.namespace, document.slug), for_update=True)
     versions = versions_of(session, document, principal)
@@ -259,6 +261,14 @@ def publish(session: Session, principal: Principal, document: Document, number: 
         raise Conflict(f"{document.name}@{same.number} already has this exact body (hash {same.content_hash[:12]}…); "
                        "nothing to publish", code="identical_version", detail={"existing": same.number})
     check_citations(document, version.body)
+    compatibility = check_policy(document, versions, version, format_assertion=format_assertion)
+    if compatibility is not None and compatibility.compatible != "yes":
+        if not (override_reason and override_reason.strip()):
+            word = "breaks" if compatibility.compatible == "no" else "may break (undecided)"
+            raise Conflict(f"{document.name}@{number} {word} the document's {document.compatibility} compatibility "
+                           "policy; fix it, or publish with an override_reason", code="incompatible_version"
+                           if compatibility.compatible == "no" else "compatibility_unknown",
+                           detail=compatibility.to_dict())
     start = effective_from or version.effective_from or today or dt.date.today()
     lifecycle.check_interval(start, version.effective_to)
     previous = lifecycle.select_latest(versions)
@@ -274,9 +284,25 @@ def publish(session: Session, principal: Principal, document: Document, number: 
     session.add(version)
     document.updated_at = utcnow()
     session.add(document)
+    detail: dict[str, Any] = {"effective_from": start.isoformat()}
+    if compatibility is not None and compatibility.compatible != "yes":
+        detail.update(override_reason=override_reason.strip() if override_reason else None,
+                      compatibility=document.compatibility, compatible=compatibility.compatible)
     audit.record(session, principal, "version.publish", f"{document.name}@{number}", after=version.content_hash,
-                 detail={"effective_from": start.isoformat()})
+                 detail=detail)
     return version
+
+
+def check_policy(document: Document, versions: Sequence[Version], version: Version, *,
+                 format_assertion: bool = True) -> Compatibility | None:
+    """The compatibility of a new version with the earlier in-force ones, under the document's policy."""
+    mode = document.compatibility
+    earlier = sorted((v for v in versions if v.status in lifecycle.IN_FORCE_STATUSES and v.number < version.number),
+                     key=lambda v: v.number)
+    if mode == "NONE" or not earlier:
+        return None
+    old: Any = [v.body for v in earlier] if mode.endswith("_TRANSITIVE") else earlier[-1].body
+    return check_compatibility(old, version.body, mode, format_assertion=format_assertion)
 
 
 def withdraw(session: Session, principal: Principal, document: Document, number: int, *, reason: str,

@@ -10,7 +10,14 @@ from typing import Any
 from sqlmodel import Session
 
 from registry.domain import lifecycle
-from registry.domain.access import ADMIN, ENTERPRISE, REGULATOR, Principal, require_namespace_writer, require_role
+from registry.domain.access import (
+    ADMIN,
+    ENTERPRISE,
+    REGULATOR,
+    Principal,
+    require_namespace_writer,
+    require_role,
+)
 from registry.domain.canonical import content_hash
 from registry.domain.compliance import RuleVersion, check_market
 from registry.domain.references import DocumentName, VersionSelector

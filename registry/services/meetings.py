@@ -337,6 +337,9 @@ def refresh_search_text(session: Session, meeting: Meeting) -> None:
     """What full-text search sees: the meeting, its people, agenda, outcomes, actions and published minutes
     (never draft minutes, so that a search cannot reveal them)."""
     parts = [meeting.title, meeting.description, meeting.place, meeting.host]
+    minutes = session.get(MeetingMinutes, meeting.id)
+    if minutes is not None and minutes.status == rules.MINUTES_PUBLISHED:
+        parts.append(minutes.markdown)
     parts += [f"{p.name} {p.organisation}" for p in session.exec(
         select(MeetingParticipant).where(MeetingParticipant.meeting_id == meeting.id)).all()]
     parts += [f"{a.title} {a.presenter}" for a in session.exec(
@@ -344,10 +347,7 @@ def refresh_search_text(session: Session, meeting: Meeting) -> None:
     parts += [f"{o.text} {o.result}" for o in session.exec(
         select(MeetingOutcome).where(MeetingOutcome.meeting_id == meeting.id)).all()]
     parts += [a.title for a in session.exec(select(ActionItem).where(ActionItem.meeting_id == meeting.id)).all()]
-    minutes = session.get(MeetingMinutes, meeting.id)
-    if minutes is not None and minutes.status == rules.MINUTES_PUBLISHED:
-        parts.append(minutes.markdown)
-    meeting.search_text = "\n".join(p for p in parts if p)
+    meeting.search_text = "\n".join(p for p in parts if p)[:rules.MAX_SEARCH_TEXT]
     session.add(meeting)
 
 

@@ -13,8 +13,19 @@ from registry.domain.access import SECRETARIAT, Principal, require_role
 from registry.domain.canonical import content_hash
 from registry.errors import NotFound, Unprocessable
 from registry.services import audit
-from registry.services.meetings import get_meeting, refresh_search_text, resolve_documents
-from registry.storage.tables import ActionItem, AgendaItem, Meeting, MeetingDocument, MeetingOutcome, utcnow
+from registry.services.meetings import (
+    get_meeting,
+    refresh_search_text,
+    resolve_documents,
+)
+from registry.storage.tables import (
+    ActionItem,
+    AgendaItem,
+    Meeting,
+    MeetingDocument,
+    MeetingOutcome,
+    utcnow,
+)
 
 OUTCOME_KINDS = ("decision", "agreement")
 

@@ -13,7 +13,12 @@ from registry.domain import meetings as rules
 from registry.domain.access import Principal
 from registry.domain.topics import TOPICS
 from registry.errors import Conflict, Unprocessable
-from registry.services.meetings import AgendaInput, LinkInput, MeetingInput, ParticipantInput
+from registry.services.meetings import (
+    AgendaInput,
+    LinkInput,
+    MeetingInput,
+    ParticipantInput,
+)
 from registry.services.meetings_actions import ActionInput, OutcomeInput
 from registry.services.meetings_exchange import ImportRecord, import_record
 from registry.storage.tables import Document, Jurisdiction, Meeting

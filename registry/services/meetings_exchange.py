@@ -16,7 +16,12 @@ from registry.domain.access import SECRETARIAT, Principal, require_role
 from registry.errors import InvalidInput, Unprocessable
 from registry.services import audit, meetings, meetings_actions
 from registry.services.meetings import MeetingInput, fingerprint, input_of, tags_of
-from registry.services.meetings_actions import ActionFilters, ActionInput, OutcomeInput, list_actions
+from registry.services.meetings_actions import (
+    ActionFilters,
+    ActionInput,
+    OutcomeInput,
+    list_actions,
+)
 from registry.services.meetings_search import MeetingFilters, filtered
 from registry.storage.tables import (
     ActionItem,

@@ -13,7 +13,12 @@ from registry.domain import meetings as rules
 from registry.domain.access import SECRETARIAT, Principal, require_role
 from registry.errors import Conflict, NotFound
 from registry.services import audit
-from registry.services.meetings import can_write, check_if_match, get_meeting, refresh_search_text
+from registry.services.meetings import (
+    can_write,
+    check_if_match,
+    get_meeting,
+    refresh_search_text,
+)
 from registry.storage.tables import MeetingMinutes, MinutesRevision, utcnow
 
 

@@ -1,0 +1,82 @@
+"""Comparisons: two references or schemas, gap reports between frameworks, the alignment matrix."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Optional
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromQuery, JSONBody, QueryParameter
+from sqlalchemy import Engine
+
+from registry.api.structs import API, Input
+from registry.domain.access import Principal
+from registry.errors import InvalidInput
+from registry.reports import comparisons as formats
+from registry.reports.formats import FORMATS, choose
+from registry.services import comparing
+from registry.settings import Settings
+from registry.storage.database import read_session
+
+FormatParam = Annotated[Optional[str], QueryParameter(description="json, md, csv or html")]
+
+
+class CompareRequest(Input):
+    left: Optional[str] = None
+    right: Optional[str] = None
+    left_schema: Optional[Any] = None
+    right_schema: Optional[Any] = None
+
+
+def _side(session: Any, principal: Principal, ref: str | None, schema: Any, name: str) -> comparing.Side:
+    if (ref is None) == (schema is None):
+        raise InvalidInput(f"give {name} as a reference (EU/consumer-protection@latest) or {name}_schema, not both",
+                           pointer=f"/{name}", code="side_required")
+    if ref is not None:
+        return comparing.reference_side(session, principal, ref, pointer=f"/{name}")
+    return comparing.inline_side(schema, name, pointer=f"/{name}_schema")
+
+
+def _text(fmt: str, data: dict, renderers: dict) -> Response[Any]:
+    if fmt == "json":
+        return Response(data, media_type=FORMATS["json"])
+    if fmt not in renderers:
+        raise InvalidInput(f"this answer comes as {', '.join(['json', *renderers])}", code="unsupported_format")
+    return Response(renderers[fmt](data), media_type=FORMATS[fmt])
+
+
+class ComparisonController(Controller):
+    path = API
+    tags = ["comparisons"]
+
+    @post("/compare", sync_to_thread=True, status_code=200,
+          summary="Compare two references (EU/consumer-protection@latest, CN/…@2020-01-01) or two inline schemas")
+    def compare(self, engine: NamedDependency[Engine], settings: NamedDependency[Settings],
+                principal: NamedDependency[Principal], data: JSONBody[CompareRequest]) -> dict[str, Any]:
+        with read_session(engine) as session:
+            left = _side(session, principal, data.left, data.left_schema, "left")
+            right = _side(session, principal, data.right, data.right_schema, "right")
+        return comparing.compare_sides(left, right, format_assertion=settings.format_assertion)
+
+    @get("/gaps", sync_to_thread=True, summary="Gap report between two jurisdictions' frameworks")
+    def gaps(self, engine: NamedDependency[Engine], settings: NamedDependency[Settings], request: Request,
+             source: Annotated[str, QueryParameter(name="from", description="the jurisdiction you start from")],
+             target: Annotated[str, QueryParameter(name="to", description="the jurisdiction whose rules you need")],
+             topic: FromQuery[Optional[str]] = None, as_of: FromQuery[Optional[dt.date]] = None,
+             format: FormatParam = None) -> Response[Any]:
+        fmt = choose(format, request.headers.get("accept"))
+        with read_session(engine) as session:
+            data = comparing.framework_gap(session, source, target, topic=topic, as_of=as_of,
+                                           format_assertion=settings.format_assertion)
+        return _text(fmt, data, {"md": formats.gap_markdown, "csv": formats.gap_csv, "html": formats.gap_html})
+
+    @get("/comparisons/matrix", sync_to_thread=True,
+         summary="Relation and alignment score for every pair of jurisdictions on a topic")
+    def matrix(self, engine: NamedDependency[Engine], settings: NamedDependency[Settings], request: Request,
+               topic: FromQuery[str], as_of: FromQuery[Optional[dt.date]] = None,
+               format: FormatParam = None) -> Response[Any]:
+        fmt = choose(format, request.headers.get("accept"))
+        with read_session(engine) as session:
+            data = comparing.matrix(session, topic, as_of=as_of, format_assertion=settings.format_assertion)
+        return _text(fmt, data, {"csv": formats.matrix_csv})

@@ -1,0 +1,57 @@
+"""Gap reports and the alignment matrix as Markdown, CSV and HTML."""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import Any
+
+from registry.reports.formats import csv_text, html_page, html_table, md_table
+
+_GAP_HEADER = ["path", "keyword", "required", "status", "citation", "obligation", "summary", "reason"]
+
+
+def _gap_rows(data: dict) -> list[list[Any]]:
+    return [[i["path"], i["keyword"], json.dumps(i.get("required"), ensure_ascii=False), i["status"],
+             i.get("citation"), i.get("obligation"), i.get("summary"), i.get("reason")] for i in data["items"]]
+
+
+def _title(data: dict) -> str:
+    topic = f" on {data['topic']}" if data.get("topic") else ""
+    return f"Gap report {data['from']['label']} → {data['to']['label']}{topic}, as of {data['as_of']}"
+
+
+def _covered(data: dict) -> str:
+    return {"yes": f"{data['from']['label']} already implies every constraint of {data['to']['label']}.",
+            "no": f"{len(data['items'])} constraint(s) of {data['to']['label']} are not implied by {data['from']['label']}.",
+            "unknown": f"Undecided for some constraints: {data.get('reason') or 'see the items marked unknown'}."}[data["covered"]]
+
+
+def gap_markdown(data: dict) -> str:
+    parts = [f"# {_title(data)}", "", _covered(data), ""]
+    if data["items"]:
+        parts += [md_table(_GAP_HEADER, _gap_rows(data)), ""]
+    if data["not_machine_checkable"]:
+        parts += ["## Not machine-checkable", ""]
+        parts += [f"- {r.get('citation')}: {r.get('summary')}" for r in data["not_machine_checkable"]] + [""]
+    parts += ["## Versions compared", ""]
+    parts += [f"- {side['label']}: " + (", ".join(v["ref"] for v in side["versions"]) or "no rules in force")
+              for side in (data["from"], data["to"])]
+    return "\n".join(parts) + "\n"
+
+
+def gap_csv(data: dict) -> str:
+    return csv_text(_GAP_HEADER, _gap_rows(data))
+
+
+def gap_html(data: dict) -> str:
+    body = f"<p>{html.escape(_covered(data))}</p>" + html_table(_GAP_HEADER, _gap_rows(data))
+    return html_page(_title(data), body)
+
+
+_MATRIX_HEADER = ["left", "right", "relation", "score", "differences", "reason"]
+
+
+def matrix_csv(data: dict) -> str:
+    return csv_text(_MATRIX_HEADER, [[c["left"], c["right"], c["relation"], c["score"], c["differences"],
+                                      c.get("reason")] for c in data["cells"]])

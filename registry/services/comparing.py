@@ -1,0 +1,146 @@
+"""Comparisons in the registry: two references or two schemas, whole frameworks (a jurisdiction's in-force
+rules with its blocs'), gap reports and the alignment matrix, through one content-hash cache."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from comparisons import ComparisonCache, gap
+from registry.domain import lifecycle, rules
+from registry.domain.access import Principal
+from registry.domain.references import parse_reference
+from registry.domain.schemas import check_schema
+from registry.domain.topics import topic as known_topic
+from registry.errors import RegistryError
+from registry.services import documents, jurisdictions
+from registry.storage.tables import Document, Jurisdiction, Version
+
+CACHE = ComparisonCache(max_entries=50_000)  # shared by every request: an unchanged pair is compared once
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of a comparison: a version, an inline schema, or a framework of several versions."""
+
+    label: str
+    refs: tuple[str, ...]
+    hashes: tuple[str, ...]
+    parts: tuple[Any, ...]
+    schema: Any
+
+    def describe(self) -> dict[str, Any]:
+        return {"label": self.label, "versions": [{"ref": r, "content_hash": h} for r, h in zip(self.refs, self.hashes)]}
+
+
+def reference_side(session: Session, principal: Principal | None, text: str, *, pointer: str) -> Side:
+    reference = parse_reference(text, pointer=pointer)
+    document = documents.get_document(session, reference.document)
+    version = documents.get_version(session, document, reference.version, principal)
+    ref = f"{document.name}@{version.number}"
+    return Side(label=ref, refs=(ref,), hashes=(version.content_hash,), parts=(version.body,), schema=version.body)
+
+
+def inline_side(schema: Any, label: str, *, pointer: str) -> Side:
+    try:
+        check_schema(schema)
+    except RegistryError as exc:  # name the problem inside the request body
+        exc.pointer = pointer + (exc.pointer or "")
+        raise
+    return Side(label=label, refs=(), hashes=(), parts=(schema,), schema=schema)
+
+
+def compare_sides(left: Side, right: Side, *, format_assertion: bool) -> dict[str, Any]:
+    result = CACHE.compare(left.schema, right.schema, format_assertion=format_assertion,
+                           labels=(left.label, right.label))
+    return {"left": left.describe(), "right": right.describe(), **result.to_dict()}
+
+
+def compare_references(session: Session, principal: Principal | None, left_ref: str, right_ref: str, *,
+                       format_assertion: bool) -> dict[str, Any]:
+    return compare_sides(reference_side(session, principal, left_ref, pointer="/left"),
+                         reference_side(session, principal, right_ref, pointer="/right"),
+                         format_assertion=format_assertion)
+
+
+# ---- frameworks ----------------------------------------------------------------------------------------------
+
+def framework(session: Session, code: str, *, topic: str | None, as_of: dt.date | None) -> Side:
+    """All rule documents in force for a jurisdiction (its own and its blocs') on a topic, as one schema."""
+    if topic:
+        known_topic(topic)
+    day = as_of or dt.date.today()
+    codes = jurisdictions.framework_codes(session, code)
+    query = select(Document).where(col(Document.namespace).in_(codes), Document.kind == "rule")
+    if topic:
+        query = query.where(Document.topic == topic)
+    chosen: list[tuple[str, Version]] = []
+    for document in session.exec(query.order_by(Document.namespace, Document.slug)).all():  # type: ignore[arg-type]
+        versions = session.exec(select(Version).where(Version.document_id == document.id)).all()
+        version = lifecycle.select_in_force(versions, day)
+        if version is not None:
+            chosen.append((f"{document.name}@{version.number}", version))
+    schemas = tuple(v.body for _, v in chosen)
+    schema: Any = True if not schemas else schemas[0] if len(schemas) == 1 else {"allOf": list(schemas)}
+    return Side(label=code, refs=tuple(r for r, _ in chosen), hashes=tuple(v.content_hash for _, v in chosen),
+                parts=schemas, schema=schema)
+
+
+def not_machine_checkable(side: Side) -> list[dict]:
+    found = []
+    for schema in side.parts:
+        for rule in rules.rules_not_machine_checkable(schema):
+            found.append({k: rule[k] for k in ("id", "citation", "source", "summary", "obligation", "confidence",
+                                                "instance_path") if k in rule})
+    return found
+
+
+def framework_gap(session: Session, source: str, target: str, *, topic: str | None, as_of: dt.date | None,
+                  format_assertion: bool) -> dict[str, Any]:
+    """Each constraint of the target's framework that the source's does not already imply, with citations."""
+    left = framework(session, source, topic=topic, as_of=as_of)
+    right = framework(session, target, topic=topic, as_of=as_of)
+    report = gap(left.schema, right.schema, format_assertion=format_assertion)
+    data = report.to_dict()
+    return {"from": left.describe(), "to": right.describe(), "topic": topic,
+            "as_of": (as_of or dt.date.today()).isoformat(), "covered": data["covered"], "items": data["items"],
+            "reason": data.get("reason"), "not_machine_checkable": not_machine_checkable(right)}
+
+
+def _paths(difference_list: list[dict]) -> set[str]:
+    return {d["path"] for d in difference_list}
+
+
+def alignment(left: Side, right: Side, comparison: dict[str, Any]) -> float:
+    """Share of the vocabulary paths either side constrains on which the two agree (1.0 = same rules)."""
+    constrained = {c.instance_path for side in (left, right) for schema in side.parts if isinstance(schema, dict)
+                   for c in rules.iter_constraints(schema)}
+    if not constrained:
+        return 1.0
+    differing = _paths(comparison.get("differences", [])) & constrained
+    return round(1 - len(differing) / len(constrained), 4)
+
+
+def matrix(session: Session, topic: str, *, as_of: dt.date | None, format_assertion: bool) -> dict[str, Any]:
+    """Every pair of jurisdictions with rules in force on the topic: relation and alignment score."""
+    known_topic(topic)
+    codes = list(session.exec(select(Jurisdiction.code).order_by(Jurisdiction.code)).all())
+    sides = {}
+    for code in codes:
+        side = framework(session, code, topic=topic, as_of=as_of)
+        if side.refs:
+            sides[code] = side
+    names = list(sides)
+    cells = []
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            comparison = CACHE.compare(sides[a].schema, sides[b].schema, format_assertion=format_assertion,
+                                       labels=(a, b)).to_dict()
+            score = alignment(sides[a], sides[b], comparison)
+            cells.append({"left": a, "right": b, "relation": comparison["relation"], "score": score,
+                          "reason": comparison.get("reason"), "differences": len(comparison["differences"])})
+    return {"topic": topic, "as_of": (as_of or dt.date.today()).isoformat(), "jurisdictions": names,
+            "versions": {c: sides[c].describe()["versions"] for c in names}, "cells": cells}

@@ -1,0 +1,62 @@
+"""What the registry holds at a glance, for the start page and search: counts, recent changes, one search
+over jurisdictions, documents and meetings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Sequence
+
+from sqlmodel import Session, col, func, select
+
+from registry.services import documents, jurisdictions
+from registry.services.meetings_search import MeetingFilters, list_meetings
+from registry.storage.tables import AuditEvent, Document, Jurisdiction, Meeting, Version
+
+_CHANGES = ("version.publish", "version.create", "version.withdraw", "document.create", "meeting.create",
+            "minutes.publish")
+
+
+@dataclass(frozen=True)
+class Counts:
+    jurisdictions: int
+    documents: int
+    versions: int
+    meetings: int
+
+
+def counts(session: Session) -> Counts:
+    def count(table: type) -> int:
+        return session.exec(select(func.count()).select_from(table)).one()
+
+    return Counts(count(Jurisdiction), count(Document), count(Version), count(Meeting))
+
+
+def recent_changes(session: Session, *, limit: int = 10) -> Sequence[AuditEvent]:
+    """The latest writes that people care about (publications, new documents and meetings), newest first."""
+    return session.exec(select(AuditEvent).where(col(AuditEvent.action).in_(_CHANGES))
+                        .order_by(col(AuditEvent.id).desc()).limit(limit)).all()
+
+
+def upcoming_meetings(session: Session, *, today: dt.date, limit: int = 5) -> Sequence[Meeting]:
+    rows, _ = list_meetings(session, MeetingFilters(start_from=today), sort="start", limit=limit)
+    return [m for m in rows if m.status != "cancelled"]
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    jurisdictions: Sequence[Jurisdiction]
+    documents: Sequence[Document]
+    documents_total: int
+    meetings: Sequence[Meeting]
+    meetings_total: int
+
+
+def search(session: Session, text: str, *, limit: int = 20) -> SearchResults:
+    found_jurisdictions, _ = jurisdictions.list_jurisdictions(session, text=text, limit=limit)
+    found_documents, documents_total = documents.list_documents(session, text=text, limit=limit)
+    found_meetings, meetings_total = list_meetings(session, MeetingFilters(text=text), limit=limit)
+    return SearchResults(found_jurisdictions, found_documents, documents_total, found_meetings, meetings_total)
+
+
+__all__ = ["Counts", "SearchResults", "counts", "recent_changes", "search", "upcoming_meetings"]

@@ -1,0 +1,100 @@
+"""Documents: the list, one document's versions as a timeline, a version's rules as a table, and the diff
+between two versions (relation, differences, breaking changes, witness)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Literal, Optional
+
+from litestar import Controller, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.response import Template
+from sqlalchemy import Engine
+
+from comparisons import check_compatibility, compare
+from registry.domain import rules
+from registry.domain.access import Principal, can_write_namespace
+from registry.domain.references import DocumentName, parse_name, parse_selector
+from registry.services import documents, jurisdictions
+from registry.services.meetings_search import meetings_for_document
+from registry.settings import Settings
+from registry.storage.database import read_session
+from registry.web.layout import page
+
+DOC = "/{jurisdiction:str}/{slug:str}"
+Text = Annotated[Optional[str], QueryParameter(max_length=200)]
+
+
+def _name(jurisdiction: str, slug: str) -> DocumentName:
+    return parse_name(f"{jurisdiction}/{slug}")
+
+
+def rule_rows(schema: dict) -> list[dict]:
+    """One row per constraint: the instance path, the requirement, and the rule that cites it."""
+    return [{"path": c.instance_path or "/", "requirement": f"{c.keyword} {rules_value(c.value)}",
+             "rule": c.rule or {}, "conditional": bool(c.condition_pointers)} for c in rules.iter_constraints(schema)]
+
+
+def rules_value(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
+
+
+class DocumentPages(Controller):
+    path = "/documents"
+
+    @get("/", sync_to_thread=True)
+    def index(self, engine: NamedDependency[Engine], viewer: NamedDependency[Principal], jurisdiction: Text = None,
+              topic: Text = None, kind: FromQuery[Optional[Literal["rule", "technical-standard", "vocabulary"]]] = None,
+              q: Text = None) -> Template:
+        filters = {"jurisdiction": jurisdiction, "topic": topic, "kind": kind, "q": q}
+        with read_session(engine) as session:
+            rows, total = documents.list_documents(session, jurisdiction=jurisdiction or None, topic=topic or None,
+                                                   kind=kind or None, text=q or None, sort="name", limit=500)
+            codes = [(j.code, f"{j.code} — {j.name}") for j in jurisdictions.list_jurisdictions(session, limit=500)[0]]
+        return page("documents/index.html", viewer, title="Documents", rows=rows, total=total, filters=filters,
+                    codes=codes)
+
+    @get(DOC, sync_to_thread=True)
+    def one(self, engine: NamedDependency[Engine], viewer: NamedDependency[Principal], jurisdiction: FromPath[str],
+            slug: FromPath[str]) -> Template:
+        with read_session(engine) as session:
+            document = documents.get_document(session, _name(jurisdiction, slug))
+            versions = documents.versions_of(session, document, viewer)
+            meetings, _ = meetings_for_document(session, document.id, limit=20)  # type: ignore[arg-type]
+        return page("documents/one.html", viewer, title=document.name, document=document,
+                    versions=list(reversed(versions)), meetings=meetings,
+                    can_write=can_write_namespace(viewer, document.namespace))
+
+    @get(DOC + "/versions/{ref:str}", sync_to_thread=True)
+    def version(self, engine: NamedDependency[Engine], viewer: NamedDependency[Principal], jurisdiction: FromPath[str],
+                slug: FromPath[str], ref: FromPath[str]) -> Template:
+        with read_session(engine) as session:
+            document = documents.get_document(session, _name(jurisdiction, slug))
+            version = documents.get_version(session, document, parse_selector(ref), viewer)
+        schema = version.body if isinstance(version.body, dict) else {}
+        return page("documents/version.html", viewer, title=f"{document.name}@{version.number}", document=document,
+                    version=version, rows=rule_rows(schema), manual=rules.rules_not_machine_checkable(schema),
+                    can_write=can_write_namespace(viewer, document.namespace))
+
+    @get(DOC + "/diff", sync_to_thread=True)
+    def diff(self, engine: NamedDependency[Engine], settings: NamedDependency[Settings],
+             viewer: NamedDependency[Principal], jurisdiction: FromPath[str], slug: FromPath[str],
+             left: Annotated[Optional[str], QueryParameter(name="from", max_length=20)] = None,
+             right: Annotated[Optional[str], QueryParameter(name="to", max_length=20)] = None) -> Template:
+        with read_session(engine) as session:
+            document = documents.get_document(session, _name(jurisdiction, slug))
+            versions = documents.versions_of(session, document, viewer)
+            older = documents.get_version(session, document, parse_selector(left), viewer) if left else \
+                (versions[-2] if len(versions) > 1 else versions[-1])
+            newer = documents.get_version(session, document, parse_selector(right or "latest"), viewer) if right or \
+                len(versions) < 2 else versions[-1]
+        comparison = compare(older.body, newer.body, format_assertion=settings.format_assertion,
+                             labels=(f"@{older.number}", f"@{newer.number}")).to_dict()
+        mode = document.compatibility if document.compatibility != "NONE" else "BACKWARD"
+        compatibility = check_compatibility(older.body, newer.body, mode.replace("_TRANSITIVE", ""),
+                                            format_assertion=settings.format_assertion).to_dict()
+        breaking = {(d["path"], d["keyword"]) for d in compatibility.get("differences", [])}
+        return page("documents/diff.html", viewer, title=f"{document.name}: @{older.number} → @{newer.number}",
+                    document=document, versions=versions, older=older, newer=newer, comparison=comparison,
+                    compatibility=compatibility, mode=mode, breaking=breaking)

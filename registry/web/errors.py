@@ -1,0 +1,23 @@
+"""Errors on pages: people get a page that says what went wrong; /api/ and programs keep the one JSON shape."""
+
+from __future__ import annotations
+
+from litestar import Request, Response
+
+from registry.api.errors import handle_error as api_error
+from registry.web.layout import page
+
+_NOT_PAGES = ("/api/", "/schema", "/static/", "/healthz")
+
+
+def wants_page(request: Request) -> bool:
+    return not request.url.path.startswith(_NOT_PAGES) and "text/html" in request.headers.get("accept", "")
+
+
+def handle_error(request: Request, exc: Exception) -> Response:
+    response = api_error(request, exc)
+    if not wants_page(request):
+        return response
+    error = response.content
+    return page("error.html", status_code=error["status"], title=f"{error['status']}: {error['code'].replace('_', ' ')}",
+                error=error)  # type: ignore[return-value]

@@ -1,0 +1,31 @@
+"""The web UI wired as one router: every page controller, the viewer dependency, the static files; plus what
+app.py hands to litestar (templates, CSRF, security headers, the error handler for pages)."""
+
+from __future__ import annotations
+
+from litestar import Router
+from litestar.di import Provide
+from litestar.static_files import create_static_files_router
+
+from registry.web.docs import DocsController
+from registry.web.documents import DocumentPages
+from registry.web.errors import handle_error
+from registry.web.home import HomePages
+from registry.web.jurisdictions import JurisdictionPages
+from registry.web.layout import STATIC, provide_viewer, template_config
+from registry.web.security import csrf_config, security_headers
+from registry.web.signin import SignInPages
+
+PAGE_CONTROLLERS = [HomePages, JurisdictionPages, DocumentPages, DocsController, SignInPages]
+
+
+def pages() -> list:
+    return [
+        Router(path="/", route_handlers=PAGE_CONTROLLERS, include_in_schema=False,
+               dependencies={"viewer": Provide(provide_viewer, sync_to_thread=True)}),
+        create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False,
+                                   cache_control=None),
+    ]
+
+
+__all__ = ["csrf_config", "handle_error", "pages", "security_headers", "template_config"]
