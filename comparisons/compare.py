@@ -60,7 +60,7 @@ def _from_pools(a: Any, b: Any, fa: bool) -> tuple:
 def compare(a: Any, b: Any, *, format_assertion: bool = False, labels: tuple[str, str] = ("left", "right")) -> Comparison:
     """Compare two schemas: relation, witnesses for each side, and differences per path."""
     seen: dict = {}
-    budget = Budget()  # one budget for the whole comparison
+    budget = Budget(seconds=3.5)  # one budget for the whole comparison (pools and differences included)
     only_left, only_right, common = _from_pools(a, b, format_assertion)
     if common is not None:
         seen["both"] = common
@@ -85,5 +85,7 @@ def compare(a: Any, b: Any, *, format_assertion: bool = False, labels: tuple[str
         kwargs.update(only_right=rl.witness, has_only_right=True)
     if both is not None and both.answer == "no":
         kwargs.update(both=both.witness, has_both=True)
-    diffs = tuple(differences(a, b, labels)) if relation != "equivalent" else ()
+    # what is left of the comparison's budget, but at least a little for the pattern checks
+    diff_budget = budget if budget.remaining() > 0.25 else Budget(seconds=0.25)
+    diffs = tuple(differences(a, b, labels, diff_budget)) if relation != "equivalent" else ()
     return Comparison(relation, lr, rl, differences=diffs, reason=reason, **kwargs)

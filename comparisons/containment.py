@@ -15,7 +15,7 @@ from .witness import Verifier, find_witness, robust, schema_patterns
 
 ANNOTATIONS = {"title", "description", "examples", "default", "$comment", "deprecated", "readOnly",
                "writeOnly", "contentMediaType", "contentEncoding", "contentSchema", "$schema"}
-FINITE_LIMIT = 200
+FINITE_LIMIT = 5000
 
 
 def strip_annotations(schema: Any) -> Any:
@@ -129,8 +129,17 @@ def _decide(a: Any, b: Any, ctx: Context) -> Containment:
     values = finite_values(a)
     if values is not None:
         try:
-            members = [v for v in values if is_valid(a, v, fa)]
-            bad = [v for v in members if not is_valid(b, v, fa)]
+            members = []
+            for v in values:
+                ctx.budget.tick()
+                if is_valid(a, v, fa):
+                    members.append(v)
+            bad = []
+            for v in members:
+                ctx.budget.tick()
+                if not is_valid(b, v, fa):
+                    bad.append(v)
+                    break
             if all(robust(v, patterns) for v in members):
                 if not bad:
                     return Containment("yes")
@@ -141,7 +150,11 @@ def _decide(a: Any, b: Any, ctx: Context) -> Containment:
     excluded = _not_finite(b)
     if excluded is not None:
         try:
-            inside = [v for v in excluded if is_valid(a, v, fa)]
+            inside = []
+            for v in excluded:
+                ctx.budget.tick()
+                if is_valid(a, v, fa):
+                    inside.append(v)
             if all(robust(v, patterns) for v in excluded):
                 if not inside:
                     return Containment("yes")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional
 
+from .budget import Budget
 from .constraints import Constraint, flatten
 from .results import Difference
 from .values import canonical_json, json_equal, value_key
@@ -107,13 +108,15 @@ def _additional(l: Any, r: Any) -> Direction:
     return "stricter" if l is False else "looser"
 
 
-def _pattern(l: Any, r: Any) -> Direction:
+def _pattern(l: Any, r: Any, budget: Optional[Budget] = None) -> Direction:
     if l == r:
         return None
     from .containment import is_subschema
 
-    lr = is_subschema({"type": "string", "pattern": l}, {"type": "string", "pattern": r}).answer
-    rl = is_subschema({"type": "string", "pattern": r}, {"type": "string", "pattern": l}).answer
+    if budget is not None and budget.remaining() <= 0:
+        return "changed"
+    lr = is_subschema({"type": "string", "pattern": l}, {"type": "string", "pattern": r}, budget=budget).answer
+    rl = is_subschema({"type": "string", "pattern": r}, {"type": "string", "pattern": l}, budget=budget).answer
     if lr == "yes" and rl == "yes":
         return None
     if lr == "yes":
@@ -198,7 +201,8 @@ def _build_index(constraints: list[Constraint]) -> dict[tuple, Constraint]:
     return out
 
 
-def diff_constraints(left: list[Constraint], right: list[Constraint], labels: tuple[str, str] = ("left", "right")) -> list[Difference]:
+def diff_constraints(left: list[Constraint], right: list[Constraint], labels: tuple[str, str] = ("left", "right"),
+                     budget: Optional[Budget] = None) -> list[Difference]:
     li, ri = _index(left), _index(right)
     out: list[Difference] = []
     for key in list(li) + [k for k in ri if k not in li]:
@@ -207,8 +211,10 @@ def diff_constraints(left: list[Constraint], right: list[Constraint], labels: tu
         assert c is not None
         cond = [x.to_dict() for x in c.conditions] or None
         if lc is not None and rc is not None:
-            fn = COMPARATORS.get(c.keyword, _equal)
-            direction = fn(lc.value, rc.value)
+            if c.keyword == "pattern":
+                direction = _pattern(lc.value, rc.value, budget)
+            else:
+                direction = COMPARATORS.get(c.keyword, _equal)(lc.value, rc.value)
             if direction is None:
                 continue
             out.append(Difference(c.path, c.keyword, lc.value, rc.value, direction,
@@ -223,8 +229,10 @@ def diff_constraints(left: list[Constraint], right: list[Constraint], labels: tu
     return out
 
 
-def differences(a: Any, b: Any, labels: tuple[str, str] = ("left", "right")) -> list[Difference]:
-    """Differences keyword by keyword and path by path (left = a, right = b)."""
-    return diff_constraints(flatten(a), flatten(b), labels)
+def differences(a: Any, b: Any, labels: tuple[str, str] = ("left", "right"),
+                budget: Optional[Budget] = None) -> list[Difference]:
+    """Differences keyword by keyword and path by path (left = a, right = b). Pattern pairs are
+    compared for inclusion within `budget` (1 s by default); past it they are "changed"."""
+    return diff_constraints(flatten(a), flatten(b), labels, budget or Budget(seconds=1.0))
 
 

@@ -12,12 +12,14 @@ from fractions import Fraction
 from typing import Any, Optional
 
 from . import atoms as A
+from .budget import BudgetExceeded
 from .canonical import R_NUMBER, R_OBJECT, R_PATTERN, Context
+from .timebox import Timeout, run_with_timeout
 from .regex import all_strings_fsm, length_fsm, pattern_fsms, python_search
 from .values import is_integer_value, json_equal, json_type, value_key
 
 MAX_ENUMERATE = 500
-MAX_FSM_LENGTH = 400
+MAX_FSM_LENGTH = 32
 
 
 def node_empty(node: Optional[A.Node], ctx: Context) -> bool:
@@ -127,10 +129,41 @@ def pattern_matches(pattern: str, s: str) -> Optional[bool]:
     return py
 
 
+FSM_SECONDS = 1.5  # hard limit for one automata computation (greenery cannot tick a budget)
+
+
+def fsm_call(ctx: Context, fn):
+    """Run greenery work under a hard time limit; running out means the budget is exceeded."""
+    try:
+        return run_with_timeout(fn, min(FSM_SECONDS, ctx.budget.remaining()))
+    except Timeout:
+        raise BudgetExceeded("automata") from None
+
+
 def string_fsms(a: A.StrAtom, ctx: Context) -> Optional[list]:
     """[ECMA fsm, Python fsm] over-approximating the atom's strings (ignoring enum/excluded)."""
     if not a.patterns and not a.not_patterns:
         return None
+    key = ("string_fsms", a.min_len, a.max_len, a.patterns, a.not_patterns)
+    hit = ctx.memo.get(key)
+    if hit is not None:
+        for r in hit[1]:
+            ctx.approx(r)
+        return hit[0]
+    outer = ctx.reasons
+    ctx.reasons = {}
+    try:
+        result = fsm_call(ctx, lambda: _string_fsms(a, ctx))
+        mine = tuple(ctx.reasons)
+    finally:
+        inner, ctx.reasons = ctx.reasons, outer
+        for r in inner:
+            outer.setdefault(r, None)
+    ctx.memo[key] = (result, mine)
+    return result
+
+
+def _string_fsms(a: A.StrAtom, ctx: Context) -> Optional[list]:
     out = []
     for sem in (0, 1):
         fsm = None
@@ -166,7 +199,7 @@ def _str_empty(a: A.StrAtom, ctx: Context) -> bool:
         if a.max_len == 0:
             return any(json_equal(v, "") for v in a.excluded)
         return False
-    empties = [_fsm_empty_except(f, a.excluded) for f in fsms]
+    empties = fsm_call(ctx, lambda: [_fsm_empty_except(f, a.excluded) for f in fsms])
     if all(empties):
         return True
     if any(empties):
@@ -363,6 +396,10 @@ def _strings_lang(node: A.Node, sem: int, ctx: Context):
 
 def _region_empty(a: A.ObjAtom, ex: A.Exists, ctx: Context) -> bool:
     """No name can carry `ex`: automata over names, under both pattern semantics."""
+    return fsm_call(ctx, lambda: _region_empty_fsm(a, ex, ctx))
+
+
+def _region_empty_fsm(a: A.ObjAtom, ex: A.Exists, ctx: Context) -> bool:
     from .regex import literal_fsm
 
     closed = [g for g in a.groups if g.additional is not None and node_empty(A.conj(g.additional, ex.value), ctx)]

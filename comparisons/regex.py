@@ -15,7 +15,13 @@ from typing import Optional
 
 from greenery import Fsm, parse
 
+from .timebox import run_with_timeout
+
 MAX_CODE = 0x10FFFF
+MAX_REPEAT = 16  # largest {n,m} bound translated (greenery slows down fast beyond)
+MAX_WEIGHT = 40  # sum of the bounds in one pattern
+MAX_PATTERN_LENGTH = 400
+PATTERN_SECONDS = 1.0  # hard limit for building the automata of one pattern
 
 
 class Unsupported(Exception):
@@ -76,15 +82,18 @@ def _python_classes() -> dict[str, Ranges]:
 def _class_escape(key: str, over: bool) -> tuple[Ranges, Ranges]:
     """(ECMA, Python) code point ranges of a class escape.
 
-    Python's \\w has ~700 ranges, too slow for greenery: it is approximated from above
-    (`over`, ASCII word characters plus all non-ASCII) or from below (ASCII only).
+    Python's \\w and \\d have hundreds of ranges, too slow for greenery: they are approximated
+    from above (`over`: the ASCII part plus all non-ASCII) or from below (the ASCII part).
     """
     base = key.lower()
     ecma = {"d": DIGIT, "w": WORD, "s": ECMA_SPACE}[base]
-    if base == "w":
+    if base in "wd":
+        # Python's \\w and \\d include non-ASCII letters and digits: approximated (ASCII part
+        # exact, all non-ASCII characters added from above, none from below)
         neg_key = key.isupper()
         want_over = over != neg_key  # \\W over-approximated = complement of \\w under-approximated
-        py = _norm(WORD + [(0x80, MAX_CODE)]) if want_over else WORD
+        ascii_part = WORD if base == "w" else DIGIT
+        py = _norm(ascii_part + [(0x80, MAX_CODE)]) if want_over else ascii_part
     else:
         py = _python_classes()[base]
         neg_key = key.isupper()
@@ -118,6 +127,7 @@ class _Translator:
     def __init__(self, pattern: str, over: bool = True) -> None:
         self.p = pattern
         self.over = over
+        self.weight = 0
         self.i = 0
         self.has_empty_class = False
 
@@ -293,7 +303,10 @@ class _Translator:
                     raise self.error("literal brace")
                 lo_n = int(m.group(1))
                 hi_n = m.group(3)
-                if lo_n > 1000 or (hi_n and int(hi_n) > 1000):
+                bound = int(hi_n) if hi_n else lo_n
+                self.weight += max(bound, 1)
+                # automata grow with repetition counts: keep construction time bounded
+                if lo_n > MAX_REPEAT or bound > MAX_REPEAT or self.weight > MAX_WEIGHT:
                     raise self.error("large repetition")
                 if hi_n and int(hi_n) < lo_n:
                     raise self.error("bad repetition")
@@ -333,7 +346,16 @@ def pattern_fsms(pattern: str, over: bool = True) -> Optional[tuple[Fsm, Fsm]]:
     `over=True` gives languages that may be larger than the truth (for patterns an instance
     must match), `over=False` smaller ones (for patterns it must not match).
     """
+    if len(pattern) > MAX_PATTERN_LENGTH:
+        return None
     try:
+        return run_with_timeout(lambda: _build(pattern, over), PATTERN_SECONDS)
+    except Exception:  # unsupported syntax, or too slow to build: undecided
+        return None
+
+
+def _build(pattern: str, over: bool) -> tuple[Fsm, Fsm]:
+    if True:
         alts, _ = _Translator(pattern, over).translate()
         lo_parts, up_parts = [], []
         for start, lo, up, end in alts:
@@ -345,8 +367,6 @@ def pattern_fsms(pattern: str, over: bool = True) -> Optional[tuple[Fsm, Fsm]]:
         lower = parse("|".join(f"(?:{x})" for x in lo_parts)).to_fsm()
         upper = parse("|".join(f"(?:{x})" for x in up_parts)).to_fsm()
         return lower, upper
-    except Exception:
-        return None
 
 
 @lru_cache(maxsize=256)

@@ -14,7 +14,8 @@ from typing import Any, Iterable, Iterator, Optional
 
 from . import atoms as A
 from .canonical import Context
-from .emptiness import atom_empty, atom_member, finite_names, pattern_matches, step_of, string_fsms
+from .budget import BudgetExceeded
+from .emptiness import atom_empty, atom_member, finite_names, fsm_call, pattern_matches, step_of, string_fsms
 from .emptiness import value_at_cached as value_at
 from .regex import pattern_fsms, sample_strings
 from .validation import Undecidable, is_valid, validator_by_text, validator_for
@@ -139,9 +140,11 @@ def _string(a: A.StrAtom, ctx: Context, depth: int) -> Iterator[Any]:
             yield FORMAT_EXAMPLES[f]
     fsms = string_fsms(a, ctx)
     if fsms is not None:
-        both = fsms[0].intersection(fsms[1])
-        yield from sample_strings(both, 6)
-        yield from sample_strings(fsms[1], 3)
+        try:
+            samples = fsm_call(ctx, lambda: sample_strings(fsms[0].intersection(fsms[1]), 6) + sample_strings(fsms[1], 3))
+        except BudgetExceeded:
+            samples = []
+        yield from samples
     n = a.min_len
     yield "a" * n
     yield "x" * (n + 1)
@@ -453,7 +456,7 @@ def instance_pool(schema: Any, format_assertion: bool = False) -> list:
     hit = _POOL_CACHE.get(key)
     if hit is not None:
         return hit
-    ctx = Context(format_assertion, Budget(seconds=1.0, max_steps=200_000))
+    ctx = Context(format_assertion, Budget(seconds=0.5, max_steps=200_000))
     out: list = []
     try:
         validator = validator_by_text(key[0], format_assertion)

@@ -6,6 +6,7 @@ import gc
 import logging
 
 from litestar import Litestar, get
+from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
@@ -24,8 +25,11 @@ from registry.api.dependencies import (
     provide_settings,
 )
 from registry.api.documents import DocumentController
+from registry.api.hosts import allowed_hosts
 from registry.api.jurisdictions import JurisdictionController
+from registry.api.limits import Limits
 from registry.api.meetings import MeetingController
+from registry.api.openapi import document_errors
 from registry.api.profiles import ProfileController
 from registry.api.requests import RegistryRequest
 from registry.services.startup import prepare
@@ -42,6 +46,13 @@ def healthz() -> dict[str, str]:
     return {"status": "ok", "version": __version__}
 
 
+def _cors(settings: Settings) -> CORSConfig | None:
+    """Off unless REGISTRY_CORS_ORIGINS names origins: browsers then may call the API from those sites only."""
+    origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
+    return CORSConfig(allow_origins=origins, allow_headers=["Authorization", "Content-Type", "If-Match"],
+                      expose_headers=["ETag", "Retry-After"]) if origins else None
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     engine = make_engine(settings.database_url, echo=settings.sql_echo)
@@ -54,20 +65,21 @@ def create_app(settings: Settings | None = None) -> Litestar:
     def on_shutdown(app: Litestar) -> None:
         engine.dispose()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[healthz, JurisdictionController, DocumentController, AuditController, ComplianceController, check_batch, ComparisonController, ProfileController, MeetingController, *site.pages()],
-        state=State({"settings": settings, "engine": engine}),
+        state=State({"settings": settings, "engine": engine, "limits": Limits(settings)}),
         dependencies={
             "engine": Provide(provide_engine, sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),
-            "principal": Provide(provide_principal, sync_to_thread=True),
+            "principal": Provide(provide_principal),
             "page": Provide(provide_page, sync_to_thread=False),
             "render_markdown": Provide(lambda: render_markdown, sync_to_thread=False),  # minutes: rendered on save
         },
         exception_handlers={HTTPException: site.handle_error, Exception: site.handle_error},  # JSON unless a page
         template_config=site.template_config(),
         csrf_config=site.csrf_config(),  # forms only: /api/ is excluded
-        middleware=[site.security_headers],
+        middleware=[site.security_headers, allowed_hosts(settings.host_names)],  # headers on refusals too
+        cors_config=_cors(settings),
         request_class=RegistryRequest,
         request_max_body_size=settings.max_body_bytes,
         on_startup=[on_startup],
@@ -81,6 +93,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         debug=False,
     )
+    document_errors(app)  # the OpenAPI document names the one error shape
+    return app
 
 
 __all__ = ["create_app"]

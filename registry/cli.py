@@ -543,13 +543,15 @@ def demo(remove: bool) -> None:
 
 
 def _register() -> None:
-    from registry.commands import comparisons, compliance
+    from registry.commands import comparisons, compliance, maintenance
 
     main.add_command(compliance.check)
     main.add_command(compliance.profile)
     main.add_command(comparisons.compare)
     main.add_command(comparisons.gap)
     main.add_command(comparisons.matrix)
+    main.add_command(maintenance.backup)
+    main.add_command(maintenance.restore)
 
 
 _register()

@@ -35,6 +35,11 @@ class Settings:
     validation_engine: str = field(default="rust", metadata={"env": "REGISTRY_VALIDATION_ENGINE"})
     batch_max_line_bytes: int = field(default=1_000_000, metadata={"env": "REGISTRY_BATCH_MAX_LINE_BYTES"})
     sql_echo: bool = field(default=False, metadata={"env": "REGISTRY_SQL_ECHO"})
+    write_rate_per_minute: int = field(default=600, metadata={"env": "REGISTRY_WRITE_RATE_PER_MINUTE"})
+    auth_failures_per_minute: int = field(default=30, metadata={"env": "REGISTRY_AUTH_FAILURES_PER_MINUTE"})
+    trusted_proxies: str = field(default="", metadata={"env": "REGISTRY_TRUSTED_PROXIES"})
+    allowed_hosts: str = field(default="127.0.0.1,localhost,[::1],testserver,testserver.local", metadata={"env": "REGISTRY_ALLOWED_HOSTS"})
+    cors_origins: str = field(default="", metadata={"env": "REGISTRY_CORS_ORIGINS"})
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> "Settings":
@@ -55,6 +60,14 @@ class Settings:
                     values[f.name] = raw
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
+
+    @property
+    def host_names(self) -> tuple[str, ...]:
+        """The allowed hosts, with the address the registry serves on when that is a name or an address."""
+        names = [h.strip().lower() for h in self.allowed_hosts.split(",") if h.strip()]
+        if self.host not in ("0.0.0.0", "::", ""):
+            names.append(f"[{self.host}]" if ":" in self.host else self.host.lower())
+        return tuple(dict.fromkeys(names))
 
     @property
     def is_sqlite(self) -> bool:

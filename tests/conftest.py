@@ -27,7 +27,7 @@ TEST_ADMIN = Principal(token_id=None, name="test", role=ADMIN)
 
 
 _NO_DATABASE = ("comparisons", "corpus")
-_NO_DATABASE_MODULES = ("test_architecture.py", "test_validation_engines.py")
+_NO_DATABASE_MODULES = ("test_architecture.py", "test_validation_engines.py", "test_corpus_page.py")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -63,18 +63,22 @@ def pg_database(worker_id: str) -> Iterator[str | None]:
     admin.dispose()
 
 
-@pytest.fixture
-def database_url(tmp_path: Path, pg_database: str | None) -> Iterator[str]:
-    """An empty, migrated database for one test."""
+def empty_database(folder: Path, pg_database: str | None) -> str:
+    """The URL of an empty database: a new SQLite file in folder, or this worker's PostgreSQL database emptied."""
     if pg_database is None:
-        yield f"sqlite:///{tmp_path / 'registry.db'}"
-        return
+        return f"sqlite:///{folder / 'registry.db'}"
     engine = make_engine(pg_database)
     tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     engine.dispose()
-    yield pg_database
+    return pg_database
+
+
+@pytest.fixture
+def database_url(tmp_path: Path, pg_database: str | None) -> Iterator[str]:
+    """An empty, migrated database for one test."""
+    yield empty_database(tmp_path, pg_database)
 
 
 @pytest.fixture

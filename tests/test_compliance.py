@@ -249,8 +249,9 @@ def test_impact_counts_profiles_a_draft_would_turn_non_compliant(corpus_client, 
 
     inline = corpus_client.post("/api/v1/compliance/impact", json={"document": "EU/consumer-protection",
                                                                    "schema": draft}, headers=acme).json()
-    assert inline["turned_non_compliant"] == 2
-    assert inline["your_profiles"] == [own["id"]]  # globex's affected profile is only counted
+    # an enterprise's counts cover its own profiles only: globex's would leak through a schema acme chooses
+    assert (inline["profiles_checked"], inline["turned_non_compliant"], inline["already_non_compliant"]) == (3, 1, 1)
+    assert inline["your_profiles"] == [own["id"]]
 
     cn = auth(make_token("regulator", "CN"))
     refused = corpus_client.post("/api/v1/compliance/impact", json={"document": "EU/consumer-protection",

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+
+import anyio
+from typing import Annotated, Optional
 
 from litestar import Request
 from litestar.datastructures import State
 from litestar.di import NamedDependency
-from litestar.params import QueryParameter
+from litestar.params import Parameter, QueryParameter
 from sqlalchemy import Engine
 
+from registry.api.limits import Limits
 from registry.domain.access import ANONYMOUS, Principal
 from registry.errors import Unauthorized
 from registry.services import tokens
@@ -26,15 +29,34 @@ def provide_settings(state: State) -> Settings:
     return state.settings
 
 
-def provide_principal(request: Request, engine: NamedDependency[Engine]) -> Principal:
+async def provide_principal(request: Request, engine: NamedDependency[Engine]) -> Principal:
+    """The caller: anonymous without an Authorization header (no thread, no database), else the token's holder."""
     header = request.headers.get("authorization")
     if header is None:
         return ANONYMOUS
+    limits: Limits = request.app.state.limits  # failed authentications per address, writes per token
+    limits.check_auth_allowed(request)
     scheme, _, text = header.partition(" ")
-    if scheme.lower() != "bearer" or not text.strip():
-        raise Unauthorized("use 'Authorization: Bearer <token>'", code="invalid_token")
-    with read_session(engine) as session:
-        return tokens.authenticate(session, text.strip())
+
+    def look_up() -> Principal:
+        if scheme.lower() != "bearer" or not text.strip():
+            raise Unauthorized("use 'Authorization: Bearer <token>'", code="invalid_token")
+        with read_session(engine) as session:
+            return tokens.authenticate(session, text.strip())
+
+    try:
+        principal = await anyio.to_thread.run_sync(look_up)
+    except Unauthorized:
+        limits.auth_failed(request)
+        raise
+    limits.check_write(request, principal.token_id)
+    return principal
+
+
+# row ids are 32-bit integers in PostgreSQL: a larger id cannot exist, and must not reach the database (500)
+ROW_ID_MAX = 2_147_483_647
+RowId = Annotated[int, Parameter(ge=1, le=ROW_ID_MAX, description="A row id")]
+OptionalRowId = Annotated[Optional[int], Parameter(ge=1, le=ROW_ID_MAX, description="A row id")]
 
 
 @dataclass(frozen=True)

@@ -71,4 +71,6 @@ def handle_error(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         body = error_body(500, "internal_error", "an unexpected error happened; it has been logged")
     headers = {"WWW-Authenticate": "Bearer"} if body["status"] == 401 else None
+    if body["status"] == 429:
+        headers = {"Retry-After": str((body.get("detail") or {}).get("retry_after", 60))}
     return Response(content=body, status_code=body["status"], media_type=MediaType.JSON, headers=headers)

@@ -16,7 +16,7 @@ from litestar.params import (
 )
 from sqlalchemy import Engine
 
-from registry.api.dependencies import Page
+from registry.api.dependencies import OptionalRowId, Page, RowId
 from registry.api.meeting_structs import (
     ActionCreate,
     ActionOut,
@@ -136,13 +136,13 @@ class MeetingController(Controller):
 
     @get(MEETING, sync_to_thread=True, summary="One meeting, with its ETag")
     def get_meeting(self, engine: NamedDependency[Engine], principal: NamedDependency[Principal],
-                    meeting_id: FromPath[int]) -> Response[MeetingOut]:
+                    meeting_id: RowId) -> Response[MeetingOut]:
         with read_session(engine) as session:
             return _with_etag(_meeting(session, meetings.get_meeting(session, meeting_id), principal))
 
     @put(MEETING, sync_to_thread=True, summary="Replace a meeting (needs If-Match)")
     def replace_meeting(self, engine: NamedDependency[Engine], principal: NamedDependency[Principal],
-                        meeting_id: FromPath[int], data: JSONBody[MeetingCreate],
+                        meeting_id: RowId, data: JSONBody[MeetingCreate],
                         if_match: IfMatch = None) -> Response[MeetingOut]:
         with write_session(engine) as session:
             row = meetings.replace_meeting(session, principal, meeting_id, if_match, to_input(data, MeetingInput))
@@ -150,7 +150,7 @@ class MeetingController(Controller):
 
     @patch(MEETING, sync_to_thread=True, summary="Change some fields of a meeting (needs If-Match)")
     def patch_meeting(self, engine: NamedDependency[Engine], principal: NamedDependency[Principal],
-                      meeting_id: FromPath[int], data: JSONBody[MeetingPatch],
+                      meeting_id: RowId, data: JSONBody[MeetingPatch],
                       if_match: IfMatch = None) -> Response[MeetingOut]:
         with write_session(engine) as session:
             current = meetings.input_of(session, meetings.get_meeting(session, meeting_id))
@@ -164,31 +164,31 @@ class MeetingController(Controller):
 
     @post(MEETING + "/confirm", sync_to_thread=True, status_code=200, summary="planned → confirmed")
     def confirm(self, engine: NamedDependency[Engine], principal: NamedDependency[Principal],
-                meeting_id: FromPath[int]) -> Response[MeetingOut]:
+                meeting_id: RowId) -> Response[MeetingOut]:
         return self._transition(engine, principal, meeting_id, "confirm")
 
     @post(MEETING + "/hold", sync_to_thread=True, status_code=200, summary="Record that the meeting was held")
     def hold(self, engine: NamedDependency[Engine], principal: NamedDependency[Principal],
-             meeting_id: FromPath[int]) -> Response[MeetingOut]:
+             meeting_id: RowId) -> Response[MeetingOut]:
         return self._transition(engine, principal, meeting_id, "hold")
 
     @post(MEETING + "/cancel", sync_to_thread=True, status_code=200, summary="Cancel (kept, and in the calendar)")
     def cancel(self, engine: NamedDependency[Engine], principal: NamedDependency[Principal],
-               meeting_id: FromPath[int]) -> Response[MeetingOut]:
+               meeting_id: RowId) -> Response[MeetingOut]:
         return self._transition(engine, principal, meeting_id, "cancel")
 
     # ---- minutes ----------------------------------------------------------------------------------------
 
     @get(MEETING + "/minutes", sync_to_thread=True, summary="The minutes (the public sees published minutes only)")
     def get_minutes(self, engine: NamedDependency[Engine], principal: NamedDependency[Principal],
-                    meeting_id: FromPath[int]) -> Response[MinutesOut]:
+                    meeting_id: RowId) -> Response[MinutesOut]:
         with read_session(engine) as session:
             row = meetings_minutes.get_minutes(session, principal, meeting_id)
             return _with_etag(minutes_out(row, meetings.get_meeting(session, meeting_id)))
 
     @put(MEETING + "/minutes", sync_to_thread=True, summary="Write the minutes in Markdown (If-Match once they exist)")
     def put_minutes(self, engine: NamedDependency[Engine], principal: NamedDependency[Principal],
-                    render_markdown: NamedDependency[Callable[[str], str]], meeting_id: FromPath[int],
+                    render_markdown: NamedDependency[Callable[[str], str]], meeting_id: RowId,
                     data: JSONBody[MinutesWrite], if_match: IfMatch = None) -> Response[MinutesOut]:
         with write_session(engine) as session:
             row = meetings_minutes.save_minutes(session, principal, meeting_id, data.markdown, if_match,
@@ -202,17 +202,17 @@ class MeetingController(Controller):
 
     @post(MEETING + "/minutes/approve", sync_to_thread=True, status_code=200, summary="Approve draft minutes")
     def approve_minutes(self, engine: NamedDependency[Engine], principal: NamedDependency[Principal],
-                        meeting_id: FromPath[int]) -> Response[MinutesOut]:
+                        meeting_id: RowId) -> Response[MinutesOut]:
         return self._advance(engine, principal, meeting_id, rules.MINUTES_APPROVED)
 
     @post(MEETING + "/minutes/publish", sync_to_thread=True, status_code=200, summary="Publish approved minutes")
     def publish_minutes(self, engine: NamedDependency[Engine], principal: NamedDependency[Principal],
-                        meeting_id: FromPath[int]) -> Response[MinutesOut]:
+                        meeting_id: RowId) -> Response[MinutesOut]:
         return self._advance(engine, principal, meeting_id, rules.MINUTES_PUBLISHED)
 
     @get(MEETING + "/minutes/history", sync_to_thread=True, summary="Every saved text of the minutes, as diffs")
     def minutes_history(self, engine: NamedDependency[Engine], principal: NamedDependency[Principal],
-                        meeting_id: FromPath[int]) -> MinutesHistory:
+                        meeting_id: RowId) -> MinutesHistory:
         with read_session(engine) as session:
             rows = meetings_minutes.history(session, principal, meeting_id)
             return MinutesHistory(meeting=meeting_id, items=[revision_out(r) for r in rows])
@@ -220,28 +220,28 @@ class MeetingController(Controller):
     # ---- outcomes and action items ----------------------------------------------------------------------
 
     @get(MEETING + "/outcomes", sync_to_thread=True, summary="Decisions and agreements of a meeting")
-    def list_outcomes(self, engine: NamedDependency[Engine], meeting_id: FromPath[int]) -> OutcomeList:
+    def list_outcomes(self, engine: NamedDependency[Engine], meeting_id: RowId) -> OutcomeList:
         with read_session(engine) as session:
             rows = meetings_actions.list_outcomes(session, meeting_id)
             return OutcomeList(meeting=meeting_id, items=[outcome_out(r) for r in rows])
 
     @post(MEETING + "/outcomes", sync_to_thread=True, summary="Record a decision or agreement")
     def add_outcome(self, engine: NamedDependency[Engine], principal: NamedDependency[Principal],
-                    meeting_id: FromPath[int], data: JSONBody[OutcomeCreate]) -> OutcomeOut:
+                    meeting_id: RowId, data: JSONBody[OutcomeCreate]) -> OutcomeOut:
         with write_session(engine) as session:
             row = meetings_actions.add_outcome(session, principal, meeting_id, to_input(data, OutcomeInput))
             return outcome_out(row)
 
     @get(MEETING + "/actions", sync_to_thread=True, summary="The action items of a meeting")
     def meeting_actions(self, engine: NamedDependency[Engine], page: NamedDependency[Page],
-                        meeting_id: FromPath[int]) -> ActionPage:
+                        meeting_id: RowId) -> ActionPage:
         with read_session(engine) as session:
             meetings.get_meeting(session, meeting_id)
             return self._actions(session, ActionFilters(meeting=meeting_id), page)
 
     @post(MEETING + "/actions", sync_to_thread=True, summary="Add an action item: owner, due date")
     def add_action(self, engine: NamedDependency[Engine], principal: NamedDependency[Principal],
-                   meeting_id: FromPath[int], data: JSONBody[ActionCreate]) -> ActionOut:
+                   meeting_id: RowId, data: JSONBody[ActionCreate]) -> ActionOut:
         with write_session(engine) as session:
             row = meetings_actions.add_action(session, principal, meeting_id, to_input(data, ActionInput))
             return action_out(row, _today())
@@ -259,41 +259,41 @@ class MeetingController(Controller):
                      overdue: FromQuery[bool] = False,
                      status: Annotated[Optional[Literal[rules.ACTION_STATUSES]], QueryParameter()] = None,  # type: ignore[valid-type]
                      owner: Annotated[Optional[str], QueryParameter(max_length=300)] = None,
-                     meeting: FromQuery[Optional[int]] = None, sample: FromQuery[Optional[bool]] = None) -> ActionPage:
+                     meeting: OptionalRowId = None, sample: FromQuery[Optional[bool]] = None) -> ActionPage:
         with read_session(engine) as session:
             return self._actions(session, ActionFilters(meeting=meeting, status=status, overdue=overdue, owner=owner,
                                                         sample=sample), page)
 
     @patch("/actions/{action_id:int}", sync_to_thread=True, summary="Change an action item: status, due date, owner, carry-over")
     def update_action(self, engine: NamedDependency[Engine], principal: NamedDependency[Principal],
-                      action_id: FromPath[int], data: JSONBody[ActionUpdate]) -> ActionOut:
+                      action_id: RowId, data: JSONBody[ActionUpdate]) -> ActionOut:
         with write_session(engine) as session:
             row = meetings_actions.change_action(session, principal, action_id, action_change(data))
             return action_out(row, _today())
 
     # ---- calendar and exports ---------------------------------------------------------------------------
 
-    @get("/meetings.ics", sync_to_thread=True, summary="The calendar feed (iCalendar) of a window of meetings")
+    @get("/meetings.ics", sync_to_thread=True, media_type=ICS, summary="The calendar feed (iCalendar) of a window of meetings")
     def calendar_feed(self, request: Request, engine: NamedDependency[Engine],
                       filters: NamedDependency[MeetingFilters]) -> Response:
         with read_session(engine) as session:
             return _file(meetings_calendar.feed(session, filters, _base_url(request), today=_today()), ICS)
 
-    @get(MEETING + "/ics", sync_to_thread=True, summary="One meeting as iCalendar")
-    def calendar_event(self, request: Request, engine: NamedDependency[Engine], meeting_id: FromPath[int]) -> Response:
+    @get(MEETING + "/ics", sync_to_thread=True, media_type=ICS, summary="One meeting as iCalendar")
+    def calendar_event(self, request: Request, engine: NamedDependency[Engine], meeting_id: RowId) -> Response:
         with read_session(engine) as session:
             meeting = meetings.get_meeting(session, meeting_id)
             return _file(meetings_calendar.one(session, meeting, _base_url(request)), ICS, f"meeting-{meeting_id}.ics")
 
-    @get(MEETING + "/minutes.md", sync_to_thread=True, summary="The minutes as a Markdown file")
+    @get(MEETING + "/minutes.md", sync_to_thread=True, media_type="text/markdown; charset=utf-8", summary="The minutes as a Markdown file")
     def minutes_file(self, engine: NamedDependency[Engine], principal: NamedDependency[Principal],
-                     meeting_id: FromPath[int]) -> Response:
+                     meeting_id: RowId) -> Response:
         with read_session(engine) as session:
             minutes = meetings_minutes.get_minutes(session, principal, meeting_id)
             text = meetings_exchange.minutes_markdown(meetings.get_meeting(session, meeting_id), minutes)
             return _file(text, "text/markdown; charset=utf-8", f"meeting-{meeting_id}-minutes.md")
 
-    @get("/meetings.csv", sync_to_thread=True, summary="Meetings as CSV (the filters of the list)")
+    @get("/meetings.csv", sync_to_thread=True, media_type=CSV, summary="Meetings as CSV (the filters of the list)")
     def meetings_csv(self, engine: NamedDependency[Engine], filters: NamedDependency[MeetingFilters]) -> Response:
         with read_session(engine) as session:
             return _file(meetings_exchange.meetings_csv(session, filters), CSV, "meetings.csv")
@@ -304,16 +304,16 @@ class MeetingController(Controller):
         with read_session(engine) as session:
             return meetings_exchange.export_records(session, filters, private=meetings.can_write(principal))
 
-    @get(MEETING + "/participants.csv", sync_to_thread=True, summary="The participants of a meeting as CSV")
+    @get(MEETING + "/participants.csv", sync_to_thread=True, media_type=CSV, summary="The participants of a meeting as CSV")
     def participants_csv(self, engine: NamedDependency[Engine], principal: NamedDependency[Principal],
-                         meeting_id: FromPath[int]) -> Response:
+                         meeting_id: RowId) -> Response:
         with read_session(engine) as session:
             text = meetings_exchange.participants_csv(session, meeting_id, private=meetings.can_write(principal))
             return _file(text, CSV, f"meeting-{meeting_id}-participants.csv")
 
-    @get("/actions.csv", sync_to_thread=True, summary="Action items as CSV (the filters of /actions)")
+    @get("/actions.csv", sync_to_thread=True, media_type=CSV, summary="Action items as CSV (the filters of /actions)")
     def actions_csv(self, engine: NamedDependency[Engine], overdue: FromQuery[bool] = False,
-                    meeting: FromQuery[Optional[int]] = None, sample: FromQuery[Optional[bool]] = None) -> Response:
+                    meeting: OptionalRowId = None, sample: FromQuery[Optional[bool]] = None) -> Response:
         with read_session(engine) as session:
             filters = ActionFilters(meeting=meeting, overdue=overdue, sample=sample)
             return _file(meetings_exchange.actions_csv(session, filters, today=_today()), CSV, "actions.csv")

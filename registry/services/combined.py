@@ -34,6 +34,12 @@ def combine(results: Iterable[MarketResult], *, format_assertion: bool = True) -
     inputs = {r.market: applicable_schema(r) for r in results if r.constraints}
     if not inputs:
         return [], []
+    if len(inputs) == 1:  # nothing to combine across: list what applies, as it is (merging costs milliseconds)
+        [result] = [r for r in results if r.constraints]
+        return [{"path": path, "keyword": keyword, "value": value, "labels": [result.market],
+                 "rules": [rule] if rule else [], "condition": None}
+                for path, keyword, value, rule, _ in result.constraints
+                if keyword not in ("properties", "patternProperties", "dependentSchemas")], []
     merged = merge_strictest(inputs, format_assertion=format_assertion)
     requirements = [r.to_dict() for r in merged.requirements if r.keyword != "type"]
     return requirements, [c.to_dict() for c in merged.conflicts]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
+from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from registry.domain import lifecycle
@@ -17,6 +19,7 @@ from registry.domain.topics import topic as known_topic
 from registry.domain.validation import checker
 from registry.errors import InvalidInput, Unprocessable
 from registry.services import combined, jurisdictions
+from registry.storage.database import generation, read_session
 from registry.storage.tables import Document, Version
 
 PROFILE_VOCABULARY = "vocabulary/operating-profile"
@@ -62,10 +65,63 @@ def parse_markets(markets: Sequence[str] | str) -> list[str]:
     return list(dict.fromkeys(codes))
 
 
+_STAMP_SQL = ("SELECT (SELECT count(*) FROM version), (SELECT max(updated_at) FROM version), "
+              "(SELECT count(*) FROM membership)")
+# A write in this process is seen at once; one made by another process within this many seconds.
+STAMP_TTL = 1.0
+
+
+@dataclass
+class _Cached:
+    stamp: tuple
+    generation: int
+    checked: float
+    frameworks: Frameworks
+
+
+_FRAMEWORKS: dict[tuple, _Cached] = {}
+_FRAMEWORKS_LIMIT = 1024
+
+
+def registry_stamp(session: Session) -> tuple:
+    """Changes whenever a version is added or changes, or a membership is added, in any process: one cheap
+    query (raw SQL: the ORM's per-query overhead was most of its cost)."""
+    return tuple(session.connection().exec_driver_sql(_STAMP_SQL).one())
+
+
+def _key(markets: Sequence[str], as_of: dt.date | None, topics: Sequence[str] | None) -> tuple:
+    return tuple(markets), as_of or dt.date.today(), tuple(topics or ())
+
+
 def load_frameworks(session: Session, markets: Sequence[str], as_of: dt.date | None = None,
                     topics: Sequence[str] | None = None) -> Frameworks:
-    """Every market's rule documents (its own and its blocs'), at their version in force on the date."""
-    as_of = as_of or dt.date.today()
+    """Every market's rule documents (its own and its blocs'), at their version in force on the date; cached
+    until the registry changes."""
+    key = _key(markets, as_of, topics)
+    current = generation()
+    stamp = registry_stamp(session)
+    cached = _FRAMEWORKS.get(key)
+    if cached is None or cached.stamp != stamp:
+        if len(_FRAMEWORKS) >= _FRAMEWORKS_LIMIT:
+            _FRAMEWORKS.clear()
+        cached = _FRAMEWORKS[key] = _Cached(stamp, current, 0.0, _load_frameworks(session, markets, key[1], topics))
+    cached.generation, cached.checked = current, time.monotonic()
+    return cached.frameworks
+
+
+def frameworks_for(engine: Engine, markets: Sequence[str], as_of: dt.date | None = None,
+                   topics: Sequence[str] | None = None) -> Frameworks:
+    """load_frameworks without opening the database when nothing can have changed: no write in this process
+    since the last look, and that look less than STAMP_TTL seconds ago."""
+    cached = _FRAMEWORKS.get(_key(markets, as_of, topics))
+    if cached is not None and cached.generation == generation() and time.monotonic() - cached.checked < STAMP_TTL:
+        return cached.frameworks
+    with read_session(engine) as session:
+        return load_frameworks(session, markets, as_of, topics)
+
+
+def _load_frameworks(session: Session, markets: Sequence[str], as_of: dt.date,
+                     topics: Sequence[str] | None) -> Frameworks:
     for slug in topics or ():
         known_topic(slug)
     codes_of = {market: jurisdictions.framework_codes(session, market) for market in markets}

@@ -143,7 +143,7 @@ def read_folder(root: Path) -> tuple[Corpus, list[FileReport]]:
     paths = sorted((root / "vocabulary").glob("*.json")) + sorted((root / "documents").glob("*/*.json"))
     for path in paths:
         rel = str(path.relative_to(root))
-        if path.is_symlink():
+        if path.is_symlink() or not path.resolve().is_relative_to(root):  # a linked folder counts too
             errors.append(FileReport(rel, "error", "symbolic links are not followed"))
             continue
         try:

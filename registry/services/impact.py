@@ -55,6 +55,8 @@ def impact(session: Session, principal: Principal, name: DocumentName, *, number
     affected = already = checked = 0
     own: list[str] = []
     for profile, version in profiles.latest_bodies(session):
+        if principal.role == ENTERPRISE and profile.owner != principal.name:
+            continue  # an enterprise's counts cover its own profiles: others' would leak through a chosen schema
         checked += 1
         was = check_market(name.namespace, before, version.body, engine=engine, format_assertion=format_assertion)
         now = check_market(name.namespace, after, version.body, engine=engine, format_assertion=format_assertion)

@@ -61,9 +61,18 @@ def sqlite_path(url: str) -> Path | None:
     return Path(url[len("sqlite:///"):])
 
 
+_generation = 0
+
+
+def generation() -> int:
+    """How many write transactions this process has committed: caches compare it to notice local writes."""
+    return _generation
+
+
 @contextmanager
 def write_session(engine: Engine) -> Iterator[Session]:
     """One transaction that commits on success and rolls back on any error."""
+    global _generation
     with Session(engine.execution_options(**{_WRITE: True}), expire_on_commit=False) as session:
         try:
             yield session
@@ -71,6 +80,8 @@ def write_session(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+        finally:
+            _generation += 1
 
 
 @contextmanager

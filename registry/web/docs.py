@@ -29,6 +29,8 @@ def _render(path: Path, mtime: float) -> tuple[str, list[tuple[int, str, str]], 
     rendered = re.sub(r'href="([a-z0-9-]+)\.md(#[^"]*)?"', r'href="/docs/\1\2"', markdown.render(text))
     # screenshots and other files next to the pages are served from /docs/files/
     rendered = re.sub(r'src="(screenshots/[a-z0-9_./-]+)"', r'src="/docs/files/\1"', rendered)
+    # wide code blocks and tables scroll on small screens: keyboard users reach them too
+    rendered = rendered.replace("<pre>", '<pre tabindex="0">').replace("<table>", '<table tabindex="0">')
     return title, [h for h in heads if h[0] in (2, 3)], rendered
 
 

@@ -4,11 +4,11 @@ between two versions (relation, differences, breaking changes, witness)."""
 from __future__ import annotations
 
 import json
-from typing import Annotated, Literal, Optional
+from typing import Annotated, Optional
 
 from litestar import Controller, get
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.params import FromPath, QueryParameter
 from litestar.response import Template
 from sqlalchemy import Engine
 
@@ -18,8 +18,10 @@ from registry.domain.access import Principal, can_write_namespace
 from registry.domain.references import DocumentName, parse_name, parse_selector
 from registry.services import documents, jurisdictions
 from registry.services.meetings_search import meetings_for_document
+from registry.errors import RegistryError
 from registry.settings import Settings
 from registry.storage.database import read_session
+from registry.storage.tables import Document, Version
 from registry.web.layout import page
 
 DOC = "/{jurisdiction:str}/{slug:str}"
@@ -40,15 +42,25 @@ def rules_value(value: object) -> str:
     return json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
 
 
+def version_page(document: Document, version: Version, viewer: Principal, *, publish_error: RegistryError | None = None,
+                 status_code: int = 200) -> Template:
+    schema = version.body if isinstance(version.body, dict) else {}
+    return page("documents/version.html", viewer, title=f"{document.name}@{version.number}", document=document,
+                version=version, rows=rule_rows(schema), manual=rules.rules_not_machine_checkable(schema),
+                can_write=can_write_namespace(viewer, document.namespace), publish_error=publish_error,
+                status_code=status_code)
+
+
 class DocumentPages(Controller):
     path = "/documents"
 
     @get("/", sync_to_thread=True)
     def index(self, engine: NamedDependency[Engine], viewer: NamedDependency[Principal], jurisdiction: Text = None,
-              topic: Text = None, kind: FromQuery[Optional[Literal["rule", "technical-standard", "vocabulary"]]] = None,
+              topic: Text = None, kind: Text = None,
               q: Text = None) -> Template:
         filters = {"jurisdiction": jurisdiction, "topic": topic, "kind": kind, "q": q}
         with read_session(engine) as session:
+            kind = kind if kind in documents.KINDS else None
             rows, total = documents.list_documents(session, jurisdiction=jurisdiction or None, topic=topic or None,
                                                    kind=kind or None, text=q or None, sort="name", limit=500)
             codes = [(j.code, f"{j.code} — {j.name}") for j in jurisdictions.list_jurisdictions(session, limit=500)[0]]
@@ -72,10 +84,7 @@ class DocumentPages(Controller):
         with read_session(engine) as session:
             document = documents.get_document(session, _name(jurisdiction, slug))
             version = documents.get_version(session, document, parse_selector(ref), viewer)
-        schema = version.body if isinstance(version.body, dict) else {}
-        return page("documents/version.html", viewer, title=f"{document.name}@{version.number}", document=document,
-                    version=version, rows=rule_rows(schema), manual=rules.rules_not_machine_checkable(schema),
-                    can_write=can_write_namespace(viewer, document.namespace))
+        return version_page(document, version, viewer)
 
     @get(DOC + "/diff", sync_to_thread=True)
     def diff(self, engine: NamedDependency[Engine], settings: NamedDependency[Settings],

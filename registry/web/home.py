@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 from litestar import Controller, get
 from litestar.di import NamedDependency
 from litestar.params import QueryParameter
-from litestar.response import Template
+from litestar.response import File, Template
 from sqlalchemy import Engine
 
 from registry.domain.access import Principal
@@ -15,7 +15,7 @@ from registry.services import overview
 from registry.services.meetings_actions import ActionFilters, list_actions
 from registry.storage.database import read_session
 from registry.storage.tables import utcnow
-from registry.web.layout import page
+from registry.web.layout import STATIC, page
 
 
 class HomePages(Controller):
@@ -29,6 +29,10 @@ class HomePages(Controller):
             overdue, overdue_total = list_actions(session, ActionFilters(overdue=True), today=today, limit=5)
         return page("home.html", viewer, counts=counts, changes=changes, upcoming=upcoming, overdue=overdue,
                     overdue_total=overdue_total, today=today)
+
+    @get("/favicon.ico", sync_to_thread=False, media_type="image/svg+xml")
+    def favicon(self) -> File:
+        return File(STATIC / "favicon.svg", content_disposition_type="inline")
 
     @get("/search", sync_to_thread=True)
     def search(self, engine: NamedDependency[Engine], viewer: NamedDependency[Principal],

@@ -17,7 +17,7 @@ from registry.services.meetings_search import MeetingFilters, list_meetings
 from registry.storage.database import read_session
 from registry.web.layout import page
 
-Code = Annotated[Optional[str], QueryParameter(max_length=8, pattern=r"^[A-Z0-9]{2,8}$")]
+Code = Annotated[Optional[str], QueryParameter(max_length=8)]
 
 
 class JurisdictionPages(Controller):

@@ -7,16 +7,21 @@ from litestar import Router
 from litestar.di import Provide
 from litestar.static_files import create_static_files_router
 
+from registry.web.compare import ComparePages
+from registry.web.compliance import CompliancePages
 from registry.web.docs import DocsController
 from registry.web.documents import DocumentPages
 from registry.web.errors import handle_error
 from registry.web.home import HomePages
 from registry.web.jurisdictions import JurisdictionPages
 from registry.web.layout import STATIC, provide_viewer, template_config
+from registry.web.meetings import MeetingPages
 from registry.web.security import csrf_config, security_headers
 from registry.web.signin import SignInPages
+from registry.web.writing import WritingPages
 
-PAGE_CONTROLLERS = [HomePages, JurisdictionPages, DocumentPages, DocsController, SignInPages]
+PAGE_CONTROLLERS = [HomePages, JurisdictionPages, DocumentPages, CompliancePages, ComparePages, MeetingPages,
+                    WritingPages, DocsController, SignInPages]
 
 
 def pages() -> list:

@@ -94,3 +94,28 @@ def test_compatibility_rejects_unknown_mode() -> None:
         assert "SIDEWAYS" in str(e)
     else:
         raise AssertionError("no error")
+
+
+def test_hard_inputs_finish_within_five_seconds() -> None:
+    import time
+
+    deep: object = True
+    for _ in range(300):
+        deep = {"type": "object", "properties": {"a": deep}}
+    many = {"type": "object", "required": [f"p{k}" for k in range(40)],
+            "properties": {f"p{k}": {"type": "string", "pattern": f"^{k}[a-z]*$"} for k in range(40)}}
+    many_b = {"type": "object", "properties": {f"p{k}": {"type": "string", "pattern": f"^{k}"} for k in range(40)}}
+    cases = [
+        (deep, {"type": "object"}),
+        ({"type": "string", "pattern": "^[a-z]{1,60}(x|y){1,60}[0-9]{0,40}$", "maxLength": 90}, {"pattern": "^[a-z]"}),
+        ({"type": "string", "pattern": "^[A-Z]{2}[0-9]{2}[A-Z0-9]{1,30}$"}, {"type": "string", "pattern": "^[A-Z]"}),
+        ({"enum": list(range(3000))}, {"type": "integer", "maximum": 2998}),
+        (many, many_b),
+    ]
+    for a, b in cases:
+        for fn in (lambda: is_subschema(a, b), lambda: compare(a, b)):
+            t0 = time.perf_counter()
+            res = fn()
+            assert time.perf_counter() - t0 < 5.0, res
+            if getattr(res, "answer", None) == "unknown":
+                assert res.reason

@@ -211,6 +211,7 @@ class Watched:
 @pytest.fixture
 def web(browser, site) -> Iterator[Watched]:
     context = browser.new_context(viewport={"width": WIDTHS[0], "height": 900}, bypass_csp=False)
+    context.set_default_timeout(10_000)
     watched = Watched(context.new_page(), site["base"])
     yield watched
     try:

@@ -1,0 +1,61 @@
+"""The OpenAPI document tells the truth about errors: every operation's error responses carry the one error shape
+({status, code, message, pointer, detail?}) that registry.api.errors answers with, not litestar's default."""
+
+from __future__ import annotations
+
+from litestar import Litestar
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, Reference, Schema
+from litestar.openapi.spec.enums import OpenAPIType
+
+ERROR = "Error"
+ERROR_SCHEMA = Schema(
+    type=OpenAPIType.OBJECT,
+    required=["status", "code", "message", "pointer"],
+    properties={
+        "status": Schema(type=OpenAPIType.INTEGER, description="The HTTP status"),
+        "code": Schema(type=OpenAPIType.STRING, description="A stable code, e.g. invalid_json, out_of_scope"),
+        "message": Schema(type=OpenAPIType.STRING, description="What went wrong, for people"),
+        "pointer": Schema(type=[OpenAPIType.STRING, OpenAPIType.NULL],
+                          description="The JSON pointer of the offending field, when there is one"),
+        "detail": Schema(description="More about the error, when there is more"),
+    },
+    description="Every error response of the registry",
+)
+# what any operation may answer besides its documented statuses (auth, limits, refusals of hostile input)
+_COMMON = {
+    "400": "Malformed input (invalid JSON or UTF-8, duplicate keys, NaN, too deep, unknown fields)",
+    "401": "Missing, malformed, expired or revoked token",
+    "403": "The token's role or jurisdictions do not allow this",
+    "404": "Unknown jurisdiction, document, version, meeting, profile …",
+    "409": "A conflict with the current state (e.g. someone else published first)",
+    "413": "The body is larger than the registry accepts",
+    "422": "Well-formed input that breaks a rule of the registry",
+    "428": "If-Match is required",
+    "429": "Too many requests; retry after the Retry-After header's seconds",
+}
+
+
+def _error_response(description: str) -> OpenAPIResponse:
+    return OpenAPIResponse(description=description, content={
+        "application/json": OpenAPIMediaType(schema=Reference(ref=f"#/components/schemas/{ERROR}"))})
+
+
+def document_errors(app: Litestar) -> None:
+    """Rewrite the (cached) OpenAPI document of `app` once, after its routes are registered."""
+    document = app.openapi_schema
+    if document.components.schemas is None:
+        document.components.schemas = {}
+    document.components.schemas[ERROR] = ERROR_SCHEMA
+    for item in (document.paths or {}).values():
+        for method in ("get", "put", "post", "delete", "patch"):
+            operation = getattr(item, method, None)
+            if operation is None:
+                continue
+            responses = operation.responses if operation.responses is not None else {}
+            for status, description in _COMMON.items():
+                responses[status] = _error_response(description)
+            responses["default"] = _error_response("Any other error, in the same shape")
+            operation.responses = responses
+
+
+__all__ = ["ERROR_SCHEMA", "document_errors"]

@@ -1,0 +1,82 @@
+"""docs/corpus.md, generated from a standards folder: what the shipped corpus holds, per jurisdiction and
+topic, with counts and confidence, and every document's versions."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from registry.domain import lifecycle, rules
+from registry.domain.topics import TOPICS
+from registry.reports.formats import md_table
+from registry.services.corpus import read_folder
+
+
+def _confidence(counter: Counter) -> str:
+    return " ".join(f"{level}{counter[level]}" for level in ("H", "M", "L") if counter[level])
+
+
+def corpus_markdown(folder: Path) -> str:
+    corpus, errors = read_folder(folder)
+    if errors:
+        raise ValueError(f"{errors[0].path}: {errors[0].detail}")
+    juris = corpus.jurisdictions.jurisdictions if corpus.jurisdictions else []
+    cells: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    unchecked: Counter = Counter()
+    kinds: Counter = Counter()
+    versions_total = multi = 0
+    rows = []
+    for _, doc in sorted(corpus.documents, key=lambda pd: pd[1].name):
+        kinds[doc.kind] += 1
+        versions_total += len(doc.versions)
+        multi += len(doc.versions) > 1
+        if doc.kind == "vocabulary":
+            continue
+        code = doc.name.split("/")[0]
+        latest = lifecycle.select_latest(doc.versions) or doc.versions[-1]  # type: ignore[arg-type]
+        ids: dict[str, str] = {}
+        for constraint in rules.iter_constraints(latest.schema):
+            if constraint.rule:
+                ids[constraint.rule["id"]] = constraint.rule.get("confidence", "?")
+        for confidence in ids.values():
+            cells[(code, doc.topic or "")][confidence] += 1
+        unchecked[(code, doc.topic)] += len(rules.rules_not_machine_checkable(latest.schema))
+        for v in doc.versions:
+            rows.append([doc.name, v.number, v.status, v.effective_from or "", v.effective_to or "",
+                         v.changelog.splitlines()[0][:110] if v.changelog else ""])
+    topics = [t.slug for t in TOPICS]
+    codes = sorted({code for code, _ in cells} | {c for c, _ in unchecked})
+    table = []
+    for code in codes:
+        row = [code]
+        for slug in topics:
+            counter = cells.get((code, slug), Counter())
+            n = sum(counter.values())
+            extra = f" +{unchecked[(code, slug)]}nc" if unchecked[(code, slug)] else ""
+            row.append(f"{n} ({_confidence(counter)}){extra}" if n else (extra.strip() or "—"))
+        table.append(row)
+    total_rules = sum(sum(c.values()) for c in cells.values())
+    confidence = sum(cells.values(), Counter())
+    lines = [
+        "# The shipped corpus", "",
+        "Generated from `standards/` by `registry.reports.corpus`; a test fails when this page is stale "
+        "(`REGISTRY_UPDATE_DOCS=1 python -m pytest tests/test_corpus_page.py` rewrites it). The facts come from "
+        "`shared/corpus/FACTS.md`, each with its citation, source, the date it was recorded and a confidence: "
+        "**H** seen in two or more sources or quoted from the legal text, **M** one secondary source or an article "
+        "recalled rather than seen, **L** recalled, not seen.", "",
+        f"- {len(juris)} jurisdictions ({sum(j.kind == 'bloc' for j in juris)} blocs), "
+        f"{kinds['rule']} rule documents, {kinds['technical-standard']} technical standards, "
+        f"{kinds['vocabulary']} vocabularies; {versions_total} versions, {multi} documents with more than one.",
+        f"- {total_rules} cited rules in the documents' latest versions (H {confidence['H']}, M {confidence['M']}, "
+        f"L {confidence['L']}), and {sum(unchecked.values())} recorded rules that are not machine-checkable (nc).",
+        "", "## Rules per jurisdiction and topic", "",
+        "Distinct cited rules in each document's latest version, by confidence; `+Nnc`: rules recorded but not "
+        "machine-checkable.", "",
+        md_table(["", *topics], table), "",
+        "## Jurisdictions", "",
+        md_table(["code", "name", "kind", "region", "members"],
+                 [[j.code, j.name, j.kind, j.region, ", ".join(j.members)] for j in juris]), "",
+        "## Documents and their versions", "",
+        md_table(["document", "version", "status", "from", "until", "changelog (first line)"], rows), "",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,102 @@
+"""Compare: two jurisdictions' frameworks on a topic (or two versions) → relation, differences side by side, gap
+report both ways, downloads. Matrix: the alignment score of every pair of jurisdictions on a topic as a heat-map
+drawn by the server. Both call registry.services.comparing, as the API does."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Optional
+from urllib.parse import urlencode
+
+from litestar import Controller, MediaType, Response, get
+from litestar.di import NamedDependency
+from litestar.params import QueryParameter
+from litestar.response import Template
+from sqlalchemy import Engine
+
+from comparisons import gap
+from registry.domain.access import Principal
+from registry.domain.references import parse_date
+from registry.services import comparing, jurisdictions
+from registry.settings import Settings
+from registry.storage.database import read_session
+from registry.web.charts import heatmap, legend
+from registry.web.layout import page
+
+Side = Annotated[Optional[str], QueryParameter(max_length=120)]
+Topic = Annotated[Optional[str], QueryParameter(max_length=64)]
+Day = Annotated[Optional[str], QueryParameter(max_length=10)]
+DEFAULT_TOPIC = "consumer-protection"
+
+
+def compare_link(left: str, right: str, topic: str | None, as_of: str | None) -> str:
+    return "/compare?" + urlencode({k: v for k, v in {"left": left, "right": right, "topic": topic,
+                                                        "as_of": as_of}.items() if v})
+
+
+def _gap_both_ways(session: Any, left: str, right: str, topic: str | None, as_of: dt.date | None,
+                   fa: bool) -> tuple[dict, dict]:
+    return (comparing.framework_gap(session, left, right, topic=topic, as_of=as_of, format_assertion=fa),
+            comparing.framework_gap(session, right, left, topic=topic, as_of=as_of, format_assertion=fa))
+
+
+def _version_gaps(left: comparing.Side, right: comparing.Side, fa: bool) -> tuple[dict, dict]:
+    def one(a: comparing.Side, b: comparing.Side) -> dict:
+        return {"from": a.describe(), "to": b.describe(), **gap(a.schema, b.schema, format_assertion=fa).to_dict()}
+
+    return one(left, right), one(right, left)
+
+
+class ComparePages(Controller):
+    @get("/compare", sync_to_thread=True, media_type=MediaType.HTML)
+    def compare(self, engine: NamedDependency[Engine], settings: NamedDependency[Settings],
+                viewer: NamedDependency[Principal], left: Side = None, right: Side = None, topic: Topic = None,
+                as_of: Day = None,
+                format: Annotated[Optional[str], QueryParameter(pattern=r"^json$")] = None) -> Any:
+        fa = settings.format_assertion
+        day = parse_date(as_of, pointer="/as_of") if as_of else None
+        result = None
+        with read_session(engine) as session:
+            codes = [(j.code, f"{j.code} — {j.name}") for j in jurisdictions.list_jurisdictions(session, limit=500)[0]]
+            if left and right:
+                if "/" in left or "/" in right:  # two versions: EU/consumer-protection@1
+                    a = comparing.reference_side(session, viewer, left, pointer="/left")
+                    b = comparing.reference_side(session, viewer, right, pointer="/right")
+                    gaps = _version_gaps(a, b, fa)
+                    mode = "versions"
+                else:
+                    topic = topic or DEFAULT_TOPIC
+                    a = comparing.framework(session, left, topic=topic, as_of=day)
+                    b = comparing.framework(session, right, topic=topic, as_of=day)
+                    gaps = _gap_both_ways(session, left, right, topic, day, fa)
+                    mode = "frameworks"
+                result = {"mode": mode, "comparison": comparing.compare_sides(a, b, format_assertion=fa),
+                          "gap_left_to_right": gaps[0], "gap_right_to_left": gaps[1]}
+        if format == "json" and result is not None:
+            return Response(result, media_type=MediaType.JSON)
+        state = {"left": left, "right": right, "topic": topic, "as_of": as_of}
+        return page("compare.html", viewer, title=f"Compare {left} and {right}" if result else "Compare",
+                    codes=codes, state=state, result=result)
+
+    @get("/matrix", sync_to_thread=True)
+    def matrix(self, engine: NamedDependency[Engine], settings: NamedDependency[Settings],
+               viewer: NamedDependency[Principal], topic: Topic = None, as_of: Day = None) -> Template:
+        topic = topic or DEFAULT_TOPIC
+        day = parse_date(as_of, pointer="/as_of") if as_of else None
+        with read_session(engine) as session:
+            data = comparing.matrix(session, topic, as_of=day, format_assertion=settings.format_assertion)
+        codes = data["jurisdictions"]
+        scores: dict[tuple[str, str], tuple[float | None, str]] = {(c, c): (1.0, "equivalent") for c in codes}
+        for cell in data["cells"]:
+            scores[(cell["left"], cell["right"])] = (cell["score"], cell["relation"])
+            scores[(cell["right"], cell["left"])] = (cell["score"], _mirror(cell["relation"]))
+        svg = heatmap(codes, scores, title=f"Alignment of {len(codes)} jurisdictions on {topic} as of {data['as_of']}",
+                      link=lambda a, b: compare_link(a, b, topic, as_of))
+        return page("matrix.html", viewer, title=f"Matrix: {topic}", topic=topic, as_of=as_of or "", data=data,
+                    svg=svg, legend=legend(), cells=sorted(data["cells"], key=lambda c: -c["score"]),
+                    api=urlencode({k: v for k, v in {"topic": topic, "as_of": as_of}.items() if v}),
+                    compare_link=compare_link)
+
+
+def _mirror(relation: str) -> str:
+    return {"stricter": "looser", "looser": "stricter"}.get(relation, relation)
