@@ -18,8 +18,8 @@ from greenery import Fsm, parse
 from .timebox import run_with_timeout
 
 MAX_CODE = 0x10FFFF
-MAX_REPEAT = 16  # largest {n,m} bound translated (greenery slows down fast beyond)
-MAX_WEIGHT = 40  # sum of the bounds in one pattern
+MAX_REPEAT = 12  # largest {n,m} bound translated (greenery slows down fast beyond)
+MAX_WEIGHT = 24  # sum of the bounds in one pattern
 MAX_PATTERN_LENGTH = 400
 PATTERN_SECONDS = 1.0  # hard limit for building the automata of one pattern
 

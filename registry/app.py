@@ -25,6 +25,7 @@ from registry.api.dependencies import (
     provide_settings,
 )
 from registry.api.documents import DocumentController
+from registry.api.headers import add_security_headers
 from registry.api.hosts import allowed_hosts
 from registry.api.jurisdictions import JurisdictionController
 from registry.api.limits import Limits
@@ -77,9 +78,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         },
         exception_handlers={HTTPException: site.handle_error, Exception: site.handle_error},  # JSON unless a page
         template_config=site.template_config(),
-        csrf_config=site.csrf_config(),  # forms only: /api/ is excluded
+        csrf_config=site.csrf_config(settings.secret),  # forms only: /api/ is excluded
         middleware=[site.security_headers, allowed_hosts(settings.host_names)],  # headers on refusals too
         cors_config=_cors(settings),
+        before_send=[add_security_headers],  # also on routing's own 404/405
         request_class=RegistryRequest,
         request_max_body_size=settings.max_body_bytes,
         on_startup=[on_startup],

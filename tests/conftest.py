@@ -42,13 +42,14 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 
 @pytest.fixture(scope="session")
-def pg_database(worker_id: str) -> Iterator[str | None]:
+def pg_database(worker_id: str, testrun_uid: str) -> Iterator[str | None]:
     """A PostgreSQL database of this worker's own, migrated once; None on SQLite."""
     if BACKEND != "postgresql":
         yield None
         return
     base = normalise_url(PG_URL)
-    name = f"rcr_test_{worker_id}".replace("-", "_")
+    # the run's id too: two runs at once (two people, one server) must not drop each other's databases
+    name = f"rcr_test_{worker_id}_{testrun_uid[:12]}".replace("-", "_")
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

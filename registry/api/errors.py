@@ -8,6 +8,7 @@ from typing import Any
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from sqlalchemy.exc import DataError
 
 from registry.errors import RegistryError
 
@@ -67,6 +68,9 @@ def handle_error(request: Request, exc: Exception) -> Response:
         body = error_body(status, _HTTP_CODES.get(status, "error"), message)
     elif isinstance(exc, RecursionError):  # deep JSON that a decoder could not walk: the caller's input
         body = error_body(400, "too_deep", "the request is nested too deeply")
+    elif isinstance(exc, DataError):  # a value the database cannot hold (a NUL in a query parameter …): the input's
+        body = error_body(400, "invalid_value", "a value in the request cannot be stored or searched for "
+                                                "(a NUL character, or a value out of range)")
     else:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         body = error_body(500, "internal_error", "an unexpected error happened; it has been logged")

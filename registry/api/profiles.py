@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Optional
+from typing import Annotated, Any, Optional
 
 import msgspec
 from litestar import Controller, Response, get, post, put
@@ -23,8 +23,8 @@ from registry.storage.tables import ComplianceRun, Profile, ProfileVersion
 
 class ProfileSave(Input):
     profile: dict[str, Any]
-    name: Optional[str] = None
-    note: str = ""
+    name: Optional[Annotated[str, msgspec.Meta(max_length=200)]] = None
+    note: Annotated[str, msgspec.Meta(max_length=2000)] = ""
 
 
 class ProfileVersionOut(msgspec.Struct):

@@ -17,6 +17,6 @@ class RegistryRequest(Request):
             return cached
         body = await self.body()
         settings = self.app.state.settings
-        value = parse_json(body or b"null", max_depth=settings.max_json_depth)
+        value = parse_json(body or b"null", max_depth=settings.max_json_depth, max_string_chars=settings.max_string_chars)
         self._json = self._connection_state.json = value
         return value

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Optional
+from typing import Annotated, Any, Optional
 
 import msgspec
+from msgspec import Meta
 
 from registry.services.documents import etag
 from registry.storage.tables import AuditEvent, Document, Jurisdiction, Version
@@ -58,15 +59,15 @@ class TopicOut(msgspec.Struct):
 
 
 class DocumentCreate(Input):
-    jurisdiction: str
-    slug: str
-    kind: str
-    title: str
-    topic: Optional[str] = None
-    authority: str = ""
-    legal_basis: str = ""
-    vocabulary: Optional[str] = None
-    compatibility: Optional[str] = None
+    jurisdiction: Annotated[str, Meta(max_length=8)]
+    slug: Annotated[str, Meta(max_length=64)]
+    kind: Annotated[str, Meta(max_length=32)]
+    title: Annotated[str, Meta(max_length=300)]
+    topic: Optional[Annotated[str, Meta(max_length=64)]] = None
+    authority: Annotated[str, Meta(max_length=300)] = ""
+    legal_basis: Annotated[str, Meta(max_length=1000)] = ""
+    vocabulary: Optional[Annotated[str, Meta(max_length=100)]] = None
+    compatibility: Optional[Annotated[str, Meta(max_length=32)]] = None
 
 
 class DocumentOut(msgspec.Struct):
@@ -96,18 +97,18 @@ class VersionCreate(Input):
     schema: dict[str, Any]
     effective_from: Optional[dt.date] = None
     effective_to: Optional[dt.date] = None
-    changelog: str = ""
+    changelog: Annotated[str, Meta(max_length=20_000)] = ""
     recorded: Optional[dt.date] = None
 
 
 class PublishRequest(Input):
     effective_from: Optional[dt.date] = None
-    override_reason: Optional[str] = None
+    override_reason: Optional[Annotated[str, Meta(max_length=2000)]] = None
 
 
 class WithdrawRequest(Input):
-    reason: str
-    successor: Optional[str] = None
+    reason: Annotated[str, Meta(max_length=2000)]
+    successor: Optional[Annotated[str, Meta(max_length=200)]] = None
 
 
 class VersionOut(msgspec.Struct):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from registry.errors import InvalidInput
+from registry.errors import InvalidInput, PayloadTooLarge
 
 
 class _DuplicateKey(ValueError):
@@ -43,7 +43,30 @@ def depth_of(value: Any, limit: int) -> int:
     return deepest
 
 
-def parse_json(raw: bytes | str, *, max_depth: int = 128) -> Any:
+def check_strings(value: Any, limit: int) -> None:
+    """Every string and key at most `limit` characters, and none with a NUL character (which PostgreSQL cannot
+    store: refused here on every database alike)."""
+    stack: list[tuple[Any, tuple]] = [(value, ())]
+    while stack:
+        node, path = stack.pop()
+        texts = [(node, path)] if isinstance(node, str) else []
+        if isinstance(node, dict):
+            texts = [(key, (*path, key[:40])) for key in node]
+            stack.extend((item, (*path, key)) for key, item in node.items())
+        elif isinstance(node, list):
+            stack.extend((item, (*path, index)) for index, item in enumerate(node))
+        for text, where in texts:
+            if len(text) > limit:
+                pointer = pointer_join(*where)
+                raise PayloadTooLarge(f"{pointer or '/'}: a string longer than {limit:,} characters",
+                                      code="string_too_long", pointer=pointer)
+            if "\x00" in text:
+                pointer = pointer_join(*where)
+                raise InvalidInput(f"{pointer or '/'}: a string holds a NUL character (\\u0000)",
+                                   code="nul_character", pointer=pointer)
+
+
+def parse_json(raw: bytes | str, *, max_depth: int = 128, max_string_chars: int | None = None) -> Any:
     """Parse a JSON text strictly; every failure is an InvalidInput with a stable code."""
     if isinstance(raw, bytes):
         try:
@@ -65,6 +88,8 @@ def parse_json(raw: bytes | str, *, max_depth: int = 128) -> Any:
                            code="invalid_json") from None
     if depth_of(value, max_depth) > max_depth:
         raise InvalidInput(f"JSON nested deeper than {max_depth} levels", code="too_deep")
+    if max_string_chars is not None:
+        check_strings(value, max_string_chars)
     return value
 
 

@@ -20,6 +20,7 @@ from registry.services import documents, jurisdictions
 from registry.storage.tables import Document, Jurisdiction, Version
 
 CACHE = ComparisonCache(max_entries=50_000)  # shared by every request: an unchanged pair is compared once
+_GAPS: dict[tuple, dict[str, Any]] = {}
 
 
 @dataclass(frozen=True)
@@ -103,8 +104,12 @@ def framework_gap(session: Session, source: str, target: str, *, topic: str | No
     """Each constraint of the target's framework that the source's does not already imply, with citations."""
     left = framework(session, source, topic=topic, as_of=as_of)
     right = framework(session, target, topic=topic, as_of=as_of)
-    report = gap(left.schema, right.schema, format_assertion=format_assertion)
-    data = report.to_dict()
+    key = (left.hashes, right.hashes, format_assertion)
+    data = _GAPS.get(key)
+    if data is None:  # the same versions always give the same report: computed once
+        if len(_GAPS) >= 10_000:
+            _GAPS.clear()
+        data = _GAPS[key] = gap(left.schema, right.schema, format_assertion=format_assertion).to_dict()
     return {"from": left.describe(), "to": right.describe(), "topic": topic,
             "as_of": (as_of or dt.date.today()).isoformat(), "covered": data["covered"], "items": data["items"],
             "reason": data.get("reason"), "not_machine_checkable": not_machine_checkable(right)}

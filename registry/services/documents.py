@@ -254,7 +254,13 @@ def publish(session: Session, principal: Principal, document: Document, number: 
     version = next((v for v in versions if v.number == number), None)
     if version is None:
         raise NotFound(f"{document.name} has no version {number}", code="unknown_version")
-    lifecycle.check_transition(version.status, lifecycle.PUBLISHED, what=f"{document.name}@{number}")
+    try:
+        lifecycle.check_transition(version.status, lifecycle.PUBLISHED, what=f"{document.name}@{number}")
+    except Conflict as exc:  # e.g. someone published it a moment ago: say what it is now
+        current = lifecycle.select_in_force(versions, today or dt.date.today())
+        exc.detail = {"version": {"number": number, "status": version.status, "etag": etag(version)},
+                      "in_force": f"{document.name}@{current.number}" if current else None}
+        raise
     same = next((v for v in versions if v.content_hash == version.content_hash and v.status in
                  lifecycle.IN_FORCE_STATUSES), None)
     if same is not None:

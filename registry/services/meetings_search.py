@@ -36,9 +36,9 @@ def _text_condition(session: Session, terms: list[str]) -> Any:
     if session.get_bind().dialect.name == "sqlite":
         return text("meeting.id IN (SELECT rowid FROM meeting_fts WHERE meeting_fts MATCH :fts)").bindparams(
             fts=rules.fts5_query(terms))
-    # the same expression as the GIN index of migration 0002, with 'simple' as a literal so the index applies
-    vector = func.to_tsvector(literal_column("'simple'"), Meeting.search_text)
-    return vector.op("@@")(func.plainto_tsquery(literal_column("'simple'"), " ".join(terms)))
+    # meeting.search_vector: the generated to_tsvector('simple', search_text) column of migration 0002
+    return literal_column("meeting.search_vector").op("@@")(
+        func.plainto_tsquery(literal_column("'simple'"), " ".join(terms)))
 
 
 def filtered(session: Session, filters: MeetingFilters) -> Any:

@@ -45,8 +45,9 @@ def security_headers(app: ASGIApp) -> ASGIApp:
     return middleware
 
 
-def csrf_config() -> CSRFConfig:
+def csrf_config(secret: str | None = None) -> CSRFConfig:
     """Forms carry a token that matches a cookie; /api/ is excluded: bearer tokens are not sent by browsers on
-    their own, so cross-site requests cannot use them. The secret is per process (tokens are short-lived)."""
-    return CSRFConfig(secret=secrets.token_urlsafe(32), cookie_name=CSRF_COOKIE, cookie_samesite="strict",
+    their own, so cross-site requests cannot use them. Without a configured secret (REGISTRY_SECRET) each
+    process makes its own, and forms open in a browser stop working when the server restarts."""
+    return CSRFConfig(secret=secret or secrets.token_urlsafe(32), cookie_name=CSRF_COOKIE, cookie_samesite="strict",
                       cookie_httponly=True, exclude=["^/api/", "^/schema", "^/static/"])

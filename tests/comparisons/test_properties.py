@@ -20,7 +20,7 @@ from comparisons.witness import GENERIC, schema_values
 
 EXAMPLES_PER_FAMILY = int(os.environ.get("COMPARISONS_PROPERTY_EXAMPLES", "1300"))  # 4 families: 5,200 generated pairs in all
 DRAWS_PER_YES = 5
-YES_SAMPLE = int(os.environ.get("COMPARISONS_PROPERTY_YES_SAMPLE", "100"))  # per family
+YES_SAMPLE = int(os.environ.get("COMPARISONS_PROPERTY_YES_SAMPLE", "60"))  # per family
 SETTINGS = settings(
     max_examples=EXAMPLES_PER_FAMILY,
     deadline=None,
@@ -119,7 +119,7 @@ FAMILIES = {
     "arrays": arrays(simple()),
     "objects": st.one_of(objects(simple()), rule_like(simple())),
     "combinators": st.recursive(simple(), lambda inner: st.one_of(combinators(inner), arrays(inner), objects(inner)),
-                                max_leaves=4),
+                                max_leaves=3),
 }
 
 
@@ -202,11 +202,18 @@ PATTERN_SAMPLES = ["^(cat|dog)$", "a(b|c)d", "^[a-z]+$", "^[^0-9]*$", "\\d{2}", 
 @given(pattern=st.sampled_from(PATTERN_SAMPLES),
        text=st.text(alphabet=st.sampled_from(list("abcdxy019 .*-]\n\u00e9\u0663AB")), max_size=6))
 def test_pattern_automata_agree_with_python_re(pattern: str, text: str) -> None:
-    """The Python-semantics automaton of a pattern accepts exactly what re.search finds."""
+    """Python-semantics automata bracket re.search: the under-approximation accepts only what
+    re.search finds, the over-approximation everything it finds (exact for ASCII text)."""
     import re
 
     from comparisons.regex import pattern_fsms
 
-    fsms = pattern_fsms(pattern, True)
-    assert fsms is not None, pattern
-    assert fsms[1].accepts(text) == (re.search(pattern, text) is not None), (pattern, text)
+    over, under = pattern_fsms(pattern, True), pattern_fsms(pattern, False)
+    assert over is not None and under is not None, pattern
+    found = re.search(pattern, text) is not None
+    if under[1].accepts(text):
+        assert found, (pattern, text)
+    if found:
+        assert over[1].accepts(text), (pattern, text)
+    if text.isascii():
+        assert over[1].accepts(text) == found == under[1].accepts(text), (pattern, text)

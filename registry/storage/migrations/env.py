@@ -10,7 +10,7 @@ connection = context.config.attributes["connection"]
 
 def _include_name(name, type_, parent_names) -> bool:
     # full-text search objects made by hand in 0002 (not in the metadata): autogenerate must not drop them
-    return not (name or "").startswith(("meeting_fts", "ix_meeting_search"))
+    return not (name or "").startswith(("meeting_fts", "ix_meeting_search", "search_vector"))
 
 
 context.configure(connection=connection, target_metadata=SQLModel.metadata,
