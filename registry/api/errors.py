@@ -9,6 +9,7 @@ from typing import Any
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError
 
 from registry.errors import RegistryError
 
@@ -66,6 +67,8 @@ def handle_error(request: Request, exc: Exception) -> Response:
         if status == 413:
             message = "the request body is larger than this registry accepts"
         body = error_body(status, _HTTP_CODES.get(status, "error"), message)
+    elif isinstance(exc, DataError) and "NUL" in str(exc.orig):  # a NUL byte in a query parameter (PostgreSQL)
+        body = error_body(400, "nul_character", "NUL characters are not accepted")
     elif isinstance(exc, RecursionError):  # deep JSON that a decoder could not walk: the caller's input
         body = error_body(400, "too_deep", "the request is nested too deeply")
     elif isinstance(exc, DataError):  # a value the database cannot hold (a NUL in a query parameter …): the input's

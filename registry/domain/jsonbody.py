@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from registry.errors import InvalidInput, PayloadTooLarge
@@ -66,6 +67,9 @@ def check_strings(value: Any, limit: int) -> None:
                                    code="nul_character", pointer=pointer)
 
 
+_NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
+
+
 def parse_json(raw: bytes | str, *, max_depth: int = 128, max_string_chars: int | None = None) -> Any:
     """Parse a JSON text strictly; every failure is an InvalidInput with a stable code."""
     if isinstance(raw, bytes):
@@ -77,6 +81,9 @@ def parse_json(raw: bytes | str, *, max_depth: int = 128, max_string_chars: int 
         text = raw
     if text.startswith("\ufeff"):
         text = text[1:]
+    if "\\u0000" in text and _NUL.search(text):
+        # PostgreSQL cannot store NUL in text, and no rule or meeting needs one: refuse it everywhere alike
+        raise InvalidInput("the JSON contains a NUL character (\\u0000)", code="nul_character")
     try:
         value = json.loads(text, object_pairs_hook=_pairs, parse_constant=_no_constant)
     except _DuplicateKey as exc:
