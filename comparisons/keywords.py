@@ -201,34 +201,6 @@ def _count(v: Any) -> Optional[int]:
     return int(v) if is_integer_value(v) and v >= 0 else None
 
 
-@keyword("minLength")
-def _min_length():
-    def pos(ctx, v, s, r, b):
-        n = _count(v)
-        if n is not None:
-            b.narrow(A.StrAtom(min_len=n))
-
-    def neg(ctx, v, s, r):
-        n = _count(v)
-        if n is None:
-            return _invalid(ctx)
-        return A.BOTTOM if n == 0 else neg_of(A.StrAtom(max_len=n - 1))
-    return pos, neg
-
-
-@keyword("maxLength")
-def _max_length():
-    def pos(ctx, v, s, r, b):
-        n = _count(v)
-        if n is not None:
-            b.narrow(A.StrAtom(max_len=n))
-
-    def neg(ctx, v, s, r):
-        n = _count(v)
-        return _invalid(ctx) if n is None else neg_of(A.StrAtom(min_len=n + 1))
-    return pos, neg
-
-
 @keyword("pattern")
 def _pattern():
     def pos(ctx, v, s, r, b):
@@ -254,33 +226,6 @@ def _format():
 
 
 # ---------------------------------------------------------------- arrays
-
-@keyword("minItems")
-def _min_items():
-    def pos(ctx, v, s, r, b):
-        n = _count(v)
-        if n is not None:
-            b.narrow(A.ArrAtom(min_items=n))
-
-    def neg(ctx, v, s, r):
-        n = _count(v)
-        if n is None:
-            return _invalid(ctx)
-        return A.BOTTOM if n == 0 else neg_of(A.ArrAtom(max_items=n - 1))
-    return pos, neg
-
-
-@keyword("maxItems")
-def _max_items():
-    def pos(ctx, v, s, r, b):
-        n = _count(v)
-        if n is not None:
-            b.narrow(A.ArrAtom(max_items=n))
-
-    def neg(ctx, v, s, r):
-        n = _count(v)
-        return _invalid(ctx) if n is None else neg_of(A.ArrAtom(min_items=n + 1))
-    return pos, neg
 
 
 @keyword("uniqueItems")
@@ -386,34 +331,6 @@ def _required():
             return _invalid(ctx)
         out = [A.ObjAtom(groups=(A.Group(props={n: A.BOTTOM}),)) for n in dict.fromkeys(names)]
         return tuple(out)
-    return pos, neg
-
-
-@keyword("minProperties")
-def _min_properties():
-    def pos(ctx, v, s, r, b):
-        n = _count(v)
-        if n is not None:
-            b.narrow(A.ObjAtom(min_props=n))
-
-    def neg(ctx, v, s, r):
-        n = _count(v)
-        if n is None:
-            return _invalid(ctx)
-        return A.BOTTOM if n == 0 else neg_of(A.ObjAtom(max_props=n - 1))
-    return pos, neg
-
-
-@keyword("maxProperties")
-def _max_properties():
-    def pos(ctx, v, s, r, b):
-        n = _count(v)
-        if n is not None:
-            b.narrow(A.ObjAtom(max_props=n))
-
-    def neg(ctx, v, s, r):
-        n = _count(v)
-        return _invalid(ctx) if n is None else neg_of(A.ObjAtom(min_props=n + 1))
     return pos, neg
 
 
@@ -685,3 +602,38 @@ keyword("$dynamicRef")(_unsupported(R_DYNAMIC))
 keyword("$recursiveRef")(_unsupported(R_DYNAMIC))
 keyword("unevaluatedProperties")(_unsupported(R_UNEVALUATED))
 keyword("unevaluatedItems")(_unsupported(R_UNEVALUATED))
+
+
+def _count_bounds(low: str, high: str, atom: Any, low_field: str, high_field: str) -> None:
+    """minLength/maxLength, minItems/maxItems, minProperties/maxProperties: one rule on three kinds of atom."""
+    def lower():
+        def pos(ctx, v, s, r, b):
+            n = _count(v)
+            if n is not None:
+                b.narrow(atom(**{low_field: n}))
+
+        def neg(ctx, v, s, r):
+            n = _count(v)
+            if n is None:
+                return _invalid(ctx)
+            return A.BOTTOM if n == 0 else neg_of(atom(**{high_field: n - 1}))
+        return pos, neg
+
+    def upper():
+        def pos(ctx, v, s, r, b):
+            n = _count(v)
+            if n is not None:
+                b.narrow(atom(**{high_field: n}))
+
+        def neg(ctx, v, s, r):
+            n = _count(v)
+            return _invalid(ctx) if n is None else neg_of(atom(**{low_field: n + 1}))
+        return pos, neg
+
+    keyword(low)(lower)
+    keyword(high)(upper)
+
+
+_count_bounds("minLength", "maxLength", A.StrAtom, "min_len", "max_len")
+_count_bounds("minItems", "maxItems", A.ArrAtom, "min_items", "max_items")
+_count_bounds("minProperties", "maxProperties", A.ObjAtom, "min_props", "max_props")
