@@ -4,6 +4,7 @@ to run the same tests against PostgreSQL (each xdist worker gets its own databas
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 import shutil
 from pathlib import Path
 from typing import Callable, Iterator
@@ -41,15 +42,12 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"registry test database: {BACKEND}" + (f" ({PG_URL})" if PG_URL else "")
 
 
-@pytest.fixture(scope="session")
-def pg_database(worker_id: str, testrun_uid: str) -> Iterator[str | None]:
-    """A PostgreSQL database of this worker's own, migrated once; None on SQLite."""
-    if BACKEND != "postgresql":
-        yield None
-        return
+@contextmanager
+def own_pg_database(prefix: str, worker_id: str, testrun_uid: str) -> Iterator[str]:
+    """A new, migrated PostgreSQL database named for this run and worker, dropped afterwards."""
     base = normalise_url(PG_URL)
     # the run's id too: two runs at once (two people, one server) must not drop each other's databases
-    name = f"rcr_test_{worker_id}_{testrun_uid[:12]}".replace("-", "_")
+    name = f"{prefix}_{worker_id}_{testrun_uid[:12]}".replace("-", "_")
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -58,10 +56,22 @@ def pg_database(worker_id: str, testrun_uid: str) -> Iterator[str | None]:
     engine = make_engine(url)
     migrate(engine)
     engine.dispose()
-    yield url
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_database(worker_id: str, testrun_uid: str) -> Iterator[str | None]:
+    """A PostgreSQL database of this worker's own, migrated once; None on SQLite."""
+    if BACKEND != "postgresql":
+        yield None
+        return
+    with own_pg_database("rcr_test", worker_id, testrun_uid) as url:
+        yield url
 
 
 def empty_database(folder: Path, pg_database: str | None) -> str:

@@ -14,12 +14,10 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from registry.settings import Settings
-from registry.storage.database import make_engine, normalise_url, write_session
-from registry.storage.migrate import migrate
-from tests.conftest import PG_URL, ROOT, STANDARDS, TEST_ADMIN, load_folder
+from registry.storage.database import make_engine, write_session
+from tests.conftest import ROOT, STANDARDS, TEST_ADMIN, load_folder, own_pg_database
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -42,28 +40,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(scope="session")
 def web_database_url(tmp_path_factory: pytest.TempPathFactory, _corpus_template: Path | None,
-                     worker_id: str) -> Iterator[str]:
+                     worker_id: str, testrun_uid: str) -> Iterator[str]:
     """A database of the browser tests' own, holding the shipped corpus (it outlives single tests)."""
     if _corpus_template is not None:
         path = tmp_path_factory.mktemp("web") / "registry.db"
         shutil.copyfile(_corpus_template, path)
         yield f"sqlite:///{path}"
         return
-    base = normalise_url(PG_URL)
-    name = f"rcr_web_{worker_id}".replace("-", "_")
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = base.rsplit("/", 1)[0] + "/" + name
-    engine = make_engine(url)
-    migrate(engine)
-    load_folder(engine, STANDARDS)
-    engine.dispose()
-    yield url
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with own_pg_database("rcr_web", worker_id, testrun_uid) as url:
+        engine = make_engine(url)
+        load_folder(engine, STANDARDS)
+        engine.dispose()
+        yield url
 
 
 def add_meetings(url: str) -> dict[str, int]:
