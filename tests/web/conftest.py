@@ -159,10 +159,16 @@ class Watched:
         self.page, self.base, self.problems = page, base, []
         page.on("console", lambda m: m.type == "error" and self.problems.append(f"console: {m.text}"))
         page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
-        page.on("requestfailed", lambda r: self.problems.append(f"failed: {r.url} {r.failure}"))
+        page.on("requestfailed", self._failed)
         page.on("response", lambda r: r.url.startswith(base) and r.status >= 400 and not self.expect_error
                 and self.problems.append(f"HTTP {r.status}: {r.url}"))
         self.expect_error = False
+
+    def _failed(self, request) -> None:
+        # ERR_ABORTED is the browser cancelling a request because the page navigated away (a click while the
+        # favicon still loads), not a failure of the server; everything else counts
+        if "ERR_ABORTED" not in (request.failure or ""):
+            self.problems.append(f"failed: {request.url} {request.failure}")
 
     def visit(self, path: str) -> object:
         response = self.page.goto(self.base + path)
