@@ -17,7 +17,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from registry import __version__
 from registry.api.audit import AuditController
 from registry.api.comparisons import ComparisonController
-from registry.api.compliance import ComplianceController, check_batch
+from registry.api.compliance import BATCH_OPERATION, CHECK_OPERATION, check, check_batch
 from registry.api.dependencies import (
     provide_engine,
     provide_page,
@@ -67,7 +67,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         engine.dispose()
 
     app = Litestar(
-        route_handlers=[healthz, JurisdictionController, DocumentController, AuditController, ComplianceController, check_batch, ComparisonController, ProfileController, MeetingController, *site.pages()],
+        route_handlers=[healthz, JurisdictionController, DocumentController, AuditController, check, check_batch, ComparisonController, ProfileController, MeetingController, *site.pages(settings.secret)],
         state=State({"settings": settings, "engine": engine, "limits": Limits(settings)}),
         dependencies={
             "engine": Provide(provide_engine, sync_to_thread=False),
@@ -78,10 +78,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         },
         exception_handlers={HTTPException: site.handle_error, Exception: site.handle_error},  # JSON unless a page
         template_config=site.template_config(),
-        csrf_config=site.csrf_config(settings.secret),  # forms only: /api/ is excluded
-        middleware=[site.security_headers, allowed_hosts(settings.host_names)],  # headers on refusals too
+        middleware=[allowed_hosts(settings.host_names)],
         cors_config=_cors(settings),
-        before_send=[add_security_headers],  # also on routing's own 404/405
+        before_send=[add_security_headers],  # every response, routing's own 404/405 and refusals too
         request_class=RegistryRequest,
         request_max_body_size=settings.max_body_bytes,
         on_startup=[on_startup],
@@ -95,7 +94,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         debug=False,
     )
-    document_errors(app)  # the OpenAPI document names the one error shape
+    document_errors(app, (CHECK_OPERATION, BATCH_OPERATION))  # the one error shape, and the raw routes
     return app
 
 

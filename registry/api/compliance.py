@@ -1,21 +1,26 @@
-"""Compliance checks: one profile against many markets, or a stream of profiles (JSON Lines)."""
+"""Compliance checks: one profile against many markets, or a stream of profiles (JSON Lines).
+
+Both are raw ASGI routes (registry/api/raw.py): they are the hot path of the API, and litestar's HTTP handler
+machinery (signature model, dependency resolution, response objects) cost more than the check itself
+(docs/performance.md). Their errors go through the one error handler; their operations are declared in
+CHECK_OPERATION and BATCH_OPERATION for the OpenAPI document."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, AsyncIterator, Optional
-from urllib.parse import parse_qs
+from typing import Any, AsyncIterator, Optional
 
 import anyio
-from litestar import Controller, Request, Response, asgi, post
-from litestar.di import NamedDependency
-from litestar.exceptions import MethodNotAllowedException
-from litestar.params import JSONBody, QueryParameter
+import msgspec
+from litestar import Request, asgi
 from litestar.types import Receive, Scope, Send
 from sqlalchemy import Engine
 
+from registry.api import raw
+from registry.api.dependencies import provide_principal
+from registry.api.openapi import RawOperation
 from registry.api.structs import API, Input
-from registry.domain.access import Principal
+from registry.domain.access import ANONYMOUS, Principal
 from registry.domain.references import parse_date
 from registry.errors import InvalidInput
 from registry.reports import compliance as report_formats
@@ -34,58 +39,89 @@ class ComplianceRequest(Input):
     topics: Optional[list[str]] = None
 
 
-def render(data: dict, fmt: str) -> Response[Any]:
+def render(data: dict, fmt: str) -> tuple[bytes, str]:
     if fmt == "json":
-        return Response(data, media_type=FORMATS["json"])
+        return msgspec.json.encode(data), FORMATS["json"]
     text = {"md": report_formats.to_markdown, "csv": report_formats.to_csv, "html": report_formats.to_html}[fmt](data)
-    return Response(text, media_type=FORMATS[fmt])
+    return text.encode(), FORMATS[fmt]
 
 
-class ComplianceController(Controller):
-    path = API + "/compliance"
-    tags = ["compliance"]
+def _check_saved(engine: Engine, settings: Settings, principal: Principal, data: ComplianceRequest,
+                 markets: list[str]) -> compliance.Report:
+    """A saved profile's check, recorded in its history (a write: run in a worker thread)."""
+    with write_session(engine) as session:
+        saved = profiles.get(session, principal, data.profile_id)
+        version = profiles.version(session, saved, data.profile_version)
+        frameworks = compliance.load_frameworks(session, markets, data.as_of, data.topics)
+        report = compliance.run_check(frameworks, version.body, engine=settings.validation_engine,
+                                      format_assertion=settings.format_assertion)
+        profiles.record_run(session, principal, saved, version.number, as_of=report.as_of, markets=markets,
+                            topics=data.topics or [], statuses={r.market: r.status for r in report.results},
+                            versions_used=[v.ref for v in frameworks.versions_used])
+    return report
 
-    # CPU-bound and almost never touching the database (frameworks are cached): a thread hop would only add
-    # latency under the GIL, so this handler runs on the event loop.
-    @post("/check", sync_to_thread=False, status_code=200,
-          summary="Check one operating profile against markets, now or as of a date (JSON, md, csv, html)")
-    def check(self, engine: NamedDependency[Engine], settings: NamedDependency[Settings],
-              principal: NamedDependency[Principal], request: Request, data: JSONBody[ComplianceRequest],
-              format: Annotated[Optional[str], QueryParameter(description="json, md, csv or html")] = None
-              ) -> Response[Any]:
-        fmt = choose(format, request.headers.get("accept"))
-        if (data.profile is None) == (data.profile_id is None):
-            raise InvalidInput("send a profile, or the id of a saved profile (not both)", pointer="/profile",
-                               code="profile_required")
-        markets = compliance.parse_markets(data.markets)
-        if data.profile_id is None:
-            frameworks = compliance.frameworks_for(engine, markets, data.as_of, data.topics)
-            report = compliance.run_check(frameworks, data.profile, engine=settings.validation_engine,
-                                          format_assertion=settings.format_assertion)
-        else:
-            with write_session(engine) as session:
-                saved = profiles.get(session, principal, data.profile_id)
-                version = profiles.version(session, saved, data.profile_version)
-                frameworks = compliance.load_frameworks(session, markets, data.as_of, data.topics)
-                report = compliance.run_check(frameworks, version.body, engine=settings.validation_engine,
-                                              format_assertion=settings.format_assertion)
-                profiles.record_run(session, principal, saved, version.number, as_of=report.as_of, markets=markets,
-                                    topics=data.topics or [], statuses={r.market: r.status for r in report.results},
-                                    versions_used=[v.ref for v in frameworks.versions_used])
-        return render(report_formats.report_dict(report, topics=data.topics, markets=markets), fmt)
 
-@asgi(API + "/compliance/batch", copy_scope=True)
+CHECK_PATH = API + "/compliance/check"
+CHECK_OPERATION = RawOperation(
+    path=CHECK_PATH, method="post", tags=["compliance"], operation_id="ApiV1ComplianceCheckCheck",
+    summary="Check one operating profile against markets, now or as of a date (JSON, md, csv, html)",
+    body=ComplianceRequest, query={"format": "json, md, csv or html"},
+    answers=["application/json", "text/markdown", "text/csv", "text/html"])
+
+
+@asgi(CHECK_PATH, copy_scope=False)  # nothing mounted below: no scope to protect
+async def check(scope: Scope, receive: Receive, send: Send) -> None:
+    """An inline profile is checked on the event loop: the check is CPU-bound and its rules are cached, so a thread
+    hop would only add latency under the GIL. A saved profile is read and its check recorded in a worker thread."""
+    raw.only(scope, "POST")
+    state = scope["litestar_app"].state
+    settings: Settings = state.settings
+    headers = raw.headers(scope)
+    accept = headers.get(b"accept")
+    fmt = choose(raw.query(scope).get("format"), accept.decode("latin-1") if accept else None)
+    # a token that is sent must be valid, even where none is needed (an inline profile)
+    principal = ANONYMOUS if b"authorization" not in headers else \
+        await provide_principal(Request(scope, receive), state.engine)
+    body = await raw.read_body(receive, settings.max_body_bytes, headers.get(b"content-length"))
+    data = raw.struct_from_json(body, ComplianceRequest, settings)
+    if (data.profile is None) == (data.profile_id is None):
+        raise InvalidInput("send a profile, or the id of a saved profile (not both)", pointer="/profile",
+                           code="profile_required")
+    markets = compliance.parse_markets(data.markets)
+    if data.profile_id is None:
+        frameworks = compliance.frameworks_for(state.engine, markets, data.as_of, data.topics)
+        report = compliance.run_check(frameworks, data.profile, engine=settings.validation_engine,
+                                      format_assertion=settings.format_assertion)
+    else:
+        report = await anyio.to_thread.run_sync(_check_saved, state.engine, settings, principal, data, markets)
+    await raw.answer(send, *render(report_formats.report_dict(report, topics=data.topics, markets=markets), fmt))
+
+
+BATCH_PATH = API + "/compliance/batch"
+BATCH_OPERATION = RawOperation(
+    path=BATCH_PATH, method="post", tags=["compliance"], operation_id="ApiV1ComplianceBatchCheckBatch",
+    summary="Check a stream of profiles (JSON Lines in, JSON Lines out, one result per line)",
+    body=None, body_media_type="application/x-ndjson",
+    body_schema={"type": "array", "description": "JSON Lines: each item is one line of the body",
+                 "items": {"type": "object", "required": ["profile"],
+                           "properties": {"id": {"description": "Yours, echoed in the result line"},
+                                          "profile": {"type": "object"}}}},
+    query={"markets": "Comma-separated jurisdiction codes (required)", "as_of": "A date, YYYY-MM-DD",
+           "topics": "Comma-separated topic slugs"},
+    required=("markets",), answers=["application/x-ndjson"])
+
+
+@asgi(BATCH_PATH, copy_scope=True)
 async def check_batch(scope: Scope, receive: Receive, send: Send) -> None:
     """POST JSON Lines in, JSON Lines out, line by line: a raw ASGI handler, because a streamed response that
     also reads the request body cannot share `receive` with litestar's disconnect listener."""
-    if scope.get("method") != "POST":
-        raise MethodNotAllowedException(detail="use POST", headers={"Allow": "POST"})
+    raw.only(scope, "POST")
     app = scope["litestar_app"]
     settings: Settings = app.state.settings
-    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-    codes = compliance.parse_markets(query.get("markets", [""])[0])
-    as_of = parse_date(query["as_of"][0], pointer="as_of") if query.get("as_of") else None
-    topics = [t for t in query.get("topics", [""])[0].split(",") if t] or None
+    query = raw.query(scope)
+    codes = compliance.parse_markets(query.get("markets", ""))
+    as_of = parse_date(query["as_of"], pointer="as_of") if query.get("as_of") else None
+    topics = [t for t in query.get("topics", "").split(",") if t] or None
 
     def load() -> compliance.Frameworks:
         with read_session(app.state.engine) as session:

@@ -9,7 +9,6 @@ from typing import Any
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from sqlalchemy.exc import DataError
-from sqlalchemy.exc import DataError
 
 from registry.errors import RegistryError
 
@@ -78,6 +77,8 @@ def handle_error(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         body = error_body(500, "internal_error", "an unexpected error happened; it has been logged")
     headers = {"WWW-Authenticate": "Bearer"} if body["status"] == 401 else None
+    if isinstance(exc, HTTPException) and exc.headers and body["status"] == 405:
+        headers = {"Allow": exc.headers.get("Allow", "")}  # which methods the route answers
     if body["status"] == 429:
         headers = {"Retry-After": str((body.get("detail") or {}).get("retry_after", 60))}
     return Response(content=body, status_code=body["status"], media_type=MediaType.JSON, headers=headers)

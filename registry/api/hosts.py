@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 
-from litestar.datastructures import Headers
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from registry.api.errors import error_body
@@ -27,12 +26,23 @@ def host_allowed(host: str, allowed: tuple[str, ...]) -> bool:
 
 
 def allowed_hosts(allowed: tuple[str, ...]):
-    """ASGI middleware factory refusing requests to hosts not in `allowed` ("*" allows any)."""
+    """ASGI middleware factory refusing requests to hosts not in `allowed` ("*" allows any). Answers are
+    remembered per Host header value (at most a few hundred), so a request costs one dictionary lookup."""
     body = json.dumps(error_body(400, "invalid_host", "this registry does not answer for that host")).encode()
+    answers: dict[bytes, bool] = {}
+
+    def allows(scope: Scope) -> bool:
+        header = next((value for name, value in scope["headers"] if name.lower() == b"host"), b"")
+        answer = answers.get(header)
+        if answer is None:
+            answer = host_allowed(host_name(header.decode("latin-1")), allowed)
+            if len(answers) < 256:
+                answers[header] = answer
+        return answer
 
     def middleware(app: ASGIApp) -> ASGIApp:
         async def guard(scope: Scope, receive: Receive, send: Send) -> None:
-            if scope["type"] != "http" or host_allowed(host_name(Headers.from_scope(scope).get("host", "")), allowed):
+            if scope["type"] != "http" or allows(scope):
                 await app(scope, receive, send)
                 return
             await send({"type": "http.response.start", "status": 400,

@@ -1,10 +1,25 @@
 """The OpenAPI document tells the truth about errors: every operation's error responses carry the one error shape
-({status, code, message, pointer, detail?}) that registry.api.errors answers with, not litestar's default."""
+({status, code, message, pointer, detail?}) that registry.api.errors answers with, not litestar's default. It also
+holds the operations of the raw ASGI routes (which litestar leaves out), their bodies described by msgspec from
+the very structs that decode them."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Any
+
+import msgspec
 from litestar import Litestar
-from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, Reference, Schema
+from litestar.openapi.spec import (
+    OpenAPIMediaType,
+    OpenAPIResponse,
+    Operation,
+    Parameter,
+    PathItem,
+    Reference,
+    RequestBody,
+    Schema,
+)
 from litestar.openapi.spec.enums import OpenAPIType
 
 ERROR = "Error"
@@ -40,12 +55,54 @@ def _error_response(description: str) -> OpenAPIResponse:
         "application/json": OpenAPIMediaType(schema=Reference(ref=f"#/components/schemas/{ERROR}"))})
 
 
-def document_errors(app: Litestar) -> None:
-    """Rewrite the (cached) OpenAPI document of `app` once, after its routes are registered."""
+@dataclass(frozen=True)
+class RawOperation:
+    """The OpenAPI operation of a raw ASGI route: a JSON body decoded into `body` (a msgspec struct), or a body of
+    `body_media_type` described by `body_schema`; string query parameters; the media types it answers with."""
+
+    path: str
+    method: str
+    tags: list[str]
+    operation_id: str
+    summary: str
+    body: type | None
+    answers: list[str]
+    body_media_type: str = "application/json"
+    query: dict[str, str] = field(default_factory=dict)
+    required: tuple[str, ...] = ()
+    body_schema: dict[str, Any] = field(default_factory=dict)
+
+    def operation(self, schemas: dict[str, Any]) -> Operation:
+        if self.body is not None:
+            [ref], components = msgspec.json.schema_components([self.body],
+                                                               ref_template="#/components/schemas/{name}")
+            schemas.update(components)
+            body_schema: Any = ref
+        else:
+            body_schema = self.body_schema
+        parameters: list[Parameter | Reference] = [
+            Parameter(name=name, param_in="query", required=name in self.required, description=description,
+                      schema=Schema(type=OpenAPIType.STRING)) for name, description in self.query.items()]
+        return Operation(
+            tags=self.tags, summary=self.summary, operation_id=self.operation_id, parameters=parameters or None,
+            request_body=RequestBody(required=True,
+                                     content={self.body_media_type: OpenAPIMediaType(schema=body_schema)}),
+            responses={"200": OpenAPIResponse(description="Request fulfilled, document follows",
+                                              content={m: OpenAPIMediaType(schema=Schema()) for m in self.answers})})
+
+
+def document_errors(app: Litestar, raw_operations: tuple[RawOperation, ...] = ()) -> None:
+    """Rewrite the (cached) OpenAPI document of `app` once, after its routes are registered: add the raw routes'
+    operations, then give every operation the error responses."""
     document = app.openapi_schema
     if document.components.schemas is None:
         document.components.schemas = {}
     document.components.schemas[ERROR] = ERROR_SCHEMA
+    if document.paths is None:
+        document.paths = {}
+    for raw in raw_operations:
+        item = document.paths.setdefault(raw.path, PathItem())
+        setattr(item, raw.method, raw.operation(document.components.schemas))
     for item in (document.paths or {}).values():
         for method in ("get", "put", "post", "delete", "patch"):
             operation = getattr(item, method, None)
@@ -58,4 +115,4 @@ def document_errors(app: Litestar) -> None:
             operation.responses = responses
 
 
-__all__ = ["ERROR_SCHEMA", "document_errors"]
+__all__ = ["ERROR_SCHEMA", "RawOperation", "document_errors"]

@@ -18,9 +18,17 @@ def _normalise(value: Any) -> Any:
     return value
 
 
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
 def canonical_json(value: Any) -> str:
     """Keys sorted, no insignificant white space, UTF-8 text, integral numbers without a fraction."""
-    return json.dumps(_normalise(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    text = _ENCODER.encode(value)
+    # Python writes every integral float as "….0" or with "e+": without either anywhere in the text there is none
+    # to rewrite, and the walk that rewrites them (most of the cost for small values) is not needed
+    if ".0" not in text and "e+" not in text:
+        return text
+    return _ENCODER.encode(_normalise(value))
 
 
 def content_hash(value: Any) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Iterable, Sequence
 
 from registry.domain import rules
@@ -27,7 +28,7 @@ class RuleVersion:
     topic: str
     schema: dict
 
-    @property
+    @cached_property
     def ref(self) -> str:
         return f"{self.document}@{self.number}"
 
@@ -80,8 +81,13 @@ class _Item:
     keyword: str = ""
     value: Any = None
 
+    @property
+    def followed(self) -> tuple[str, ...] | None:
+        """The instance path as names, or None where it passes through an array (`*`)."""
+        return None if "*" in self.instance_path else tuple(self.instance_path.split("/")[1:])
 
-_ANALYSES: dict[str, list[_Item]] = {}
+
+_ANALYSES: dict[str, list[tuple[_Item, tuple[str, ...] | None]]] = {}
 
 
 def _conditions(schema: dict, pointer: str) -> tuple[_Condition, ...]:
@@ -117,20 +123,19 @@ def _conditions(schema: dict, pointer: str) -> tuple[_Condition, ...]:
     return tuple(found)
 
 
-def analyse(content_hash: str, schema: dict) -> list[_Item]:
-    """Every constraint and every not-machine-checkable rule of a schema, with the conditions it depends on."""
-    items = _ANALYSES.get(content_hash)
-    if items is None:
-        items = []
-        for constraint in rules.iter_constraints(schema):
-            items.append(_Item(constraint.pointer, constraint.instance_path, constraint.rule,
-                               _conditions(schema, constraint.pointer), True, constraint.keyword, constraint.value))
-        for rule in rules.rules_not_machine_checkable(schema):
-            items.append(_Item(rule["pointer"], rule["instance_path"],
-                               {k: v for k, v in rule.items() if k not in ("pointer", "instance_path")},
-                               _conditions(schema, rule["pointer"]), False))
-        _ANALYSES[content_hash] = items
-    return items
+def analyse(content_hash: str, schema: dict) -> list[tuple[_Item, tuple[str, ...] | None]]:
+    """Every constraint and every not-machine-checkable rule of a schema, with the conditions it depends on, each
+    beside the instance path it follows (None through arrays)."""
+    analysed = _ANALYSES.get(content_hash)
+    if analysed is None:
+        items = [_Item(c.pointer, c.instance_path, c.rule, _conditions(schema, c.pointer), True, c.keyword, c.value)
+                 for c in rules.iter_constraints(schema)]
+        items += [_Item(rule["pointer"], rule["instance_path"],
+                        {k: v for k, v in rule.items() if k not in ("pointer", "instance_path")},
+                        _conditions(schema, rule["pointer"]), False)
+                  for rule in rules.rules_not_machine_checkable(schema)]
+        analysed = _ANALYSES[content_hash] = [(item, item.followed) for item in items]
+    return analysed
 
 
 def _at(instance: Any, path: Iterable[str]) -> Any:
@@ -163,26 +168,23 @@ def _condition_checker(version: RuleVersion, pointer: str, engine: str, format_a
     return found
 
 
-def _applies(version: RuleVersion, item: _Item, profile: Any, engine: str, format_assertion: bool,
-             memo: dict) -> bool:
-    for condition in item.conditions:
-        if condition.instance_path is None:
-            continue  # cannot follow the instance there: count the rule as applying (the cautious answer)
-        key = (version.content_hash, condition.if_pointer, condition.instance_path)
-        if key not in memo:
-            value = _at(profile, condition.instance_path)
-            if value is _MISSING:
-                memo[key] = None  # the branch is never evaluated
-            else:
-                memo[key] = _condition_checker(version, condition.if_pointer, engine, format_assertion).is_valid(value)
-        if memo[key] is None or memo[key] != condition.must_hold:
-            return False
-    return True
-
-
 # ---- turning failures into violations ----------------------------------------------------------------------
 
+_LITERALS = {True: "true", False: "false", None: "null"}
+
+
+def _dumps(value: Any) -> str:
+    """json.dumps, without its call overhead for the scalars profiles mostly hold."""
+    if value is None or value is True or value is False:
+        return _LITERALS[value]
+    if type(value) is int:
+        return str(value)
+    return json.dumps(value)
+
+
 def _brief(value: Any, limit: int = 120) -> Any:
+    if value is None or value is True or value is False or (type(value) is int and -10**100 < value < 10**100):
+        return value
     text = json.dumps(value, ensure_ascii=False, default=str)
     return value if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -201,19 +203,50 @@ def describe(keyword: str, expected: Any, actual: Any) -> str:
     if keyword == "required":
         return f"requires {actual} to be stated"
     if keyword == "contains" and isinstance(expected, dict) and "const" in expected:
-        return f"requires an item {json.dumps(expected['const'])}; the profile has {json.dumps(_brief(actual))}"
+        return f"requires an item {_dumps(expected['const'])}; the profile has {_dumps(_brief(actual))}"
     if keyword == "not":
-        return f"forbids {json.dumps(_brief(actual))} here"
+        return f"forbids {_dumps(_brief(actual))} here"
     if keyword in ("anyOf", "oneOf", "allOf", "if", "then", "else", "dependentRequired", "dependentSchemas"):
-        return f"the profile's value {json.dumps(_brief(actual))} does not satisfy the rule ({keyword})"
-    words = _WORDS.get(keyword, keyword + " {}").format(json.dumps(_brief(expected)))
-    return f"requires {words}; the profile has {json.dumps(_brief(actual))}"
+        return f"the profile's value {_dumps(_brief(actual))} does not satisfy the rule ({keyword})"
+    words = _WORDS.get(keyword, keyword + " {}").format(_dumps(_brief(expected)))
+    return f"requires {words}; the profile has {_dumps(_brief(actual))}"
 
 
-def _violations(version: RuleVersion, failure: Failure) -> Iterable[Violation]:
+_FACTS: dict[tuple[str, tuple], tuple[Any, dict | None]] = {}
+
+
+def _facts(version: RuleVersion, schema_path: tuple) -> tuple[Any, dict | None]:
+    """What a failing keyword requires and the rule it belongs to: fixed for a content hash, so looked up once."""
+    key = (version.content_hash, schema_path)
+    found = _FACTS.get(key)
+    if found is None:
+        found = _FACTS[key] = (_expected(version.schema, schema_path), rules.rule_at(version.schema, list(schema_path)))
+    return found
+
+
+_VIOLATIONS: dict[tuple, tuple[Violation, ...]] = {}
+_VIOLATIONS_LIMIT = 50_000
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _violations(version: RuleVersion, failure: Failure) -> tuple[Violation, ...]:
+    """The violations of one failure; the same for the same rule version, keyword and value, so remembered for
+    scalar values (most of what profiles hold), and shared: never mutated."""
+    instance = failure.instance
+    if type(instance) not in _SCALARS or (type(instance) is str and len(instance) > 200):
+        return tuple(_new_violations(version, failure))
+    key = (version.content_hash, version.ref, failure.schema_path, failure.instance_path, type(instance), instance)
+    found = _VIOLATIONS.get(key)
+    if found is None:
+        if len(_VIOLATIONS) >= _VIOLATIONS_LIMIT:
+            _VIOLATIONS.clear()
+        found = _VIOLATIONS[key] = tuple(_new_violations(version, failure))
+    return found
+
+
+def _new_violations(version: RuleVersion, failure: Failure) -> Iterable[Violation]:
     keyword = failure.keyword
-    expected = _expected(version.schema, failure.schema_path)
-    rule = rules.rule_at(version.schema, list(failure.schema_path))
+    expected, rule = _facts(version, failure.schema_path)
     if keyword == "required" and isinstance(expected, list) and isinstance(failure.instance, dict):
         for name in (n for n in expected if n not in failure.instance):
             path = pointer_join(*failure.instance_path, name)
@@ -236,28 +269,94 @@ def _expected(schema: dict, schema_path: Sequence[str | int]) -> Any:
 
 # ---- one market --------------------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class _Plan:
+    """What a version says that does not depend on the profile, worked out once per version and engine: the
+    constraints and rules to review by hand that always apply, the citations to report when a path is not stated,
+    and the items whose conditions must be evaluated against each profile (each condition as a memo key, the
+    instance path of the value it tests, the branch it needs, and the validator's is_valid). Its citation dicts
+    are shared: never mutated."""
+
+    checker: Any
+    constraints: tuple[tuple[str, str, Any, dict | None, str], ...]
+    not_checkable: tuple[dict, ...]
+    presence: tuple[tuple[tuple[str, ...], dict], ...]
+    conditional: tuple[tuple[_Item, tuple[str, ...] | None, dict, tuple[tuple[tuple, tuple[str, ...], bool, Any], ...]], ...]
+    applicable: frozenset[tuple[str, str]]  # (instance path, document version) of the constraints that always apply
+
+
+_PLANS: dict[tuple[str, str, str, bool], _Plan] = {}
+
+
+def _plan(version: RuleVersion, engine: str, format_assertion: bool) -> _Plan:
+    ref = version.ref
+    key = (version.content_hash, ref, engine, format_assertion)
+    plan = _PLANS.get(key)
+    if plan is None:
+        constraints, not_checkable, presence, conditional = [], [], [], []
+        for item, followed in analyse(version.content_hash, version.schema):
+            citation = {**(item.rule or {}), "path": item.instance_path, "document": ref}
+            # a condition whose value cannot be followed (inside arrays) counts as holding: the cautious answer
+            conditions = tuple(((version.content_hash, c.if_pointer, c.instance_path), c.instance_path, c.must_hold,
+                                _condition_checker(version, c.if_pointer, engine, format_assertion).is_valid)
+                               for c in item.conditions if c.instance_path is not None)
+            if conditions:
+                conditional.append((item, followed, citation, conditions))
+            elif not item.checkable:
+                not_checkable.append(citation)
+            else:
+                constraints.append((item.instance_path, item.keyword, item.value, item.rule, ref))
+                if followed is not None:
+                    presence.append((followed, citation))
+        if len(_PLANS) >= 4096:
+            _PLANS.clear()
+        plan = _PLANS[key] = _Plan(checker(version.content_hash, version.schema, engine=engine,
+                                           format_assertion=format_assertion),
+                                   tuple(constraints), tuple(not_checkable), tuple(presence), tuple(conditional),
+                                   frozenset((c[0], ref) for c in constraints))
+    return plan
+
+
+def _holds(conditions: tuple, profile: Any, memo: dict) -> bool:
+    for key, path, must_hold, is_valid in conditions:
+        outcome = memo.get(key, _MISSING)
+        if outcome is _MISSING:
+            value = _at(profile, path)
+            outcome = memo[key] = None if value is _MISSING else is_valid(value)  # None: the branch is not taken
+        if outcome is None or outcome != must_hold:
+            return False
+    return True
+
+
 def check_market(market: str, versions: Sequence[RuleVersion], profile: Any, *, engine: str = "rust",
                  format_assertion: bool = True) -> MarketResult:
     result = MarketResult(market=market, status=NOT_APPLICABLE, documents=[v.ref for v in versions])
     memo: dict = {}
+    applicable: set[tuple[str, str]] = set()
     for version in versions:
-        check = checker(version.content_hash, version.schema, engine=engine, format_assertion=format_assertion)
-        for failure in check.failures(profile):
+        plan = _plan(version, engine, format_assertion)
+        ref = version.ref
+        for failure in plan.checker.failures(profile):
             for violation in _violations(version, failure):
                 (result.violations if violation.obligation == "must" else result.advisories).append(violation)
-        for item in analyse(version.content_hash, version.schema):
-            if not _applies(version, item, profile, engine, format_assertion, memo):
+        result.constraints.extend(plan.constraints)
+        result.not_checkable.extend(plan.not_checkable)
+        applicable |= plan.applicable
+        for followed, citation in plan.presence:
+            if _at(profile, followed) is _MISSING:
+                result.unstated.append(citation)
+        for item, followed, citation, conditions in plan.conditional:
+            if not _holds(conditions, profile, memo):
                 continue
-            citation = {**(item.rule or {}), "path": item.instance_path, "document": version.ref}
             if not item.checkable:
                 result.not_checkable.append(citation)
                 continue
-            result.applicable += 1
-            result.constraints.append((item.instance_path, item.keyword, item.value, item.rule, version.ref))
-            if "*" not in item.instance_path and _at(profile, item.instance_path.split("/")[1:]) is _MISSING:
+            result.constraints.append((item.instance_path, item.keyword, item.value, item.rule, ref))
+            applicable.add((item.instance_path, ref))
+            if followed is not None and _at(profile, followed) is _MISSING:
                 result.unstated.append(citation)
     result.unstated = _unique(result.unstated)
-    result.applicable = len({(c[0], c[4]) for c in result.constraints})
+    result.applicable = len(applicable)
     # the status says what a machine could check; rules to review by hand are listed beside it
     if result.violations:
         result.status = NON_COMPLIANT

@@ -67,6 +67,8 @@ def check_strings(value: Any, limit: int) -> None:
                                    code="nul_character", pointer=pointer)
 
 
+_DECODER = json.JSONDecoder(object_pairs_hook=_pairs, parse_constant=_no_constant)
+_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 _NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
 
 
@@ -85,7 +87,7 @@ def parse_json(raw: bytes | str, *, max_depth: int = 128, max_string_chars: int 
         # PostgreSQL cannot store NUL in text, and no rule or meeting needs one: refuse it everywhere alike
         raise InvalidInput("the JSON contains a NUL character (\\u0000)", code="nul_character")
     try:
-        value = json.loads(text, object_pairs_hook=_pairs, parse_constant=_no_constant)
+        value = _DECODER.decode(text)
     except _DuplicateKey as exc:
         raise InvalidInput(f"duplicate key {exc.key!r}", code="duplicate_key") from None
     except RecursionError:
@@ -93,9 +95,17 @@ def parse_json(raw: bytes | str, *, max_depth: int = 128, max_string_chars: int 
     except json.JSONDecodeError as exc:
         raise InvalidInput(f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
                            code="invalid_json") from None
-    if depth_of(value, max_depth) > max_depth:
+    # each nesting level opens a bracket, and each character of a string takes at least one character of the
+    # text: a short text needs neither walk (most bodies: the walks were most of the parsing time)
+    if _SURROGATE.search(text):
+        try:  # a pair of escapes is one character; a lone half cannot be written as UTF-8 (nor stored, nor validated)
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidInput("the JSON holds a lone UTF-16 surrogate escape (\\ud800-\\udfff)",
+                               code="invalid_unicode") from None
+    if text.count("[") + text.count("{") > max_depth and depth_of(value, max_depth) > max_depth:
         raise InvalidInput(f"JSON nested deeper than {max_depth} levels", code="too_deep")
-    if max_string_chars is not None:
+    if max_string_chars is not None and len(text) > max_string_chars:
         check_strings(value, max_string_chars)
     return value
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import html
 import json
-from typing import Any
+from typing import Any, Callable
 
 from registry.domain.compliance import MarketResult, Violation
 from registry.reports.formats import csv_text, html_page, html_table, md_table
-from registry.services.compliance import Report
+from registry.services.compliance import Frameworks, Report
 
 
 def _rule(rule: dict | None) -> dict | None:
@@ -18,22 +18,54 @@ def _rule(rule: dict | None) -> dict | None:
     return {k: rule[k] for k in keep if k in rule}
 
 
-def violation_dict(v: Violation) -> dict[str, Any]:
+# Rules, citations and most violations are long-lived, shared objects (cached per rule version): their parts of a
+# report are built once and shared between reports (read only). Keyed by identity, checked on every hit.
+_PARTS: dict[tuple[str, int], tuple[Any, Any]] = {}
+_PARTS_LIMIT = 50_000
+
+
+def _once(kind: str, source: Any, build: Callable[[Any], Any]) -> Any:
+    found = _PARTS.get((kind, id(source)))
+    if found is not None and found[0] is source:
+        return found[1]
+    if len(_PARTS) >= _PARTS_LIMIT:
+        _PARTS.clear()
+    part = build(source)
+    _PARTS[(kind, id(source))] = (source, part)
+    return part
+
+
+def _violation(v: Violation) -> dict[str, Any]:
     rule = v.rule or {}
     return {"path": v.path, "keyword": v.keyword, "expected": v.expected, "actual": v.actual, "message": v.message,
             "document": v.document, "citation": rule.get("citation"), "obligation": rule.get("obligation", "must"),
             "confidence": rule.get("confidence"), "rule": _rule(v.rule)}
 
 
+def violation_dict(v: Violation) -> dict[str, Any]:
+    return _once("violation", v, _violation)
+
+
+def _not_checkable(r: dict) -> dict[str, Any]:
+    return {**(_rule(r) or {}), "path": r.get("path"), "document": r.get("document")}
+
+
+def _unstated(r: dict) -> dict[str, Any]:
+    return {"path": r.get("path"), "document": r.get("document"), "citation": r.get("citation"), "rule_id": r.get("id")}
+
+
 def market_dict(m: MarketResult) -> dict[str, Any]:
     return {"market": m.market, "status": m.status, "documents": m.documents,
             "violations": [violation_dict(v) for v in m.violations],
             "advisories": [violation_dict(v) for v in m.advisories],
-            "not_checkable": [{**(_rule(r) or {}), "path": r.get("path"), "document": r.get("document")}
-                              for r in m.not_checkable],
-            "unstated": [{"path": r.get("path"), "document": r.get("document"), "citation": r.get("citation"),
-                          "rule_id": r.get("id")} for r in m.unstated],
+            "not_checkable": [_once("not_checkable", r, _not_checkable) for r in m.not_checkable],
+            "unstated": [_once("unstated", r, _unstated) for r in m.unstated],
             "applicable_constraints": m.applicable}
+
+
+def _versions_used(f: Frameworks) -> list[dict[str, Any]]:
+    return [{"ref": v.ref, "content_hash": v.content_hash, "jurisdiction": v.jurisdiction, "topic": v.topic}
+            for v in f.versions_used]
 
 
 def report_dict(report: Report, *, topics: list[str] | None = None, markets: list[str] | None = None) -> dict[str, Any]:
@@ -45,8 +77,7 @@ def report_dict(report: Report, *, topics: list[str] | None = None, markets: lis
         "markets": [market_dict(m) for m in report.results],
         "combined": report.combined,
         "conflicts": report.conflicts,
-        "versions_used": [{"ref": v.ref, "content_hash": v.content_hash, "jurisdiction": v.jurisdiction,
-                           "topic": v.topic} for v in f.versions_used],
+        "versions_used": _once("versions_used", f, _versions_used),
         "rerun": {"markets": markets or list(f.markets), "as_of": report.as_of.isoformat(), "topics": topics or []},
     }
 

@@ -31,15 +31,16 @@ def applicable_schema(result: MarketResult) -> dict:
 
 def combine(results: Iterable[MarketResult], *, format_assertion: bool = True) -> tuple[list[dict], list[dict]]:
     """(requirements, conflicts) over the constraints that apply to the profile in each market."""
-    inputs = {r.market: applicable_schema(r) for r in results if r.constraints}
-    if not inputs:
+    constrained = [r for r in results if r.constraints]
+    if not constrained:
         return [], []
-    if len(inputs) == 1:  # nothing to combine across: list what applies, as it is (merging costs milliseconds)
-        [result] = [r for r in results if r.constraints]
+    if len(constrained) == 1:  # nothing to combine across: list what applies, as it is (merging costs milliseconds)
+        [result] = constrained
         return [{"path": path, "keyword": keyword, "value": value, "labels": [result.market],
                  "rules": [rule] if rule else [], "condition": None}
                 for path, keyword, value, rule, _ in result.constraints
                 if keyword not in ("properties", "patternProperties", "dependentSchemas")], []
+    inputs = {r.market: applicable_schema(r) for r in constrained}
     merged = merge_strictest(inputs, format_assertion=format_assertion)
     requirements = [r.to_dict() for r in merged.requirements if r.keyword != "type"]
     return requirements, [c.to_dict() for c in merged.conflicts]

@@ -167,8 +167,11 @@ def check_profile_shape(frameworks: Frameworks, profile: Any, *, engine: str, fo
     """A profile is an instance of the vocabulary; anything else is refused with the pointer of the problem."""
     if not isinstance(profile, dict):
         raise Unprocessable("a profile is a JSON object", pointer="/profile", code="invalid_profile")
-    failures = checker(frameworks.vocabulary_hash, frameworks.vocabulary, engine=engine,
-                       format_assertion=format_assertion).failures(profile)
+    vocabulary = checker(frameworks.vocabulary_hash, frameworks.vocabulary, engine=engine,
+                         format_assertion=format_assertion)
+    if vocabulary.is_valid(profile):
+        return
+    failures = vocabulary.failures(profile)
     if failures:
         first = failures[0]
         where = "/" + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in first.instance_path)

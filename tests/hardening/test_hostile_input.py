@@ -32,6 +32,7 @@ BODIES = {
     "nested_5000_objects": (b'{"a":' * 5000 + b"1" + b"}" * 5000, 400, "too_deep"),
     "megabyte_key": (b'{"' + MEGA.encode() + b'": 1}', 413, "string_too_long"),
     "nul_character": (b'{"a": "x\\u0000y"}', 400, "nul_character"),  # PostgreSQL cannot store it
+    "lone_surrogate": (b'{"a": "x\\uD800"}', 400, "invalid_unicode"),  # not UTF-8: cannot be stored or validated
 }
 
 
@@ -167,3 +168,29 @@ def test_nul_characters_in_query_parameters_are_never_a_500(client, url):
     assert response.status_code in (200, 400), response.text
     if response.status_code == 400:
         check_shape(response, 400)
+
+
+def test_surrogate_escapes_pair_or_are_refused():
+    from registry.domain.jsonbody import parse_json
+    from registry.errors import InvalidInput
+
+    assert parse_json(b'{"a": "\\ud83d\\ude00"}') == {"a": "\U0001f600"}  # a pair is one character
+    assert parse_json(b'{"a": "\\\\ud800"}') == {"a": "\\ud800"}  # an escaped backslash, then text
+    for lone in (b'"\\ud800"', b'"\\udc00x"', b'{"\\uDBFF": 1}', b'["\\ude00\\ud83d"]'):
+        with pytest.raises(InvalidInput) as caught:
+            parse_json(lone)
+        assert caught.value.code == "invalid_unicode"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/compliance/check", "/api/v1/compliance/batch?markets=EU"])
+def test_raw_compliance_routes_refuse_other_methods_and_oversized_bodies(client, path, database_url):
+    answer = client.get(path)
+    check_shape(answer, 405, "method_not_allowed")
+    assert answer.headers["allow"] == "POST"
+    if path.endswith("/check"):
+        from litestar.testing import TestClient
+
+        from tests.hardening.test_protections import app_with
+
+        with TestClient(app_with(database_url, max_body_bytes=1000)) as small:
+            check_shape(small.post(path, content=b"{" + b" " * 2000 + b"}"), 413, "payload_too_large")

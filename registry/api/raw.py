@@ -1,0 +1,97 @@
+"""What a raw ASGI route needs that litestar's HTTP handlers would otherwise give it: the query, a header, the
+body (bounded), a request struct from strict JSON, and a bytes answer. Used by the hot compliance routes, where
+litestar's handler machinery was most of the cost of a request (docs/performance.md); their errors still go
+through the one error handler, and their operations are still in the OpenAPI document (registry/api/openapi.py)."""
+
+from __future__ import annotations
+
+import re
+from typing import TypeVar
+from urllib.parse import parse_qs
+
+import msgspec
+from litestar.exceptions import MethodNotAllowedException
+from litestar.types import Receive, Scope, Send
+
+from registry.domain.jsonbody import parse_json
+from registry.errors import InvalidInput, PayloadTooLarge
+from registry.settings import Settings
+
+T = TypeVar("T")
+
+
+def only(scope: Scope, method: str) -> None:
+    if scope.get("method") != method:
+        raise MethodNotAllowedException(detail=f"use {method}", headers={"Allow": method})
+
+
+def query(scope: Scope) -> dict[str, str]:
+    """The query parameters (the first value of each)."""
+    raw = scope.get("query_string", b"")
+    if not raw:
+        return {}
+    return {k: v[0] for k, v in parse_qs(raw.decode("latin-1"), keep_blank_values=True).items()}
+
+
+def headers(scope: Scope) -> dict[bytes, bytes]:
+    """The request's headers by name (ASGI servers give the names in lower case); the first of repeated ones."""
+    found: dict[bytes, bytes] = {}
+    for key, value in scope["headers"]:
+        found.setdefault(key, value)
+    return found
+
+
+async def read_body(receive: Receive, limit: int, announced: bytes | None = None) -> bytes:
+    """The whole body, refused with 413 as soon as it passes `limit` bytes (announced in Content-Length, or
+    received)."""
+    if announced is not None and announced.isdigit() and int(announced) > limit:
+        raise PayloadTooLarge("the request body is larger than this registry accepts")
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise InvalidInput("the client went away before sending the whole body", code="disconnected")
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge("the request body is larger than this registry accepts")
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+_AT = re.compile(r" - at `\$(.*)`$")
+_FIELD = re.compile(r"(?:missing required field|unknown field) `([^`]+)`")
+
+
+def _pointer(path: str) -> str:
+    parts = re.findall(r"\.([^.\[]+)|\[(\d+)\]", path)
+    return "".join("/" + (name or index).replace("~", "~0").replace("/", "~1") for name, index in parts)
+
+
+def struct_from_json(body: bytes, kind: type[T], settings: Settings) -> T:
+    """A request struct from a body parsed strictly (registry.domain.jsonbody); a value of the wrong type is a 400
+    naming the JSON pointer of the offending field, like every other route's."""
+    value = parse_json(body or b"null", max_depth=settings.max_json_depth, max_string_chars=settings.max_string_chars)
+    try:
+        return msgspec.convert(value, kind, strict=False)  # as litestar converts every other route's body
+    except msgspec.ValidationError as exc:
+        text = str(exc)
+        at = _AT.search(text)
+        message = text[: at.start()] if at else text
+        pointer = _pointer(at.group(1)) if at else ""
+        field = _FIELD.search(message)
+        if field:
+            pointer += "/" + field.group(1).replace("~", "~0").replace("/", "~1")
+        raise InvalidInput(f"{pointer or '/'}: {message}", pointer=pointer or None) from None
+
+
+async def answer(send: Send, body: bytes, media_type: str, status: int = 200) -> None:
+    content_type = media_type if not media_type.startswith("text/") else media_type + "; charset=utf-8"
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", content_type.encode()), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
+__all__ = ["answer", "headers", "only", "query", "read_body", "struct_from_json"]
