@@ -281,7 +281,9 @@ class _Plan:
     constraints: tuple[tuple[str, str, Any, dict | None, str], ...]
     not_checkable: tuple[dict, ...]
     presence: tuple[tuple[tuple[str, ...], dict], ...]
-    conditional: tuple[tuple[_Item, tuple[str, ...] | None, dict, tuple[tuple[tuple, tuple[str, ...], bool, Any], ...]], ...]
+    # items grouped by their conditions (several rules often share one `if`), so each group is decided once
+    conditional: tuple[tuple[tuple[tuple[tuple, tuple[str, ...], bool, Any], ...],
+                             tuple[tuple[_Item, tuple[str, ...] | None, dict], ...]], ...]
     applicable: frozenset[tuple[str, str]]  # (instance path, document version) of the constraints that always apply
 
 
@@ -293,7 +295,8 @@ def _plan(version: RuleVersion, engine: str, format_assertion: bool) -> _Plan:
     key = (version.content_hash, ref, engine, format_assertion)
     plan = _PLANS.get(key)
     if plan is None:
-        constraints, not_checkable, presence, conditional = [], [], [], []
+        constraints, not_checkable, presence = [], [], []
+        conditional: dict[tuple, list] = {}
         for item, followed in analyse(version.content_hash, version.schema):
             citation = {**(item.rule or {}), "path": item.instance_path, "document": ref}
             # a condition whose value cannot be followed (inside arrays) counts as holding: the cautious answer
@@ -301,7 +304,7 @@ def _plan(version: RuleVersion, engine: str, format_assertion: bool) -> _Plan:
                                 _condition_checker(version, c.if_pointer, engine, format_assertion).is_valid)
                                for c in item.conditions if c.instance_path is not None)
             if conditions:
-                conditional.append((item, followed, citation, conditions))
+                conditional.setdefault(tuple(c[:3] for c in conditions), [conditions]).append((item, followed, citation))
             elif not item.checkable:
                 not_checkable.append(citation)
             else:
@@ -312,7 +315,8 @@ def _plan(version: RuleVersion, engine: str, format_assertion: bool) -> _Plan:
             _PLANS.clear()
         plan = _PLANS[key] = _Plan(checker(version.content_hash, version.schema, engine=engine,
                                            format_assertion=format_assertion),
-                                   tuple(constraints), tuple(not_checkable), tuple(presence), tuple(conditional),
+                                   tuple(constraints), tuple(not_checkable), tuple(presence),
+                                   tuple((group[0], tuple(group[1:])) for group in conditional.values()),
                                    frozenset((c[0], ref) for c in constraints))
     return plan
 
@@ -345,17 +349,19 @@ def check_market(market: str, versions: Sequence[RuleVersion], profile: Any, *, 
         for followed, citation in plan.presence:
             if _at(profile, followed) is _MISSING:
                 result.unstated.append(citation)
-        for item, followed, citation, conditions in plan.conditional:
+        for conditions, items in plan.conditional:
             if not _holds(conditions, profile, memo):
                 continue
-            if not item.checkable:
-                result.not_checkable.append(citation)
-                continue
-            result.constraints.append((item.instance_path, item.keyword, item.value, item.rule, ref))
-            applicable.add((item.instance_path, ref))
-            if followed is not None and _at(profile, followed) is _MISSING:
-                result.unstated.append(citation)
-    result.unstated = _unique(result.unstated)
+            for item, followed, citation in items:
+                if not item.checkable:
+                    result.not_checkable.append(citation)
+                    continue
+                result.constraints.append((item.instance_path, item.keyword, item.value, item.rule, ref))
+                applicable.add((item.instance_path, ref))
+                if followed is not None and _at(profile, followed) is _MISSING:
+                    result.unstated.append(citation)
+    if len(result.unstated) > 1:
+        result.unstated = _unique(result.unstated)
     result.applicable = len(applicable)
     # the status says what a machine could check; rules to review by hand are listed beside it
     if result.violations:

@@ -89,8 +89,19 @@ def registry_stamp(session: Session) -> tuple:
     return tuple(session.connection().exec_driver_sql(_STAMP_SQL).one())
 
 
+_TODAY: list = [0.0, dt.date.today()]  # (monotonic time to look again, today)
+
+
+def _today() -> dt.date:
+    """Today's date, looked up at most once a second (the lookup was a visible part of a check)."""
+    now = time.monotonic()
+    if now >= _TODAY[0]:
+        _TODAY[:] = [now + 1.0, dt.date.today()]
+    return _TODAY[1]
+
+
 def _key(markets: Sequence[str], as_of: dt.date | None, topics: Sequence[str] | None) -> tuple:
-    return tuple(markets), as_of or dt.date.today(), tuple(topics or ())
+    return tuple(markets), as_of or _today(), tuple(topics or ())
 
 
 def load_frameworks(session: Session, markets: Sequence[str], as_of: dt.date | None = None,
