@@ -42,6 +42,7 @@ class Violation:
     message: str
     document: str
     rule: dict | None
+    shared: bool = field(default=False, compare=False)  # remembered and in many reports: read only
 
     @property
     def obligation(self) -> str:
@@ -225,7 +226,7 @@ def _facts(version: RuleVersion, schema_path: tuple) -> tuple[Any, dict | None]:
 
 
 _VIOLATIONS: dict[tuple, tuple[Violation, ...]] = {}
-_VIOLATIONS_LIMIT = 50_000
+_VIOLATIONS_LIMIT = 20_000
 _SCALARS = (str, int, float, bool, type(None))
 
 
@@ -240,7 +241,10 @@ def _violations(version: RuleVersion, failure: Failure) -> tuple[Violation, ...]
     if found is None:
         if len(_VIOLATIONS) >= _VIOLATIONS_LIMIT:
             _VIOLATIONS.clear()
-        found = _VIOLATIONS[key] = tuple(_new_violations(version, failure))
+        found = tuple(_new_violations(version, failure))
+        for violation in found:
+            violation.shared = True
+        _VIOLATIONS[key] = found
     return found
 
 

@@ -21,7 +21,7 @@ def _rule(rule: dict | None) -> dict | None:
 # Rules, citations and most violations are long-lived, shared objects (cached per rule version): their parts of a
 # report are built once and shared between reports (read only). Keyed by identity, checked on every hit.
 _PARTS: dict[tuple[str, int], tuple[Any, Any]] = {}
-_PARTS_LIMIT = 50_000
+_PARTS_LIMIT = 20_000
 
 
 def _once(kind: str, source: Any, build: Callable[[Any], Any]) -> Any:
@@ -43,7 +43,7 @@ def _violation(v: Violation) -> dict[str, Any]:
 
 
 def violation_dict(v: Violation) -> dict[str, Any]:
-    return _once("violation", v, _violation)
+    return _once("violation", v, _violation) if v.shared else _violation(v)
 
 
 def _not_checkable(r: dict) -> dict[str, Any]:
