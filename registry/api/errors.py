@@ -6,11 +6,14 @@ import logging
 import re
 from typing import Any
 
+import msgspec
+
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from sqlalchemy.exc import DataError
 
-from registry.errors import RegistryError
+from registry.domain.jsonbody import pointer_join
+from registry.errors import InvalidInput, RegistryError
 
 log = logging.getLogger("registry")
 
@@ -29,9 +32,26 @@ def error_body(status: int, code: str, message: str, pointer: str | None = None,
 _FIELD = re.compile(r"(?:missing required field|unknown field) `([^`]+)`")
 
 
-def _json_pointer(dotted: str) -> str:
+def body_pointer(dotted: str, message: str) -> str:
+    """The JSON pointer of the field a decoder's message is about: its dotted path (`a.b[0]`), plus the field
+    that a 'missing required field' or 'unknown field' message names."""
+    field = _FIELD.search(message)
+    if field:
+        dotted = f"{dotted}.{field.group(1)}" if dotted else field.group(1)
     parts = re.findall(r"\.([^.\[]+)|\[(\d+)\]", "." + dotted) if dotted else []
-    return "".join("/" + (name or index).replace("~", "~0").replace("/", "~1") for name, index in parts)
+    return pointer_join(*(name or index for name, index in parts))
+
+
+_AT = re.compile(r" - at `\$\.?(.*)`$")  # msgspec names the place as `$.a.b[0]`
+
+
+def invalid_struct(exc: msgspec.ValidationError) -> InvalidInput:
+    """msgspec's complaint about a request body (or an imported record), as a 400 naming the JSON pointer."""
+    text = str(exc)
+    at = _AT.search(text)
+    message = text[: at.start()] if at else text
+    pointer = body_pointer(at.group(1) if at else "", message)
+    return InvalidInput(f"{pointer or '/'}: {message}", pointer=pointer or None)
 
 
 def _validation(exc: ValidationException) -> tuple[str, str | None, Any]:
@@ -46,11 +66,7 @@ def _validation(exc: ValidationException) -> tuple[str, str | None, Any]:
     detail = extra if len(extra) > 1 else None
     if source != "body":
         return (f"{source} parameter {key}: {message}" if key else message), None, detail
-    dotted = "" if key == "data" else key.removeprefix("data.")
-    field = _FIELD.search(message)
-    if field:
-        dotted = f"{dotted}.{field.group(1)}" if dotted else field.group(1)
-    pointer = _json_pointer(dotted)
+    pointer = body_pointer("" if key == "data" else key.removeprefix("data."), message)
     return (f"{pointer or '/'}: {message}"), pointer, detail
 
 

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Annotated, Any, Optional, TypeVar, Union
 
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
-from registry.api.errors import _json_pointer
+from registry.api.errors import invalid_struct
 from registry.api.structs import API, Input
 from registry.domain import meetings as rules
-from registry.errors import InvalidInput
 from registry.services import meetings, meetings_actions, meetings_exchange
 from registry.services.meetings import MeetingDetail
 from registry.services.meetings_minutes import etag as minutes_etag
@@ -292,14 +290,7 @@ def to_input(data: Any, target: type[S]) -> S:
     try:
         return msgspec.convert(msgspec.to_builtins(data), target)
     except msgspec.ValidationError as exc:
-        message = str(exc)
-        path = message.rpartition(" - at `$")[2].rstrip("`").lstrip(".") if " - at `$" in message else ""
-        field = re.search(r"(?:missing required field|unknown field) `([^`]+)`", message)
-        if field:
-            path = f"{path}.{field.group(1)}" if path else field.group(1)
-        pointer = _json_pointer(path)
-        raise InvalidInput(f"{pointer or '/'}: {message.partition(' - at ')[0]}", pointer=pointer,
-                           code="invalid_input") from None
+        raise invalid_struct(exc) from None
 
 
 def _local(instant: dt.datetime, zone: str) -> str:

@@ -5,7 +5,6 @@ through the one error handler, and their operations are still in the OpenAPI doc
 
 from __future__ import annotations
 
-import re
 from typing import TypeVar
 from urllib.parse import parse_qs
 
@@ -13,6 +12,7 @@ import msgspec
 from litestar.exceptions import MethodNotAllowedException
 from litestar.types import Receive, Scope, Send
 
+from registry.api.errors import invalid_struct
 from registry.domain.jsonbody import parse_json
 from registry.errors import InvalidInput, PayloadTooLarge
 from registry.settings import Settings
@@ -61,15 +61,6 @@ async def read_body(receive: Receive, limit: int, announced: bytes | None = None
             return b"".join(chunks)
 
 
-_AT = re.compile(r" - at `\$(.*)`$")
-_FIELD = re.compile(r"(?:missing required field|unknown field) `([^`]+)`")
-
-
-def _pointer(path: str) -> str:
-    parts = re.findall(r"\.([^.\[]+)|\[(\d+)\]", path)
-    return "".join("/" + (name or index).replace("~", "~0").replace("/", "~1") for name, index in parts)
-
-
 def struct_from_json(body: bytes, kind: type[T], settings: Settings) -> T:
     """A request struct from a body parsed strictly (registry.domain.jsonbody); a value of the wrong type is a 400
     naming the JSON pointer of the offending field, like every other route's."""
@@ -77,14 +68,7 @@ def struct_from_json(body: bytes, kind: type[T], settings: Settings) -> T:
     try:
         return msgspec.convert(value, kind, strict=False)  # as litestar converts every other route's body
     except msgspec.ValidationError as exc:
-        text = str(exc)
-        at = _AT.search(text)
-        message = text[: at.start()] if at else text
-        pointer = _pointer(at.group(1)) if at else ""
-        field = _FIELD.search(message)
-        if field:
-            pointer += "/" + field.group(1).replace("~", "~0").replace("/", "~1")
-        raise InvalidInput(f"{pointer or '/'}: {message}", pointer=pointer or None) from None
+        raise invalid_struct(exc) from None
 
 
 async def answer(send: Send, body: bytes, media_type: str, status: int = 200) -> None:
