@@ -40,3 +40,11 @@ def test_equal_numbers_and_any_key_order_hash_alike():
     assert content_hash({"a": 14, "b": [1, 2.0]}) == content_hash({"b": [1.0, 2], "a": 14.0})
     assert content_hash({"a": 1.5}) != content_hash({"a": 1})
     assert canonical_json({"version": "1.0", "n": 3.0}) == '{"n":3,"version":"1.0"}'
+
+
+@pytest.mark.parametrize("value", [float("nan"), {"a": [float("inf")]}, {"a": {1, 2}}, {"when": __import__("datetime").date(2026, 1, 1)}])
+def test_what_is_not_json_is_refused_as_by_the_definition(value):
+    with pytest.raises((ValueError, TypeError)) as ours:
+        canonical_json(value)
+    with pytest.raises(ours.type):
+        reference(value)
