@@ -234,7 +234,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--profiles", type=int, default=100_000)
     parser.add_argument("--http-seconds", type=int, default=10)
-    parser.add_argument("--http-rounds", type=int, default=3)
+    parser.add_argument("--http-rounds", type=int, default=5)
     parser.add_argument("--only", choices=["one", "batch", "http"], help="run one part only")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:

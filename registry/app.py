@@ -26,7 +26,8 @@ from registry.api.dependencies import (
 )
 from registry.api.documents import DocumentController
 from registry.api.headers import add_security_headers
-from registry.api.hosts import allowed_hosts
+from registry.api.fast_lane import RegistryApp
+from registry.api.hosts import AllowedHosts
 from registry.api.jurisdictions import JurisdictionController
 from registry.api.limits import Limits
 from registry.api.meetings import MeetingController
@@ -69,7 +70,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     def on_shutdown(app: Litestar) -> None:
         engine.dispose()
 
-    app = Litestar(
+    hosts = AllowedHosts(settings.host_names)
+    app = RegistryApp(
         route_handlers=[healthz, JurisdictionController, DocumentController, AuditController, check, check_batch, ComparisonController, ProfileController, MeetingController, *site.pages(settings.secret)],
         state=State({"settings": settings, "engine": engine, "limits": Limits(settings)}),
         dependencies={
@@ -81,7 +83,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         },
         exception_handlers={HTTPException: site.handle_error, Exception: site.handle_error},  # JSON unless a page
         template_config=site.template_config(),
-        middleware=[allowed_hosts(settings.host_names)],
+        middleware=[hosts.middleware],
+        hosts=hosts,
+        fast_lane=[check],  # the hot path: straight to its handler (registry/api/fast_lane.py)
         cors_config=_cors(settings),
         before_send=[add_security_headers],  # every response, routing's own 404/405 and refusals too
         request_class=RegistryRequest,

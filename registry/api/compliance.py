@@ -3,7 +3,8 @@
 Both are raw ASGI routes (registry/api/raw.py): they are the hot path of the API, and litestar's HTTP handler
 machinery (signature model, dependency resolution, response objects) cost more than the check itself
 (docs/performance.md). Their errors go through the one error handler; their operations are declared in
-CHECK_OPERATION and BATCH_OPERATION for the OpenAPI document."""
+CHECK_OPERATION and BATCH_OPERATION for the OpenAPI document. The check is also served on the fast lane, which
+skips litestar's router (registry/api/fast_lane.py)."""
 
 from __future__ import annotations
 

@@ -25,33 +25,39 @@ def host_allowed(host: str, allowed: tuple[str, ...]) -> bool:
     return False
 
 
-def allowed_hosts(allowed: tuple[str, ...]):
-    """ASGI middleware factory refusing requests to hosts not in `allowed` ("*" allows any). Answers are
-    remembered per Host header value (at most a few hundred), so a request costs one dictionary lookup."""
-    body = json.dumps(error_body(400, "invalid_host", "this registry does not answer for that host")).encode()
-    answers: dict[bytes, bool] = {}
+class AllowedHosts:
+    """Which Host headers this registry answers for ("*" allows any). Answers are remembered per
+    Host header value (at most a few hundred), so a request costs one dictionary lookup. Used as ASGI middleware
+    on every route; the fast lane (registry/api/fast_lane.py) asks it before taking a request."""
 
-    def allows(scope: Scope) -> bool:
+    def __init__(self, allowed: tuple[str, ...]):
+        self.allowed = allowed
+        self._answers: dict[bytes, bool] = {}
+        self._refusal = json.dumps(error_body(400, "invalid_host", "this registry does not answer for that host")).encode()
+
+    def allows(self, scope: Scope) -> bool:
         header = next((value for name, value in scope["headers"] if name.lower() == b"host"), b"")
-        answer = answers.get(header)
+        answer = self._answers.get(header)
         if answer is None:
-            answer = host_allowed(host_name(header.decode("latin-1")), allowed)
-            if len(answers) < 256:
-                answers[header] = answer
+            answer = host_allowed(host_name(header.decode("latin-1")), self.allowed)
+            if len(self._answers) < 256:
+                self._answers[header] = answer
         return answer
 
-    def middleware(app: ASGIApp) -> ASGIApp:
+    async def refuse(self, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 400,
+                    "headers": [(b"content-type", b"application/json"),
+                                (b"content-length", str(len(self._refusal)).encode())]})
+        await send({"type": "http.response.body", "body": self._refusal})
+
+    def middleware(self, app: ASGIApp) -> ASGIApp:
         async def guard(scope: Scope, receive: Receive, send: Send) -> None:
-            if scope["type"] != "http" or allows(scope):
+            if scope["type"] != "http" or self.allows(scope):
                 await app(scope, receive, send)
-                return
-            await send({"type": "http.response.start", "status": 400,
-                        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
-            await send({"type": "http.response.body", "body": body})
+            else:
+                await self.refuse(send)
 
         return guard
 
-    return middleware
 
-
-__all__ = ["allowed_hosts", "host_allowed", "host_name"]
+__all__ = ["AllowedHosts", "host_allowed", "host_name"]
