@@ -255,6 +255,7 @@ class ActionOut(msgspec.Struct):
     created_at: dt.datetime
     updated_at: dt.datetime
     url: str
+    etag: str  # send it in If-Match with a PATCH to be told (409) if someone changed the item since
 
 
 class ActionPage(msgspec.Struct):
@@ -345,7 +346,7 @@ def action_out(row: ActionItem, today: dt.date) -> ActionOut:
                      owner_organisation=row.owner_organisation, owner_person=row.owner_person, due_date=row.due_date,
                      status=row.status, overdue=rules.is_overdue(row.status, row.due_date, today),
                      carried_to=row.carried_to, created_at=row.created_at, updated_at=row.updated_at,
-                     url=f"{API}/actions/{row.id}")
+                     url=f"{API}/actions/{row.id}", etag=meetings_actions.etag(row))
 
 
 def stats_out(found: Stats) -> StatsOut:

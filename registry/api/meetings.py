@@ -264,12 +264,14 @@ class MeetingController(Controller):
             return self._actions(session, ActionFilters(meeting=meeting, status=status, overdue=overdue, owner=owner,
                                                         sample=sample), page)
 
-    @patch("/actions/{action_id:int}", sync_to_thread=True, summary="Change an action item: status, due date, owner, carry-over")
+    @patch("/actions/{action_id:int}", sync_to_thread=True,
+           summary="Change an action item: status, due date, owner, carry-over (If-Match optional)")
     def update_action(self, engine: NamedDependency[Engine], principal: NamedDependency[Principal],
-                      action_id: RowId, data: JSONBody[ActionUpdate]) -> ActionOut:
+                      action_id: RowId, data: JSONBody[ActionUpdate], if_match: IfMatch = None) -> Response[ActionOut]:
         with write_session(engine) as session:
-            row = meetings_actions.change_action(session, principal, action_id, action_change(data))
-            return action_out(row, _today())
+            row = meetings_actions.change_action(session, principal, action_id, action_change(data), if_match)
+            out = action_out(row, _today())
+        return Response(out, headers={"ETag": out.etag})
 
     # ---- calendar and exports ---------------------------------------------------------------------------
 

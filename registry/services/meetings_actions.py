@@ -14,6 +14,7 @@ from registry.domain.canonical import content_hash
 from registry.errors import NotFound, Unprocessable
 from registry.services import audit
 from registry.services.meetings import (
+    check_if_match,
     get_meeting,
     refresh_search_text,
     resolve_documents,
@@ -109,16 +110,27 @@ def add_action(session: Session, principal: Principal, meeting_id: int, data: Ac
     return item
 
 
-def get_action(session: Session, action_id: int) -> ActionItem:
-    item = session.get(ActionItem, action_id)
+def get_action(session: Session, action_id: int, *, for_update: bool = False) -> ActionItem:
+    query = select(ActionItem).where(ActionItem.id == action_id)
+    item = session.exec(query.with_for_update() if for_update else query).first()
     if item is None:
         raise NotFound(f"unknown action item {action_id}", code="unknown_action")
     return item
 
 
-def change_action(session: Session, principal: Principal, action_id: int, change: ActionChange) -> ActionItem:
+def etag(item: ActionItem) -> str:
+    return f'"a{item.id}.{item.revision}"'
+
+
+def change_action(session: Session, principal: Principal, action_id: int, change: ActionChange,
+                  if_match: str | None = None) -> ActionItem:
+    """Changes only the fields named, on the current row (locked), so two people changing different fields never
+    undo each other and a status change is checked against the status as it is now. If-Match is optional: a
+    client that sends the ETag it read gets 409 when the item changed since."""
     require_role(principal, SECRETARIAT)
-    item = get_action(session, action_id)
+    item = get_action(session, action_id, for_update=True)
+    if if_match:
+        check_if_match(if_match, etag(item), what=f"action item {action_id}")
     before = _snapshot(item)
     if change.status is not None:
         rules.check_choice(change.status, rules.ACTION_STATUSES, what="action status", pointer="/status")

@@ -1,6 +1,7 @@
 """Races, with real threads and a session (connection) each, on SQLite and PostgreSQL: two regulators publishing
 the same draft (one wins, the other gets 409 naming the current state), two minutes edits with the same If-Match
-(one wins, the other 409), and 50 concurrent writers that lose nothing and never see "database is locked"."""
+(one wins, the other 409), two final changes of one action item's status (one wins, the other 409, checked against
+the status the winner left), and 50 concurrent writers that lose nothing and never see "database is locked"."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from sqlmodel import select
 from registry.domain.access import Principal
 from registry.domain.references import DocumentName
 from registry.errors import Conflict
-from registry.services import documents, meetings, meetings_minutes
+from registry.services import documents, meetings, meetings_actions, meetings_minutes
 from registry.services.documents import VersionInput
 from registry.storage.database import read_session, write_session
 from registry.storage.tables import AuditEvent, Version
@@ -97,6 +98,31 @@ def test_two_minutes_edits_with_the_same_if_match_one_wins(mini_engine):
     assert losers[0].status == 409
     with read_session(mini_engine) as session:
         assert meetings_minutes.get_minutes(session, SECRETARIAT, meeting_id).markdown == winners[0]
+
+
+def test_two_final_status_changes_of_one_action_item_one_wins(mini_engine):
+    with write_session(mini_engine) as session:
+        data = msgspec.convert(meeting_body(documents=[]), MeetingCreate)
+        meeting_id = meetings.create_meeting(session, SECRETARIAT, to_input(data, MeetingInput)).id
+        item = meetings_actions.add_action(session, SECRETARIAT, meeting_id,
+                                           meetings_actions.ActionInput(title="Circulate", owner_person="Chen Wei"))
+        meetings_actions.change_action(session, SECRETARIAT, item.id, meetings_actions.ActionChange(status="in_progress"))
+        action_id = item.id
+
+    def close(status: str):
+        def action():
+            with write_session(mini_engine) as session:
+                return meetings_actions.change_action(session, SECRETARIAT, action_id,
+                                                      meetings_actions.ActionChange(status=status)).status
+        return action
+
+    results = race(close("done"), close("cancelled"))
+    winners = [r for r in results if isinstance(r, str)]
+    losers = [r for r in results if isinstance(r, Conflict)]
+    assert len(winners) == 1 and len(losers) == 1, results
+    assert losers[0].code == "invalid_transition"
+    with read_session(mini_engine) as session:
+        assert meetings_actions.get_action(session, action_id).status == winners[0]
 
 
 def test_fifty_concurrent_writers_lose_nothing(mini_engine):

@@ -106,6 +106,23 @@ def test_outcomes_actions_and_the_overdue_list(client, secretariat, admin):
     assert sorted(e["action"] for e in audit) == ["action.create", "action.create", "action.update", "action.update"]
 
 
+def test_an_action_item_patch_with_a_stale_etag_is_refused_and_changes_nothing(client, secretariat):
+    meeting = create(client, secretariat)
+    item = client.post(f"{MEETINGS}/{meeting['id']}/actions", json={"title": "Circulate the list", "owner_person": "Chen Wei"},
+                       headers=secretariat).json()
+    action = f"/api/v1/actions/{item['id']}"
+    first = client.patch(action, json={"status": "in_progress"}, headers=secretariat)  # no If-Match: allowed
+    assert first.status_code == 200 and first.headers["etag"] == first.json()["etag"] != item["etag"]
+    stale = client.patch(action, json={"title": "Circulate the final list"}, headers={**secretariat, "If-Match": item["etag"]})
+    body = check_shape(stale, 409, "edit_conflict")
+    assert body["detail"]["etag"] == first.json()["etag"]
+    assert client.get(f"{MEETINGS}/{meeting['id']}/actions").json()["items"][0]["title"] == "Circulate the list"
+    fresh = client.patch(action, json={"title": "Circulate the final list"},
+                         headers={**secretariat, "If-Match": "W/" + first.json()["etag"]})
+    assert fresh.status_code == 200 and fresh.json()["title"] == "Circulate the final list"
+    assert fresh.json()["status"] == "in_progress"  # the field not sent is kept
+
+
 def test_a_document_lists_the_meetings_that_discussed_it(client, secretariat, make_token):
     from tests.conftest import auth
     from tests.test_lifecycle import schema
