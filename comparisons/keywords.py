@@ -345,11 +345,13 @@ def _group(ctx, s, r, keys: tuple[str, ...]) -> A.Group:
     )
 
 
-@keyword("properties")
-def _properties():
+def _members(own: str, bad_member):
+    """properties and patternProperties: the positive side narrows to the group of member schemas (unless
+    additionalProperties builds the group instead); the negative side is any member whose value breaks its schema,
+    as the atom `bad_member(name or pattern, the broken schema)`."""
     def pos(ctx, v, s, r, b):
         if isinstance(v, dict) and "additionalProperties" not in s:
-            b.narrow(A.ObjAtom(groups=(_group(ctx, s, r, ("properties",)),)))
+            b.narrow(A.ObjAtom(groups=(_group(ctx, s, r, (own,)),)))
 
     def neg(ctx, v, s, r):
         if not isinstance(v, dict):
@@ -358,27 +360,20 @@ def _properties():
         for k, x in v.items():
             bad = normalise(x, True, ctx, r)
             if bad:
-                out.append(A.ObjAtom(required=frozenset([k]), groups=(A.Group(props={k: bad}),)))
+                out.append(bad_member(k, bad))
         return A.union(tuple(out))
     return pos, neg
+
+
+@keyword("properties")
+def _properties():
+    return _members("properties", lambda k, bad: A.ObjAtom(required=frozenset([k]), groups=(A.Group(props={k: bad}),)))
 
 
 @keyword("patternProperties")
 def _pattern_properties():
-    def pos(ctx, v, s, r, b):
-        if isinstance(v, dict) and "additionalProperties" not in s:
-            b.narrow(A.ObjAtom(groups=(_group(ctx, s, r, ("patternProperties",)),)))
-
-    def neg(ctx, v, s, r):
-        if not isinstance(v, dict):
-            return _invalid(ctx)
-        out: list = []
-        for k, x in v.items():
-            bad = normalise(x, True, ctx, r)
-            if bad:
-                out.append(A.ObjAtom(exists=(A.Exists(bad, pattern_required=k),), min_props=1))
-        return A.union(tuple(out))
-    return pos, neg
+    return _members("patternProperties",
+                    lambda k, bad: A.ObjAtom(exists=(A.Exists(bad, pattern_required=k),), min_props=1))
 
 
 @keyword("additionalProperties")
