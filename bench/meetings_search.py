@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import insert  # noqa: E402
 
-from registry.domain.meetings import TYPES  # noqa: E402
+from registry.domain.meetings import TYPES, filter_words  # noqa: E402
 from registry.domain.topics import TOPICS  # noqa: E402
 from registry.services.meetings_search import MeetingFilters, list_meetings  # noqa: E402
 from registry.storage.database import make_engine, read_session, write_session  # noqa: E402
@@ -50,14 +50,15 @@ def generate(engine, count: int, rng: random.Random, words: list[str]) -> None:
             for i in range(offset + 1, min(offset + batch, count) + 1):
                 begins = start + dt.timedelta(hours=rng.randrange(12 * 365 * 24))
                 text = " ".join(rng.choices(words, weights, k=rng.randint(30, 300)))
+                own = [("jurisdiction", c) for c in rng.sample(CODES, 2)] + [("topic", rng.choice(TOPICS).slug),
+                                                                            ("organisation", rng.choice(ORGANISATIONS))]
+                text = filter_words(own, begins) + "\n" + text  # as refresh_search_text writes it
                 meetings.append({"id": i, "title": f"Meeting {i}", "type": rng.choice(TYPES), "status": "held",
                                  "start_at": begins, "end_at": begins + dt.timedelta(hours=2), "timezone": "UTC",
                                  "place": "", "host": "", "description": "", "sources": [], "attachments": [],
                                  "sample": False, "sequence": 0, "search_text": text, "created_by": "bench",
                                  "created_at": now, "updated_at": now})
-                tags += [{"meeting_id": i, "kind": "jurisdiction", "value": c} for c in rng.sample(CODES, 2)]
-                tags += [{"meeting_id": i, "kind": "topic", "value": rng.choice(TOPICS).slug}]
-                tags += [{"meeting_id": i, "kind": "organisation", "value": rng.choice(ORGANISATIONS)}]
+                tags += [{"meeting_id": i, "kind": kind, "value": value} for kind, value in own]
             session.execute(insert(Meeting), meetings)
             session.execute(insert(MeetingTag), tags)
 

@@ -60,3 +60,16 @@ def test_the_api_does_not_wire_the_app():
 @pytest.mark.parametrize("package", ["registry", "comparisons"])
 def test_no_module_is_named_utils(package):
     assert [p for p in modules(package) if "util" in p.stem] == []
+
+
+def test_meeting_tags_are_written_only_where_the_search_words_are_rewritten():
+    """A search with words finds tags through the words of the search text (services/meetings_search.filtered):
+    so tags are written in one function only, and that function rewrites the search text."""
+    writers = []
+    for path in modules("registry"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for function in (n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))):
+            source = ast.unparse(function)
+            if "MeetingTag(" in source or "insert(MeetingTag" in source or "update(MeetingTag" in source:
+                writers.append((str(path.relative_to(ROOT)), function.name, "refresh_search_text(" in source))
+    assert writers == [("registry/services/meetings.py", "_apply", True)]

@@ -334,9 +334,10 @@ def transition(session: Session, principal: Principal, meeting_id: int, verb: st
 
 
 def refresh_search_text(session: Session, meeting: Meeting) -> None:
-    """What full-text search sees: the meeting, its people, agenda, outcomes, actions and published minutes
-    (never draft minutes, so that a search cannot reveal them)."""
-    parts = [meeting.title, meeting.description, meeting.place, meeting.host]
+    """What full-text search sees: the words of its filter values (rules.filter_words), the meeting, its people,
+    agenda, outcomes, actions and published minutes (never draft minutes, so that a search cannot reveal them)."""
+    tags = session.exec(select(MeetingTag.kind, MeetingTag.value).where(MeetingTag.meeting_id == meeting.id)).all()
+    parts = [rules.filter_words(tags, meeting.start_at), meeting.title, meeting.description, meeting.place, meeting.host]
     minutes = session.get(MeetingMinutes, meeting.id)
     if minutes is not None and minutes.status == rules.MINUTES_PUBLISHED:
         parts.append(minutes.markdown)

@@ -3,14 +3,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from alembic import command
 from sqlalchemy import inspect
+from sqlmodel import select
 
 from registry.services import meetings, meetings_search
 from registry.services.meetings import MeetingInput
 from registry.services.meetings_search import MeetingFilters
 from registry.storage.database import read_session, write_session
 from registry.storage.migrate import _config, migrate
+from registry.storage.tables import Meeting
 from tests.conftest import TEST_ADMIN
 
 
@@ -59,3 +63,29 @@ def test_migration_0002_goes_down_and_up(engine):
         assert "meeting_fts" in tables
     else:
         assert "ix_meeting_search" in {i["name"] for i in inspect(engine).get_indexes("meeting")}
+
+
+def test_migration_0004_writes_the_filter_words_the_app_writes(mini_engine):
+    """Down to 0003 (the words go), up again (the migration writes them): the text is what the app itself writes."""
+    with write_session(mini_engine) as session:
+        for n, (start, jurisdictions) in enumerate((("2019-12-31T23:30", ("EU",)), ("2025-01-10T10:00", ("CN", "EU")))):
+            data = MeetingInput(title=f"Words {n}", type="other", start=start, end=start[:11] + "23:59", timezone="UTC",
+                                description="Talks about tariffs", jurisdictions=jurisdictions,
+                                topics=("consumer-protection",))
+            meetings.create_meeting(session, TEST_ADMIN, data)
+    with read_session(mini_engine) as session:
+        written = {m.id: m.search_text for m in session.exec(select(Meeting)).all()}
+    assert all(text.startswith("rcr") for text in written.values())
+    config = _config()
+    with mini_engine.execution_options(registry_write=True).begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0003")
+    with read_session(mini_engine) as session:
+        assert all(m.search_text.startswith("Words") for m in session.exec(select(Meeting)).all())
+    migrate(mini_engine)
+    with read_session(mini_engine) as session:
+        assert {m.id: m.search_text for m in session.exec(select(Meeting)).all()} == written
+    with read_session(mini_engine) as session:
+        rows, total = meetings_search.list_meetings(session, MeetingFilters(
+            text="tariffs", jurisdiction="CN", start_from=dt.date(2025, 1, 1), start_to=dt.date(2025, 12, 31)))
+        assert total == 1 and rows[0].title == "Words 1"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tests.meetings.support import MEETINGS, create
+from tests.meetings.support import MEETINGS, body, create
 from tests.test_error_shape import check_shape
 
 
@@ -58,6 +58,27 @@ def test_search_finds_a_word_of_the_minutes_and_filters_combine(client, secretar
     assert {c["key"]: c["meetings"] for c in stats["by_status"]} == {"held": 2, "planned": 1}
     filtered = client.get(f"{MEETINGS}/stats", params={"jurisdiction": "CN", "type": "bilateral"}).json()
     assert filtered["total"] == 1 and filtered["by_year"] == [{"key": "2024", "meetings": 1}]
+
+
+def test_filters_narrow_the_full_text_search_and_follow_every_change(client, secretariat):
+    """Filter values are words of the search text: a search with filters finds exactly what the filters allow,
+    after the meeting's tags and date change too."""
+    meeting = create(client, secretariat, title="Round on quillwort", jurisdictions=["EU"], topics=["e-invoicing"])
+    other = create(client, secretariat, title="Quillwort again", jurisdictions=["CN"], topics=["e-invoicing"],
+                   start="2024-02-01T10:00", end="2024-02-01T12:00")
+    search = lambda **p: sorted(ids(client.get(MEETINGS, params={"q": "quillwort", **p})))  # noqa: E731
+    assert search() == sorted([meeting["id"], other["id"]])
+    assert search(jurisdiction="EU", topic="e-invoicing", **{"from": "2025-06-01", "to": "2025-06-30"}) == [meeting["id"]]
+    assert search(**{"from": "2024-01-01", "to": "2024-12-31"}) == [other["id"]]
+    assert search(**{"from": "2023-12-31", "to": "2024-01-31"}) == []  # the right years, not the right days
+    assert search(organisation="  ALIBABA ") == sorted([meeting["id"], other["id"]])  # a participant's organisation
+    changed = client.put(f"{MEETINGS}/{meeting['id']}", headers={**secretariat, "If-Match": meeting["etag"]},
+                         json=body(title="Round on quillwort", jurisdictions=["DE"], topics=["payments"],
+                                   start="2026-03-02T10:00", end="2026-03-02T12:00"))
+    assert changed.status_code == 200, changed.text
+    assert search(jurisdiction="EU") == [] and search(jurisdiction="DE", topic="payments") == [meeting["id"]]
+    assert search(**{"from": "2026-01-01", "to": "2026-12-31"}) == [meeting["id"]]
+    assert search(**{"from": "2025-01-01", "to": "2025-12-31"}) == []
 
 
 def test_outcomes_actions_and_the_overdue_list(client, secretariat, admin):
