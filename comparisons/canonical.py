@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import OrderedDict
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import referencing
 import referencing.exceptions
@@ -59,6 +59,24 @@ class Context:
     def approx(self, reason: str) -> None:
         self.reasons.setdefault(reason, None)
 
+    def recording(self, compute: Callable[[], Any]) -> tuple[Any, tuple[str, ...]]:
+        """compute(), and the reasons for approximation it gave (they count for this call too): both to remember."""
+        outer, self.reasons = self.reasons, {}
+        try:
+            result = compute()
+            mine = tuple(self.reasons)
+        finally:
+            inner, self.reasons = self.reasons, outer
+            for r in inner:
+                outer.setdefault(r, None)
+        return result, mine
+
+    def replaying(self, remembered: tuple[Any, tuple[str, ...]]) -> Any:
+        """A remembered (result, reasons): the reasons count for this call as when it was computed."""
+        for r in remembered[1]:
+            self.approx(r)
+        return remembered[0]
+
 
 def root_resolver(schema: Any) -> referencing.Resolver:
     resource = DRAFT202012.create_resource(schema)
@@ -81,18 +99,8 @@ def normalise_root(schema: Any, negated: bool, ctx: Context) -> A.Node:
         if hit is not None:
             _ROOT_CACHE.move_to_end(key)
     if hit is not None:
-        for r in hit[1]:
-            ctx.approx(r)
-        return hit[0]
-    outer = ctx.reasons
-    ctx.reasons = {}
-    try:
-        node = normalise(schema, negated, ctx, root_resolver(schema))
-        mine = tuple(ctx.reasons)
-    finally:
-        inner, ctx.reasons = ctx.reasons, outer
-        for r in inner:
-            outer.setdefault(r, None)
+        return ctx.replaying(hit)
+    node, mine = ctx.recording(lambda: normalise(schema, negated, ctx, root_resolver(schema)))
     with _ROOT_LOCK:
         _ROOT_CACHE[key] = (node, mine)
         if len(_ROOT_CACHE) > ROOT_CACHE_SIZE:

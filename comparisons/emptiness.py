@@ -147,18 +147,8 @@ def string_fsms(a: A.StrAtom, ctx: Context) -> Optional[list]:
     key = ("string_fsms", a.min_len, a.max_len, a.patterns, a.not_patterns)
     hit = ctx.memo.get(key)
     if hit is not None:
-        for r in hit[1]:
-            ctx.approx(r)
-        return hit[0]
-    outer = ctx.reasons
-    ctx.reasons = {}
-    try:
-        result = fsm_call(ctx, lambda: _string_fsms(a, ctx))
-        mine = tuple(ctx.reasons)
-    finally:
-        inner, ctx.reasons = ctx.reasons, outer
-        for r in inner:
-            outer.setdefault(r, None)
+        return ctx.replaying(hit)
+    result, mine = ctx.recording(lambda: fsm_call(ctx, lambda: _string_fsms(a, ctx)))
     ctx.memo[key] = (result, mine)
     return result
 
