@@ -4,6 +4,7 @@ time zone, links, search terms and CSV cells. Pure: no web, no storage."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from dataclasses import dataclass
 from typing import Iterable
@@ -190,20 +191,23 @@ def parse_document_link(text: str, *, pointer: str) -> DocumentLink:
 # ---- search and CSV -------------------------------------------------------------------------------------
 
 def search_terms(text: str) -> list[str]:
-    """The words of a search; punctuation and query operators (`"`, `*`, `NEAR(`, `-`) are only separators."""
-    return re.findall(r"\w+", text or "")[:MAX_SEARCH_TERMS]
+    """The words of a search; punctuation, `_` and query operators (`"`, `*`, `NEAR(`, `-`) are only separators."""
+    # letters and digits: "_" is a separator for both full-text tokenizers (a term of "_" alone would match nothing
+    # there, and then vanish from the query, leaving the filter words to match alone)
+    return re.findall(r"[^\W_]+", text or "")[:MAX_SEARCH_TERMS]
 
 
-# Filter values are also words of a meeting's search text (its first line), so that a search with filters is one
-# intersection inside the full-text index instead of a look-up of every meeting a common word matches: measured
-# in docs/performance.md. A word: "rcr", the kind's letter, then the value's UTF-8 in hex: one word whatever the
-# value holds, in FTS5 and in PostgreSQL alike. Migration 0004 wrote them for the meetings stored before.
+# Filter values are also words of a meeting's search text (its first line), so that a search with words and filters
+# narrows inside the full-text index instead of looking up every meeting a common word matches (docs/performance.md);
+# the tags are still checked exactly after that. A word: "rcr", the kind's letter, then 24 hex digits of a BLAKE2b
+# digest of the value: one word of a fixed length whatever the value holds, in FTS5 and in PostgreSQL alike
+# (PostgreSQL drops words over 2,047 bytes). Migration 0004 wrote them for the meetings stored before.
 _FILTER_LETTERS = {"jurisdiction": "j", "topic": "t", "organisation": "o"}
 MAX_YEAR_WORDS = 30
 
 
 def filter_word(kind: str, value: str) -> str:
-    return f"rcr{_FILTER_LETTERS[kind]}{value.encode('utf-8').hex()}"
+    return f"rcr{_FILTER_LETTERS[kind]}{hashlib.blake2b(value.encode('utf-8'), digest_size=12).hexdigest()}"
 
 
 def year_word(year: int) -> str:

@@ -337,7 +337,8 @@ def refresh_search_text(session: Session, meeting: Meeting) -> None:
     """What full-text search sees: the words of its filter values (rules.filter_words), the meeting, its people,
     agenda, outcomes, actions and published minutes (never draft minutes, so that a search cannot reveal them)."""
     tags = session.exec(select(MeetingTag.kind, MeetingTag.value).where(MeetingTag.meeting_id == meeting.id)).all()
-    parts = [rules.filter_words(tags, meeting.start_at), meeting.title, meeting.description, meeting.place, meeting.host]
+    words = rules.filter_words(tags, meeting.start_at)
+    parts = [meeting.title, meeting.description, meeting.place, meeting.host]
     minutes = session.get(MeetingMinutes, meeting.id)
     if minutes is not None and minutes.status == rules.MINUTES_PUBLISHED:
         parts.append(minutes.markdown)
@@ -348,7 +349,8 @@ def refresh_search_text(session: Session, meeting: Meeting) -> None:
     parts += [f"{o.text} {o.result}" for o in session.exec(
         select(MeetingOutcome).where(MeetingOutcome.meeting_id == meeting.id)).all()]
     parts += [a.title for a in session.exec(select(ActionItem).where(ActionItem.meeting_id == meeting.id)).all()]
-    meeting.search_text = "\n".join(p for p in parts if p)[:rules.MAX_SEARCH_TEXT]
+    # the words are a line of fixed-length words, one per tag: only the content is cut to the limit
+    meeting.search_text = words + "\n" + "\n".join(p for p in parts if p)[:max(0, rules.MAX_SEARCH_TEXT - len(words) - 1)]
     session.add(meeting)
 
 

@@ -50,15 +50,12 @@ def _tags(filters: MeetingFilters) -> list[tuple[str, str]]:
 
 
 def filtered(session: Session, filters: MeetingFilters) -> Any:
-    """The select of the meetings that pass every filter. With words to find, the tags asked for are words too
-    (rules.filter_words): the full-text index finds them itself, exactly (each meeting's words are rewritten
-    whenever its tags change: services/meetings._apply, checked by tests/test_architecture.py); the years of a date
-    range narrow it too, and the exact dates still apply. Checking the tags again cost PostgreSQL its plan (p95
-    29 ms -> 50 ms, max 51 -> 160 ms over 100,000 meetings: docs/performance.md)."""
+    """The select of the meetings that pass every filter. With words to find, the tags and years asked for are
+    words of the full-text query too (rules.filter_words), so the index narrows by them itself; every filter is
+    still checked exactly after that (a meeting's own text could hold such a word)."""
     query = select(Meeting)
     tags = _tags(filters)
-    words_searched = filters.text is not None and bool(filters.text.strip())
-    if words_searched:
+    if filters.text is not None and filters.text.strip():
         terms = rules.search_terms(filters.text)
         if not terms:  # only punctuation or operators: there is no word to find
             return query.where(text("1 = 0"))
@@ -69,7 +66,7 @@ def filtered(session: Session, filters: MeetingFilters) -> Any:
         query = query.where(Meeting.start_at >= _day(filters.start_from))
     if filters.start_to:
         query = query.where(Meeting.start_at < _day(filters.start_to + dt.timedelta(days=1)))
-    for kind, value in ([] if words_searched else tags):  # with words, the index has narrowed by the tags already
+    for kind, value in tags:  # exactly, also after the index has narrowed by their words
         query = query.where(col(Meeting.id).in_(select(MeetingTag.meeting_id).where(
             MeetingTag.kind == kind, MeetingTag.value == value)))
     if filters.type:

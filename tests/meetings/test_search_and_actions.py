@@ -81,6 +81,31 @@ def test_filters_narrow_the_full_text_search_and_follow_every_change(client, sec
     assert search(**{"from": "2025-01-01", "to": "2025-12-31"}) == []
 
 
+def test_a_meetings_own_text_cannot_pass_for_a_filter(client, secretariat):
+    """The filter words narrow the search; the filters are still checked exactly: a meeting whose text holds the
+    word of another tag, a long or exotic filter value, or a query of `_` finds only what the filters allow."""
+    from registry.domain.meetings import filter_word, year_word
+
+    eu = create(client, secretariat, title="Sedgeword EU", jurisdictions=["EU"])
+    forged = create(client, secretariat, title="Sedgeword CN", jurisdictions=["CN"],
+                    description=f"Tips: {filter_word('jurisdiction', 'EU')} finds EU meetings, {year_word(2024)} 2024")
+    search = lambda **p: sorted(ids(client.get(MEETINGS, params={"q": "sedgeword", **p})))  # noqa: E731
+    assert search(jurisdiction="EU") == [eu["id"]]
+    assert search(**{"from": "2024-01-01", "to": "2024-12-31"}) == []
+    assert client.get(f"{MEETINGS}/stats", params={"q": "sedgeword", "jurisdiction": "EU"}).json()["total"] == 1
+    assert search(organisation="\U0001F601" * 256) == []  # 1,024 bytes: PostgreSQL drops words over 2,047
+    assert ids(client.get(MEETINGS, params={"q": "_", "jurisdiction": "EU"})) == []
+    assert forged["id"] in search()
+
+
+def test_many_long_organisations_leave_the_meeting_findable(client, secretariat):
+    names = [f"{n:03d} " + "organisation of a very long name " * 8 for n in range(200)]
+    meeting = create(client, secretariat, title="Pondweed round", description="About pondweed",
+                     participants=[{"name": name, "kind": "organisation", "role": "association"} for name in names])
+    assert ids(client.get(MEETINGS, params={"q": "pondweed"})) == [meeting["id"]]
+    assert ids(client.get(MEETINGS, params={"q": "pondweed", "organisation": names[-1].upper()})) == [meeting["id"]]
+
+
 def test_outcomes_actions_and_the_overdue_list(client, secretariat, admin):
     meeting = create(client, secretariat)
     later = create(client, secretariat, title="Next round", start="2026-01-20T10:00", end="2026-01-20T12:00")
