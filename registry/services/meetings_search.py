@@ -32,15 +32,19 @@ def _day(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
 
 
-def _text_condition(session: Session, terms: list[str], any_of: list[str]) -> Any:
+def _text_condition(session: Session, terms: list[str], any_of: list[str], fenced: bool) -> Any:
     if session.get_bind().dialect.name == "sqlite":
         return text("meeting.id IN (SELECT rowid FROM meeting_fts WHERE meeting_fts MATCH :fts)").bindparams(
             fts=rules.fts5_query(terms, any_of))
-    # meeting.search_vector: the generated to_tsvector('simple', search_text) column of migration 0002
-    query = func.plainto_tsquery(literal_column("'simple'"), " ".join(terms))
-    if any_of:  # our own year words (rules.year_words), never text from the request: safe in to_tsquery's syntax
-        query = query.op("&&")(func.to_tsquery(literal_column("'simple'"), " | ".join(any_of)))
-    return literal_column("meeting.search_vector").op("@@")(query)
+    # meeting.search_vector: the generated to_tsvector('simple', search_text) column of migration 0002; to_tsquery
+    # reads our own year words only (rules.year_words), never text from the request
+    query = "plainto_tsquery('simple', :terms)" + (" && to_tsquery('simple', :any_of)" if any_of else "")
+    if fenced:  # with tag words in the query the index's answer is small: OFFSET 0 has PostgreSQL find it first,
+        # instead of starting from the tag's meetings and reading each one's tsvector (docs/performance.md)
+        condition = text(f"meeting.id IN (SELECT m.id FROM meeting AS m WHERE m.search_vector @@ ({query}) OFFSET 0)")
+    else:
+        condition = text(f"meeting.search_vector @@ ({query})")
+    return condition.bindparams(terms=" ".join(terms), **({"any_of": " | ".join(any_of)} if any_of else {}))
 
 
 def _tags(filters: MeetingFilters) -> list[tuple[str, str]]:
@@ -61,7 +65,7 @@ def filtered(session: Session, filters: MeetingFilters) -> Any:
             return query.where(text("1 = 0"))
         words = [rules.filter_word(kind, value) for kind, value in tags]
         query = query.where(_text_condition(session, terms + words,
-                                            rules.year_words(filters.start_from, filters.start_to)))
+                                            rules.year_words(filters.start_from, filters.start_to), bool(words)))
     if filters.start_from:
         query = query.where(Meeting.start_at >= _day(filters.start_from))
     if filters.start_to:
