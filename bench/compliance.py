@@ -1,6 +1,6 @@
 """Compliance-check speed, each figure with a baseline measured in the same run.
 
-    python bench/compliance.py [--profiles 100000] [--http-seconds 10] [--http-rounds 3] [--only one|batch|http]
+    python bench/compliance.py [--profiles 100000] [--http-seconds 10] [--http-rounds 5] [--only one|batch|http]
 
 1. one profile x every shipped market, in process: jsonschema-rs vs python-jsonschema (cached validators);
 2. a batch of generated profiles x 12 markets through `registry check --workers 1`: profile-market checks

@@ -14,8 +14,8 @@ encoders; if that handler fails in turn, it answers again for the new error, as 
 
 An application whose configuration would make the ordinary way do more (a guard, other middleware, CSRF,
 compression, litestar's own allowed hosts, several error handlers, after-exception hooks, debugging, exception
-logging, OpenTelemetry, a copied scope, a path with parameters) refuses to start, so that the lane never skips a protection added
-later quietly. tests/test_fast_lane.py sends good and hostile requests both ways and compares the answers."""
+logging, OpenTelemetry, a copied scope, a path with parameters) refuses to start, so that the lane never skips a
+protection added later quietly. tests/test_fast_lane.py sends good and hostile requests both ways and compares the answers."""
 
 from __future__ import annotations
 

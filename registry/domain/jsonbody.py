@@ -95,14 +95,14 @@ def parse_json(raw: bytes | str, *, max_depth: int = 128, max_string_chars: int 
     except json.JSONDecodeError as exc:
         raise InvalidInput(f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
                            code="invalid_json") from None
-    # each nesting level opens a bracket, and each character of a string takes at least one character of the
-    # text: a short text needs neither walk (most bodies: the walks were most of the parsing time)
     if _SURROGATE.search(text):
         try:  # a pair of escapes is one character; a lone half cannot be written as UTF-8 (nor stored, nor validated)
             json.dumps(value, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError:
             raise InvalidInput("the JSON holds a lone UTF-16 surrogate escape (\\ud800-\\udfff)",
                                code="invalid_unicode") from None
+    # each nesting level opens a bracket, and each character of a string takes at least one character of the
+    # text: a short text needs neither walk (most bodies: the walks were most of the parsing time)
     if text.count("[") + text.count("{") > max_depth and depth_of(value, max_depth) > max_depth:
         raise InvalidInput(f"JSON nested deeper than {max_depth} levels", code="too_deep")
     if max_string_chars is not None and len(text) > max_string_chars:

@@ -231,10 +231,14 @@ def year_words(start_from: dt.date | None, start_to: dt.date | None) -> list[str
 def fts5_query(terms: list[str], any_of: list[str] | None = None) -> str:
     """Every term as an FTS5 string (so `NEAR`, `AND`, `OR` are words, never operators), all required; and, if
     given, at least one of `any_of`."""
-    query = " ".join('"' + term.replace('"', '""') + '"' for term in terms)
+    query = " ".join(_fts5_string(term) for term in terms)
     if any_of:  # FTS5 has no implicit AND before a bracket
-        query += " AND (" + " OR ".join('"' + term.replace('"', '""') + '"' for term in any_of) + ")"
+        query += " AND (" + " OR ".join(_fts5_string(term) for term in any_of) + ")"
     return query
+
+
+def _fts5_string(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

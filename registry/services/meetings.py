@@ -350,7 +350,8 @@ def refresh_search_text(session: Session, meeting: Meeting) -> None:
         select(MeetingOutcome).where(MeetingOutcome.meeting_id == meeting.id)).all()]
     parts += [a.title for a in session.exec(select(ActionItem).where(ActionItem.meeting_id == meeting.id)).all()]
     # the words are a line of fixed-length words, one per tag: only the content is cut to the limit
-    meeting.search_text = words + "\n" + "\n".join(p for p in parts if p)[:max(0, rules.MAX_SEARCH_TEXT - len(words) - 1)]
+    content = "\n".join(p for p in parts if p)
+    meeting.search_text = words + "\n" + content[:max(0, rules.MAX_SEARCH_TEXT - len(words) - 1)]
     session.add(meeting)
 
 
