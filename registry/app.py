@@ -27,6 +27,7 @@ from registry.api.dependencies import (
 from registry.api.documents import DocumentController
 from registry.api.headers import add_security_headers
 from registry.api.fast_lane import RegistryApp
+from registry.api.head import head_as_get
 from registry.api.hosts import AllowedHosts
 from registry.api.jurisdictions import JurisdictionController
 from registry.api.limits import Limits
@@ -102,6 +103,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         debug=False,
     )
     document_errors(app, (CHECK_OPERATION, BATCH_OPERATION))  # the one error shape, and the raw routes
+    # before routing: a bad Host is refused even where routing answers 404/405 itself; HEAD is routed as GET
+    app.asgi_handler = hosts.middleware(head_as_get(app.asgi_handler))
     return app
 
 
