@@ -11,7 +11,6 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import RedocRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from registry import __version__
@@ -19,6 +18,7 @@ from registry.api.audit import AuditController
 from registry.api.comparisons import ComparisonController
 from registry.api.compliance import BATCH_OPERATION, CHECK_OPERATION, check, check_batch
 from registry.api.dependencies import (
+    authenticate_api,
     provide_engine,
     provide_page,
     provide_principal,
@@ -38,8 +38,9 @@ from registry.api.requests import RegistryRequest
 from registry.services.startup import prepare
 from registry.settings import Settings
 from registry.storage.database import make_engine
-from registry.web import site
+from registry.web import api_docs, site
 from registry.web.markdown import render as render_markdown
+from registry.web.security import forget_bad_sessions
 
 log = logging.getLogger("registry")
 
@@ -88,7 +89,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         hosts=hosts,
         fast_lane=[check],  # the hot path: straight to its handler (registry/api/fast_lane.py)
         cors_config=_cors(settings),
-        before_send=[add_security_headers],  # every response, routing's own 404/405 and refusals too
+        before_request=authenticate_api,  # a bad token is a 401 on every API route, read by the route or not
+        before_send=[add_security_headers, forget_bad_sessions],  # every response, routing's own 404/405 and refusals too
         request_class=RegistryRequest,
         request_max_body_size=settings.max_body_bytes,
         on_startup=[on_startup],
@@ -97,7 +99,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             title="Regulatory Connectivity Registry", version=__version__, path="/schema",
             description="Versioned e-commerce rules and technical standards as JSON Schema, comparisons, "
                         "compliance checks and dialogue meetings. Docs: /docs",
-            render_plugins=[SwaggerRenderPlugin(), RedocRenderPlugin()],
+            render_plugins=api_docs.render_plugins(),  # Swagger UI and ReDoc served from the package
             components=Components(security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}),
         ),
         debug=False,

@@ -76,6 +76,7 @@ def serve(host: str | None, port: int | None, no_corpus: bool) -> None:
     """Migrate the database, load the shipped corpus on first start, and serve the registry."""
     import uvicorn
 
+    from registry.api.limits import server_options
     from registry.app import create_app
     from registry.services.startup import prepare
     from registry.storage.database import make_engine
@@ -102,7 +103,8 @@ def serve(host: str | None, port: int | None, no_corpus: bool) -> None:
     url = _display_url(settings)
     _consoles.out.print(f"Registry:  [bold]{url}/[/]\nAPI docs:  {url}/schema/swagger  (OpenAPI: {url}/schema/openapi.json)\n"
                   f"Database:  {settings.database_url}", highlight=False)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info",
+                **server_options(settings))  # proxy headers from REGISTRY_TRUSTED_PROXIES only
 
 
 @main.command()

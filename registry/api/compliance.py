@@ -119,6 +119,7 @@ async def check_batch(scope: Scope, receive: Receive, send: Send) -> None:
     raw.only(scope, "POST")
     app = scope["litestar_app"]
     settings: Settings = app.state.settings
+    await provide_principal(Request(scope, receive), app.state.engine)  # a token that is sent must be valid
     query = raw.query(scope)
     codes = compliance.parse_markets(query.get("markets", ""))
     as_of = parse_date(query["as_of"], pointer="as_of") if query.get("as_of") else None

@@ -11,9 +11,12 @@ from litestar import Request
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import Parameter, QueryParameter
+from litestar.types import Scope
 from sqlalchemy import Engine
 
+from registry.api.headers import mark_private
 from registry.api.limits import Limits
+from registry.api.structs import API
 from registry.domain.access import ANONYMOUS, Principal
 from registry.errors import Unauthorized
 from registry.services import tokens
@@ -29,11 +32,19 @@ def provide_settings(state: State) -> Settings:
     return state.settings
 
 
+PRINCIPAL = "registry.principal"  # where the caller, once authenticated, is kept for the rest of the request
+
+
 async def provide_principal(request: Request, engine: NamedDependency[Engine]) -> Principal:
-    """The caller: anonymous without an Authorization header (no thread, no database), else the token's holder."""
+    """The caller: anonymous without an Authorization header (no thread, no database), else the token's holder.
+    Authenticated once per request (authenticate_api may have done it before the handler)."""
+    state = request.scope["state"]
+    if PRINCIPAL in state:
+        return state[PRINCIPAL]
     header = request.headers.get("authorization")
     if header is None:
         return ANONYMOUS
+    mark_private(request.scope)
     limits: Limits = request.app.state.limits  # failed authentications per address, writes per token
     limits.check_auth_allowed(request)
     scheme, _, text = header.partition(" ")
@@ -50,7 +61,20 @@ async def provide_principal(request: Request, engine: NamedDependency[Engine]) -
         limits.auth_failed(request)
         raise
     limits.check_write(request, principal.token_id)
+    state[PRINCIPAL] = principal
     return principal
+
+
+def is_api(scope: Scope) -> bool:
+    path, root = scope["path"], scope.get("root_path") or ""
+    return (path[len(root):] if root and path.startswith(root) else path).startswith(API + "/")
+
+
+async def authenticate_api(request: Request) -> None:
+    """before_request of every route: on the API, a token that is sent must be good (401 otherwise), also on the
+    routes that answer anyone the same; it runs before the body is read and the handler's parameters are parsed."""
+    if "authorization" in request.headers and is_api(request.scope):
+        await provide_principal(request, request.app.state.engine)
 
 
 # row ids are 32-bit integers in PostgreSQL: a larger id cannot exist, and must not reach the database (500)

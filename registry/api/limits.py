@@ -1,5 +1,6 @@
 """Rate limits, in process: token-authenticated writes per token, failed authentications per client address.
-Behind a reverse proxy the client address comes from X-Forwarded-For, but only when the peer is a trusted proxy."""
+Behind a reverse proxy the client address comes from X-Forwarded-For, but only when the peer is a trusted proxy
+(REGISTRY_TRUSTED_PROXIES); uvicorn is told the same proxies (`server_options`), so neither trusts anyone else."""
 
 from __future__ import annotations
 
@@ -66,6 +67,13 @@ def _in(address: str, networks: tuple) -> bool:
     return any(ip in network for network in networks)
 
 
+def server_options(settings: Settings) -> dict[str, object]:
+    """uvicorn's proxy options: its X-Forwarded-For/-Proto handling trusts only REGISTRY_TRUSTED_PROXIES (by default
+    uvicorn trusts 127.0.0.1, so anyone on the machine could pick their client address and rate-limit key)."""
+    proxies = ",".join(str(network) for network in _networks(settings.trusted_proxies))
+    return {"proxy_headers": bool(proxies), "forwarded_allow_ips": proxies or ""}
+
+
 class Limits:
     """The limits of one app, built from its settings."""
 
@@ -103,4 +111,4 @@ class Limits:
                                   detail={"retry_after": wait})
 
 
-__all__ = ["Limits", "TokenBucket", "WRITE_METHODS"]
+__all__ = ["Limits", "TokenBucket", "WRITE_METHODS", "server_options"]

@@ -19,5 +19,7 @@ def handle_error(request: Request, exc: Exception) -> Response:
     if not wants_page(request):
         return response
     error = response.content
-    return page("error.html", status_code=error["status"], title=f"{error['status']}: {error['code'].replace('_', ' ')}",
-                error=error)  # type: ignore[return-value]
+    shown = page("error.html", status_code=error["status"], title=f"{error['status']}: {error['code'].replace('_', ' ')}",
+                 error=error)
+    shown.headers.update(response.headers)  # Retry-After, Allow, WWW-Authenticate: people's browsers read them too
+    return shown  # type: ignore[return-value]

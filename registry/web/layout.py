@@ -19,10 +19,7 @@ from sqlalchemy import Engine
 
 from registry.domain.access import ANONYMOUS, Principal
 from registry.domain.topics import TOPICS
-from registry.errors import RegistryError
-from registry.services import tokens
-from registry.storage.database import read_session
-from registry.web.security import TOKEN_COOKIE
+from registry.web.security import signed_in_viewer
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
@@ -59,15 +56,8 @@ def template_config() -> TemplateConfig:
 
 
 def provide_viewer(request: Request, engine: NamedDependency[Engine]) -> Principal:
-    """The person signed in on this browser (their token in an HttpOnly cookie), or anonymous."""
-    token = request.cookies.get(TOKEN_COOKIE)
-    if not token:
-        return ANONYMOUS
-    try:
-        with read_session(engine) as session:
-            return tokens.authenticate(session, token)
-    except RegistryError:  # expired or revoked: the pages treat the browser as signed out
-        return ANONYMOUS
+    """The person signed in on this browser, or anonymous (registry/web/security.py)."""
+    return signed_in_viewer(request, engine)
 
 
 def page(template: str, viewer: Principal = ANONYMOUS, *, status_code: int = 200, title: str = "",

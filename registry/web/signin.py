@@ -13,6 +13,7 @@ from litestar.params import Body
 from litestar.response import Redirect, Template
 from sqlalchemy import Engine
 
+from registry.api.limits import Limits
 from registry.domain.access import Principal
 from registry.errors import RegistryError
 from registry.services import tokens
@@ -40,10 +41,13 @@ class SignInPages(Controller):
     @post("/", sync_to_thread=True)
     def sign_in(self, request: Request, engine: NamedDependency[Engine], viewer: NamedDependency[Principal],
                 data: Annotated[TokenForm, Form]) -> Response:
+        limits: Limits = request.app.state.limits  # failed sign-ins count as failed authentications (per address)
+        limits.check_auth_allowed(request)
         try:
             with read_session(engine) as session:
                 principal = tokens.authenticate(session, data.token.strip())
         except RegistryError as exc:
+            limits.auth_failed(request)
             return page("signin.html", viewer, title="Sign in", status_code=exc.status, error=exc.message)
         return Redirect("/sign-in", status_code=303, cookies=[_cookie(data.token.strip(), request, COOKIE_DAYS * 86400)],
                         headers={"X-Signed-In-As": principal.actor})

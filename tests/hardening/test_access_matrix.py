@@ -11,12 +11,14 @@ from typing import Callable
 
 import pytest
 
+from registry.api.limits import TokenBucket
 from registry.app import create_app
 from registry.services import tokens
 from registry.settings import Settings
 from registry.storage.database import make_engine, write_session
 from tests.conftest import TEST_ADMIN, auth
-from tests.hardening.support import WRITE_METHODS, snapshot, write_routes
+from tests.hardening.support import WRITE_METHODS, route_key, snapshot, write_routes
+from tests.test_error_shape import check_shape
 from tests.meetings.support import MEETINGS, body as meeting_body
 from tests.test_lifecycle import schema
 
@@ -128,8 +130,7 @@ MATRIX: dict[tuple[str, str], tuple[Prepare, dict[str, int]]] = {
         "secretariat": 403, **_BAD}),
     ("POST", f"{API}/compliance/check"): (lambda w: (f"{API}/compliance/check", {
         "markets": ["EU"], "profile": {}}, {}), OPEN),
-    ("POST", f"{API}/compliance/batch"): (lambda w: (f"{API}/compliance/batch?markets=EU", {}, {}), {
-        c: 0 for c in CALLERS}),  # checks the profiles sent in the body; stores nothing, reads no token
+    ("POST", f"{API}/compliance/batch"): (lambda w: (f"{API}/compliance/batch?markets=EU", {}, {}), OPEN),
     ("POST", f"{API}/compare"): (lambda w: (f"{API}/compare", {
         "left": "EU/consumer-protection@latest", "right": "CN/consumer-protection@latest"}, {}), OPEN),
     ("POST", f"{API}/meetings"): (lambda w: (MEETINGS, meeting_body(), {}), SECRETARIAT_ONLY),
@@ -207,6 +208,48 @@ def test_access_matrix(route, world, mini_engine):
         elif want != 2:
             assert snapshot(mini_engine) == before, (caller, "a refused write changed what is stored")
     assert wrong == []
+
+
+def _read_routes() -> list[str]:
+    """Every API GET route of the app's route table, its path parameters filled with values that exist."""
+    fill = {"{jurisdiction}": "EU", "{code}": "EU", "{slug}": "consumer-protection", "{ref}": "1", "{number}": "1",
+            "{meeting_id}": "1", "{action_id}": "1", "{profile_id}": "1", "{a}": "1", "{b}": "2"}
+    urls = []
+    for route in create_app(Settings.from_env({}, database_url="sqlite://", load_corpus_on_start=False)).routes:
+        if "GET" not in (getattr(route, "methods", None) or ()) or not route.path.startswith("/api/"):
+            continue
+        url = route_key(route.path)
+        for name, value in fill.items():
+            url = url.replace(name, value)
+        assert "{" not in url, f"no value to fill {url} with: add its parameter here"
+        urls.append(url)
+    return sorted(urls)
+
+
+def test_a_bad_token_is_refused_on_every_api_route(world, monkeypatch):
+    """Every API route, read or write, answers 401 to an expired, revoked or malformed token (and to a header that
+    is not a bearer token), whether or not the route reads the caller: before its parameters or body are read."""
+    urls = _read_routes()
+    assert len(urls) >= 25, urls
+    monkeypatch.setattr(world.client.app.state.limits, "auth_failures", TokenBucket(0))  # 120 failures, no 429
+    bad = {caller: world.tokens[caller] for caller in ("expired", "revoked", "malformed")}
+    bad["not_bearer"] = {"Authorization": "Basic dXNlcjpwYXNz"}
+    wrong = []
+    for url in urls:
+        for caller, headers in bad.items():
+            response = world.client.get(url, headers=headers)
+            if response.status_code != 401:
+                wrong.append((url, caller, response.status_code))
+            else:
+                check_shape(response, 401)
+        if world.client.get(url, headers=world.admin).status_code == 401:
+            wrong.append((url, "admin", 401))
+    assert wrong == []
+    for method, path in sorted(MATRIX):  # writes too, with a body the route would refuse: the token is judged first
+        url = route_key(path).replace("{jurisdiction}", "EU").replace("{slug}", "consumer-protection") \
+            .replace("{ref}", "1").replace("{meeting_id}", "1").replace("{action_id}", "1").replace("{profile_id}", "1")
+        response = world.client.request(method, url, content=b"{not json", headers=world.tokens["expired"])
+        assert response.status_code == 401, (method, url, response.status_code)
 
 
 def test_every_page_form_refuses_a_post_without_its_csrf_token(client):
