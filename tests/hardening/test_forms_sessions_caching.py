@@ -87,6 +87,7 @@ def test_a_bad_sign_in_cookie_is_cleared_and_the_page_served(client, make_token,
         assert response.status_code == 200, (url, response.status_code)
         cleared = [c for c in response.headers.get_list("set-cookie") if c.startswith("rcr_token=")]
         assert cleared and "max-age=0" in cleared[0].lower(), (url, response.headers.get_list("set-cookie"))
+        assert response.headers["cache-control"] == NO_STORE, url  # an answer that sets a cookie is no one else's
         assert "Sign out" not in response.text
 
 
