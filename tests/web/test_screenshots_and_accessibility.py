@@ -1,4 +1,4 @@
-"""Screenshots of the main pages at 1280 and 390 px (docs/screenshots/, referenced by docs/web.md), and axe-core
+"""Screenshots of the main pages at 1280 and 390 px (docs/screenshots/ with REGISTRY_UPDATE_SCREENSHOTS=1, referenced by docs/web.md), and axe-core
 (vendored in tests/web/vendor) on each: no serious or critical violation of WCAG 2.1 A/AA or best practice."""
 
 from __future__ import annotations
