@@ -96,6 +96,7 @@ def local_to_utc(text: str, tz: ZoneInfo, *, pointer: str) -> dt.datetime:
     if value is None or not re.match(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}", text):
         raise InvalidInput(f"{text!r} is not a date and time like 2025-06-01T10:00", pointer=pointer,
                            code="invalid_datetime")
+    check_day(value.date(), pointer=pointer)
     if value.tzinfo is not None:
         return value.astimezone(dt.timezone.utc)
     local = value.replace(tzinfo=tz, fold=0)
@@ -104,6 +105,19 @@ def local_to_utc(text: str, tz: ZoneInfo, *, pointer: str) -> dt.datetime:
         raise Unprocessable(f"{text} does not exist in {tz.key}: the clocks skip it (daylight saving time starts)",
                             pointer=pointer, code="nonexistent_local_time")
     return local.astimezone(dt.timezone.utc)
+
+
+# The days the meeting log takes (meeting times, search and calendar windows, the month page): four-digit years,
+# with a year's margin at either end so that no time zone, window or following month leaves Python's dates.
+EARLIEST_DAY, LATEST_DAY = dt.date(1000, 1, 1), dt.date(9998, 12, 31)
+
+
+def check_day(day: dt.date, *, pointer: str | None = None, what: str = "a date") -> dt.date:
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise InvalidInput(f"{what} {day.isoformat()} is out of range: dates here are between "
+                           f"{EARLIEST_DAY.isoformat()} and {LATEST_DAY.isoformat()}", pointer=pointer,
+                           code="date_out_of_range")
+    return day
 
 
 def check_times(start: dt.datetime, end: dt.datetime) -> None:
@@ -124,8 +138,11 @@ FEED_BACK, FEED_AHEAD, FEED_MAX = dt.timedelta(days=365), dt.timedelta(days=730)
 
 def feed_window(start: dt.date | None, end: dt.date | None, today: dt.date) -> tuple[dt.date, dt.date]:
     """The days a calendar feed covers: a year back and two ahead by default, at most five years."""
-    start = start or (end - FEED_BACK - FEED_AHEAD if end else today - FEED_BACK)
-    end = end or start + FEED_BACK + FEED_AHEAD
+    for day, name in ((start, "from"), (end, "to")):
+        if day is not None:
+            check_day(day, what=f"`{name}`")
+    start = start or (max(end - FEED_BACK - FEED_AHEAD, EARLIEST_DAY) if end else today - FEED_BACK)
+    end = end or min(start + FEED_BACK + FEED_AHEAD, LATEST_DAY)
     if end < start:
         raise InvalidInput("`to` is before `from`", code="invalid_window")
     if end - start > FEED_MAX:

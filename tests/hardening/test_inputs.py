@@ -43,3 +43,58 @@ def test_a_number_beyond_range_in_a_schema_is_400(client, make_token, mini_engin
         response = client.post(url, content=body.encode(), headers={**admin, "Content-Type": "application/json"})
         check_shape(response, 400, "number_out_of_range")
     assert snapshot(mini_engine) == before
+
+
+# ---- far dates ----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("url", [
+    "/meetings/calendar?month=9999-12", "/meetings/calendar?month=0001-01",
+    "/api/v1/meetings.ics?from=9999-12-31", "/api/v1/meetings.ics?to=9999-12-31", "/api/v1/meetings.ics?to=0001-01-01",
+    "/api/v1/meetings.ics?from=9999-12-31&to=9999-12-31", "/api/v1/meetings?to=9999-12-31",
+    "/api/v1/meetings?from=0001-01-01", "/api/v1/meetings?from=9999-12-31&to=9999-12-31&q=dialogue",
+    "/api/v1/meetings.csv?to=9999-12-31", "/meetings?to=9999-12-31",
+])
+def test_far_days_in_meeting_windows_are_400(client, url):
+    response = client.get(url, headers={"Accept": "application/json"})
+    if url.startswith("/meetings"):  # a page: the error page, with its status
+        assert response.status_code == 400, response.text
+    else:
+        check_shape(response, 400, "date_out_of_range")
+
+
+@pytest.mark.parametrize("start, end, zone", [
+    ("9999-12-31T20:00", "9999-12-31T22:00", "Etc/GMT+12"),  # UTC would be in year 10000
+    ("0001-01-01T01:00", "0001-01-01T02:00", "Pacific/Kiritimati"),  # UTC would be in year 0
+    ("9999-12-31T20:00", "9999-12-31T22:00", "Europe/Berlin"),  # stored, its calendar was a 500
+])
+def test_far_meeting_times_are_400_and_nothing_is_stored(client, mini_engine, make_token, start, end, zone):
+    from tests.meetings.support import MEETINGS, body
+
+    secretariat = auth(make_token("secretariat"))
+    before = snapshot(mini_engine)
+    response = client.post(MEETINGS, json=body(start=start, end=end, timezone=zone), headers=secretariat)
+    check_shape(response, 400, "date_out_of_range", "/start")
+    assert snapshot(mini_engine) == before
+
+
+def test_the_last_days_taken_still_make_a_calendar(client, make_token):
+    from icalendar import Calendar
+
+    from tests.meetings.support import create
+
+    meeting = create(client, auth(make_token("secretariat")), start="9998-12-30T20:00", end="9998-12-30T22:00",
+                     timezone="Etc/GMT+12")
+    for url in (f"/api/v1/meetings/{meeting['id']}/ics", "/api/v1/meetings.ics?from=9998-12-01&to=9998-12-31"):
+        response = client.get(url)
+        assert response.status_code == 200, response.text
+        assert len(Calendar.from_ical(response.content).walk("VEVENT")) == 1
+    assert client.get("/meetings/calendar?month=9998-12").status_code == 200
+
+
+@pytest.mark.parametrize("url", [
+    "/api/v1/gaps?from=EU&to=CN&as_of=9999-12-31", "/api/v1/documents/EU/consumer-protection/versions/9999-12-31",
+    "/api/v1/documents/EU/consumer-protection/versions/0001-01-01/diff/1",
+    "/compare?left=EU/consumer-protection@9999-12-31&right=CN/consumer-protection&as_of=9999-12-31",
+])
+def test_far_as_of_days_and_references_are_answered_never_a_500(client, url):
+    assert client.get(url).status_code in (200, 404)
