@@ -98,3 +98,71 @@ def test_the_last_days_taken_still_make_a_calendar(client, make_token):
 ])
 def test_far_as_of_days_and_references_are_answered_never_a_500(client, url):
     assert client.get(url).status_code in (200, 404)
+
+
+# ---- $ref cycles that consume no instance -------------------------------------------------------------------
+
+CYCLES = {
+    "pointers": ({"$ref": "#/$defs/a", "$defs": {"a": {"$ref": "#/$defs/a"}}}, "/$defs/a/$ref"),
+    "the root": ({"$ref": "#"}, "/$ref"),
+    "an anchor": ({"$ref": "#a", "$defs": {"a": {"$anchor": "a", "$ref": "#a"}}}, "/$defs/a/$ref"),
+    "two anchors through allOf and not": ({"$defs": {"a": {"$anchor": "a", "allOf": [{"$ref": "#b"}]},
+                                                     "b": {"$anchor": "b", "not": {"$ref": "#a"}}}},
+                                          "/$defs/a/allOf/0/$ref"),
+    "ids": ({"$defs": {"a": {"$id": "urn:a", "$ref": "urn:b"}, "b": {"$id": "urn:b", "oneOf": [{"$ref": "urn:a#"}]}}},
+            "/$defs/a/$ref"),
+    "the root's id": ({"$id": "https://registry.example/s", "if": {"$ref": "https://registry.example/s"}}, "/if/$ref"),
+    "a dynamic reference": ({"$dynamicAnchor": "node", "anyOf": [{"$dynamicRef": "#node"}]}, "/anyOf/0/$dynamicRef"),
+    "a keyword the validator does not know": ({"$ref": "#/x-part", "x-part": {"$ref": "#/x-part"}}, "/x-part/$ref"),
+}
+RECURSIONS = {
+    "the root under properties": {"type": "object", "properties": {"child": {"$ref": "#"}}},
+    "an anchor under items": {"$anchor": "list", "type": "array", "items": {"$ref": "#list"}},
+    "a dynamic reference under properties": {"$dynamicAnchor": "m", "properties": {"x": {"$dynamicRef": "#m"}}},
+    "an id under additionalProperties": {"$ref": "urn:tree", "$defs": {"tree": {
+        "$id": "urn:tree", "type": "object", "additionalProperties": {"$ref": "urn:tree"}}}},
+    "a reference-like value in const": {"const": {"$ref": "#/const"}},
+    "a chain without a loop": {"$ref": "#/$defs/a", "$defs": {"a": {"$ref": "#/$defs/b"}, "b": {"type": "string"}}},
+}
+
+
+@pytest.mark.parametrize("name", CYCLES)
+def test_every_instance_free_ref_cycle_is_refused(name):
+    from registry.domain.schemas import check_schema
+    from registry.errors import Unprocessable
+
+    schema, pointer = CYCLES[name]
+    with pytest.raises(Unprocessable) as caught:
+        check_schema(schema)
+    assert (caught.value.code, caught.value.pointer) == ("ref_cycle", pointer)
+
+
+@pytest.mark.parametrize("name", RECURSIONS)
+def test_recursion_that_descends_into_the_instance_stays_valid(name):
+    from registry.domain.schemas import build_validator, check_schema
+
+    check_schema(RECURSIONS[name])
+    build_validator(RECURSIONS[name]).is_valid({"child": {"child": {}}, "x": [[1]]})  # and it ends
+
+
+def test_ref_cycles_are_refused_wherever_a_schema_is_taken(client, make_token, mini_engine):
+    from tests.test_lifecycle import schema as rule_schema
+
+    admin = auth(make_token("admin"))
+    eu = "/api/v1/documents/EU/consumer-protection"
+    draft = client.post(f"{eu}/versions", json={"schema": rule_schema(20)}, headers=admin)
+    assert draft.status_code == 201, draft.text
+    before = snapshot(mini_engine)
+    for cycle, pointer in CYCLES.values():
+        body = {**rule_schema(20), **cycle, "$defs": {**rule_schema(20).get("$defs", {}), **cycle.get("$defs", {})}}
+        for method, url, payload, extra in [
+            ("POST", f"{eu}/versions", {"schema": body}, {}),
+            ("PUT", f"{eu}/versions/{draft.json()['number']}", {"schema": body}, {"If-Match": draft.headers["etag"]}),
+            ("POST", "/api/v1/compare", {"left_schema": body, "right": "EU/consumer-protection@latest"}, {}),
+            ("POST", "/api/v1/compare", {"left": "EU/consumer-protection@latest", "right_schema": body}, {}),
+            ("POST", "/api/v1/compliance/impact", {"document": "EU/consumer-protection", "schema": body}, {}),
+        ]:
+            response = client.request(method, url, json=payload, headers={**admin, **extra})
+            where = check_shape(response, 422, "ref_cycle")["pointer"]
+            assert where in (pointer, "/left_schema" + pointer, "/right_schema" + pointer), (url, where)
+    assert snapshot(mini_engine) == before
