@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Iterable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from registry.domain.links import check_web_address
 from registry.domain.references import parse_name
 from registry.errors import Conflict, InvalidInput, PayloadTooLarge, Unprocessable
 
@@ -152,14 +153,11 @@ def feed_window(start: dt.date | None, end: dt.date | None, today: dt.date) -> t
 
 # ---- links, names and minutes ---------------------------------------------------------------------------
 
-_WEB_LINK = re.compile(r"^https?://[^\s/?#@]+(?:[/?#][^\s]*)?$", re.IGNORECASE)
 _EMAIL = re.compile(r"^[^@\s<>\"']{1,64}@[^@\s<>\"']{1,255}\.[^@\s<>\"'.]{2,63}$")
 
 
 def check_web_link(url: str, *, pointer: str) -> str:
-    if not isinstance(url, str) or len(url) > 2000 or not _WEB_LINK.match(url.strip()):
-        raise InvalidInput(f"{str(url)[:100]!r} is not an http(s) address", pointer=pointer, code="invalid_link")
-    return url.strip()
+    return check_web_address(url.strip() if isinstance(url, str) else url, pointer=pointer)
 
 
 def check_email(address: str, *, pointer: str) -> str:

@@ -20,6 +20,7 @@ from referencing.exceptions import NoSuchResource, Unresolvable
 from referencing.jsonschema import DRAFT202012
 
 from registry.domain.jsonbody import pointer_join
+from registry.domain.links import check_rule_sources
 from registry.domain.structural import instance_free_cycle
 from registry.errors import Unprocessable
 
@@ -184,6 +185,7 @@ def check_schema(schema: Any) -> None:
                             pointer=pointer_join(*error.absolute_path), code="invalid_schema")
     _check_references(schema)
     _check_cycles(schema)
+    check_rule_sources(schema)
 
 
 def build_validator(schema: dict, *, format_assertion: bool = True) -> Any:

@@ -166,3 +166,82 @@ def test_ref_cycles_are_refused_wherever_a_schema_is_taken(client, make_token, m
             where = check_shape(response, 422, "ref_cycle")["pointer"]
             assert where in (pointer, "/left_schema" + pointer, "/right_schema" + pointer), (url, where)
     assert snapshot(mini_engine) == before
+
+
+# ---- web addresses --------------------------------------------------------------------------------------------
+
+UNSAFE_ADDRESSES = ["javascript:alert(1)", "JavaScript:alert(1)", "data:text/html,<script>alert(1)</script>",
+                    "//evil.example/x", "https://good.example@evil.example/", "https:evil.example", "file:///etc/passwd",
+                    "https://evil.example\\@good.example", "https://exa mple.org", "vbscript:x", "/relative/path"]
+SAFE_ADDRESSES = ["https://eur-lex.europa.eu/eli/dir/2011/83/oj", "http://localhost:8751/docs?a=1#b",
+                  "https://[2001:db8::1]:8443/x", "https://例え.jp/法"]
+
+
+@pytest.mark.parametrize("address", UNSAFE_ADDRESSES)
+def test_unsafe_addresses_are_refused_by_the_one_check(address):
+    from registry.domain.links import check_web_address, linkable
+    from registry.errors import Unprocessable
+
+    with pytest.raises(Unprocessable) as caught:
+        check_web_address(address, pointer="/x")
+    assert (caught.value.status, caught.value.code, caught.value.pointer) == (422, "invalid_link", "/x")
+    assert linkable(address) is None
+
+
+@pytest.mark.parametrize("address", SAFE_ADDRESSES)
+def test_absolute_http_addresses_with_a_host_are_taken(address):
+    from registry.domain.links import check_web_address, linkable
+
+    assert check_web_address(address, pointer="/x") == address == linkable(address)
+
+
+def _with_source(source: str) -> dict:
+    from tests.test_lifecycle import schema as rule_schema
+
+    body = rule_schema(20)
+    body["properties"]["consumer_protection"]["properties"]["withdrawal_period_days"]["x-rule"]["source"] = source
+    return body
+
+
+SOURCE = "/properties/consumer_protection/properties/withdrawal_period_days/x-rule/source"
+
+
+@pytest.mark.parametrize("address", ["javascript:alert(1)", "data:text/html,x", "//evil.example/law"])
+def test_an_unsafe_rule_source_is_refused_wherever_a_schema_is_taken(client, make_token, mini_engine, address):
+    from tests.test_lifecycle import schema as rule_schema
+
+    admin = auth(make_token("admin"))
+    eu = "/api/v1/documents/EU/consumer-protection"
+    draft = client.post(f"{eu}/versions", json={"schema": rule_schema(20)}, headers=admin)
+    before = snapshot(mini_engine)
+    body = _with_source(address)
+    for method, url, payload, extra, prefix in [
+        ("POST", f"{eu}/versions", {"schema": body}, {}, ""),
+        ("PUT", f"{eu}/versions/{draft.json()['number']}", {"schema": body}, {"If-Match": draft.headers["etag"]}, ""),
+        ("POST", "/api/v1/compare", {"left_schema": body, "right": "EU/consumer-protection@latest"}, {}, "/left_schema"),
+        ("POST", "/api/v1/compliance/impact", {"document": "EU/consumer-protection", "schema": body}, {}, None),
+    ]:
+        response = client.request(method, url, json=payload, headers={**admin, **extra})
+        where = check_shape(response, 422, "invalid_link")["pointer"]
+        assert where == (prefix + SOURCE if prefix is not None else where) and where.endswith(SOURCE), (url, where)
+    assert snapshot(mini_engine) == before
+
+
+def test_addresses_stored_before_the_check_are_not_made_links(client, make_token, mini_engine):
+    from sqlalchemy import update
+
+    from registry.storage.tables import Meeting, Version
+    from tests.meetings.support import create
+
+    with mini_engine.begin() as connection:  # as an older registry could have stored them
+        connection.execute(update(Version).values(body=_with_source("javascript:alert(document.cookie)")))
+    meeting = create(client, auth(make_token("secretariat")))
+    with mini_engine.begin() as connection:
+        connection.execute(update(Meeting).values(online_url="javascript:alert(2)"))
+    pages = [client.get("/documents/EU/consumer-protection/versions/1"), client.get(f"/meetings/{meeting['id']}"),
+             client.get("/compare?left=EU/consumer-protection&right=CN/consumer-protection")]
+    for page in pages:
+        assert page.status_code == 200, page.text
+        assert 'href="javascript:' not in page.text
+    assert "javascript:alert(2)" in pages[1].text  # shown as text, not as a link
+    assert "alert(document.cookie)" not in pages[0].text.split("<pre")[0]  # the citation is shown, unlinked
