@@ -28,6 +28,7 @@ from registry.api.documents import DocumentController
 from registry.api.headers import add_security_headers
 from registry.api.fast_lane import RegistryApp
 from registry.api.hosts import AllowedHosts
+from registry.api.ids import canonical_path_ids
 from registry.api.jurisdictions import JurisdictionController
 from registry.api.limits import Limits
 from registry.api.meetings import MeetingController
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         fast_lane=[check],  # the hot path: straight to its handler (registry/api/fast_lane.py)
         cors_config=_cors(settings),
         before_send=[add_security_headers],  # every response, routing's own 404/405 and refusals too
+        before_request=canonical_path_ids,  # /meetings/01, /meetings/+1: 400, not meeting 1
         request_class=RegistryRequest,
         request_max_body_size=settings.max_body_bytes,
         on_startup=[on_startup],
