@@ -11,6 +11,8 @@ from pathlib import Path
 
 import click
 
+from registry.commands.terminal import shown
+
 
 def _cli():
     from registry import cli
@@ -70,7 +72,7 @@ def backup(file: Path) -> None:
     else:
         _run([_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--file", str(file),
               _libpq_url(normalise_url(settings.database_url))])
-    cli._consoles.out.print(f"Backed up {settings.database_url} to {file}.", highlight=False)
+    cli._consoles.out.print(f"Backed up {shown(settings.database_url)} to {shown(file)}.", highlight=False)
 
 
 @click.command()
@@ -102,4 +104,4 @@ def restore(file: Path, yes: bool) -> None:
         _run([_pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction",
               "--dbname", _libpq_url(normalise_url(settings.database_url)), str(file)])
     cli._engine(settings).dispose()  # brings a restored older schema up to date
-    cli._consoles.out.print(f"Restored {file} into {settings.database_url}.", highlight=False)
+    cli._consoles.out.print(f"Restored {shown(file)} into {shown(settings.database_url)}.", highlight=False)

@@ -1,5 +1,5 @@
 """The rules of the meeting log: types and statuses, minutes and action-item states, times in the venue's
-time zone, links, search terms and CSV cells. Pure: no web, no storage."""
+time zone, links and search terms. Pure: no web, no storage."""
 
 from __future__ import annotations
 
@@ -197,13 +197,13 @@ class DocumentLink:
 def parse_document_link(text: str, *, pointer: str) -> DocumentLink:
     name, at, version = text.partition("@") if isinstance(text, str) else ("", "", "")
     parsed = parse_name(name, pointer=pointer)
-    if at and not (version.isdigit() and 1 <= len(version) <= 9 and int(version) >= 1):
+    if at and not re.fullmatch(r"[1-9][0-9]{0,8}", version):  # `@01`, `@١` are not versions
         raise InvalidInput(f"{text!r}: a linked version is a number, like EU/consumer-protection@3",
                            pointer=pointer, code="invalid_version_selector")
     return DocumentLink(parsed.namespace, parsed.slug, int(version) if at else None)
 
 
-# ---- search and CSV -------------------------------------------------------------------------------------
+# ---- search -------------------------------------------------------------------------------------------
 
 def search_terms(text: str) -> list[str]:
     """The words of a search; punctuation, `_` and query operators (`"`, `*`, `NEAR(`, `-`) are only separators."""
@@ -254,17 +254,3 @@ def fts5_query(terms: list[str], any_of: list[str] | None = None) -> str:
 
 def _fts5_string(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
-
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value: object) -> str:
-    """A cell that a spreadsheet will not run as a formula: a leading =, +, -, @, tab or CR gets a `'`."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-def csv_value(text: str) -> str:
-    """The value of a cell written by csv_cell: the neutralising `'` taken off again."""
-    return text[1:] if text.startswith("'") and text[1:2] in _FORMULA_START and text[1:2] != "" else text

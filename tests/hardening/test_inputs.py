@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from tests.conftest import auth
+from tests.conftest import MINI as MINI_FOLDER, auth
 from tests.hardening.support import snapshot
 from tests.test_compliance import SEVEN_DAYS
 from tests.test_error_shape import check_shape
@@ -245,3 +245,125 @@ def test_addresses_stored_before_the_check_are_not_made_links(client, make_token
         assert 'href="javascript:' not in page.text
     assert "javascript:alert(2)" in pages[1].text  # shown as text, not as a link
     assert "alert(document.cookie)" not in pages[0].text.split("<pre")[0]  # the citation is shown, unlinked
+
+
+# ---- the command line: markup, CSV apostrophes, token expiry ------------------------------------------------
+
+from tests.test_cli import run  # noqa: E402,F401  (fixture)
+
+HOSTILE_TITLES = ["Closing [/] bracket", "[link=https://evil.example]Official notice[/link]", "[bold red]loud[/]",
+                  "esc \x1b]8;;https://evil.example\x1b\\hidden\x1b]8;;\x1b\\ link", "trailing backslash \\"]
+
+
+def test_user_text_is_printed_literally_by_the_cli(run, client, make_token, mini_engine):
+    from tests.meetings.support import create
+
+    secretariat = auth(make_token("secretariat"))
+    for title in HOSTILE_TITLES:
+        create(client, secretariat, title=title, host=title)
+    for index, title in enumerate(HOSTILE_TITLES[:3]):
+        saved = run("profile", "save", _profile_file(run, title), "--owner", title, "--name", title)
+        assert title in saved.output
+    listed = run("meetings", "list").output
+    profiles = run("profile", "list").output
+    for title in HOSTILE_TITLES[:3]:
+        assert title in listed and title in profiles  # as written, not read as markup
+    assert "\x1b]8" not in listed and "\x1b" not in run("meetings", "show", "4").output
+    assert "hidden" in listed  # the text stays visible; only the escape characters are replaced
+    shown_one = run("meetings", "show", "2").output
+    assert "[link=https://evil.example]Official notice[/link]" in shown_one
+
+
+def _profile_file(run, title: str) -> str:
+    import tempfile
+    from pathlib import Path
+
+    path = Path(tempfile.mkdtemp()) / "profile.json"
+    path.write_text(json.dumps({"seller": {"sells_b2c": True}, "note": title}))
+    return str(path)
+
+
+@pytest.mark.parametrize("value", ["'=written by a person", "'quoted", "''two", "=SUM(A1)", "'", "-3", "plain"])
+def test_csv_import_takes_off_only_the_apostrophe_the_export_added(value):
+    import csv
+    import io
+
+    from registry.reports.formats import cell_value, csv_text
+
+    text = csv_text(["title"], [[value]])
+    cells = next(csv.DictReader(io.StringIO(text)))
+    assert cell_value(cells["title"]) == value
+    assert not cells["title"].startswith(("=", "+", "-", "@"))
+
+
+def test_a_leading_apostrophe_survives_a_meetings_export_and_import(run, tmp_path, database_url, monkeypatch):
+    run("load", str(MINI_FOLDER))
+    run("meetings", "add", "--title", "'=quoted by the author", "--start", "2025-02-01T09:00", "--end",
+        "2025-02-01T11:00", "--timezone", "UTC")
+    exported = run("meetings", "export", "--format", "csv").stdout
+    target = tmp_path / "other.db"
+    monkeypatch.setenv("REGISTRY_DATABASE_URL", f"sqlite:///{target}") if database_url.startswith("sqlite") else None
+    if database_url.startswith("sqlite"):
+        run("load", str(MINI_FOLDER))
+        (tmp_path / "m.csv").write_text(exported)
+        run("meetings", "import", str(tmp_path / "m.csv"))
+        again = run("meetings", "export", "--format", "json").stdout
+        assert [m["meeting"]["title"] for m in json.loads(again)["meetings"]] == ["'=quoted by the author"]
+    else:  # one database per test on PostgreSQL: read the file back instead
+        from registry.services.meetings_exchange import records_from_csv
+
+        assert records_from_csv(exported)[0][1]["meeting"]["title"] == "'=quoted by the author"
+
+
+@pytest.mark.parametrize("expires", ["2020-01-01", "2000-01-01T00:00:00+00:00", "0d", "0h"])
+def test_the_cli_refuses_a_token_expiry_in_the_past(run, expires, engine):
+    before = snapshot(engine)
+    refused = run("token", "create", "--role", "admin", "--name", "x", "--expires", expires, ok=False)
+    assert refused.exit_code == 2 and "not in the future" in refused.output
+    assert snapshot(engine) == before
+    assert run("token", "create", "--role", "admin", "--name", "x", "--expires", "30d").exit_code == 0
+
+
+@pytest.mark.parametrize("expires", ["99999999d", "9999-12-31T23:00-05:00", "tomorrow"])
+def test_the_cli_refuses_an_expiry_that_is_not_a_time(run, expires):
+    refused = run("token", "create", "--role", "admin", "--expires", expires, ok=False)
+    assert refused.exit_code == 2 and "use a date" in refused.output
+
+
+# ---- ids in one canonical form, LIKE wildcards ---------------------------------------------------------------
+
+@pytest.mark.parametrize("written", ["+1", "01", "%201", "1%20", "%D9%A1", "%EF%BC%91", "%E0%A5%A7", "1_0"])
+@pytest.mark.parametrize("template", ["/api/v1/meetings/{}", "/api/v1/meetings/{}/minutes", "/meetings/{}",
+                                      "/api/v1/documents/EU/consumer-protection/versions/{}",
+                                      "/api/v1/documents/EU/consumer-protection/versions/1/diff/{}"])
+def test_an_id_not_written_canonically_names_nothing(client, make_token, template, written):
+    from tests.meetings.support import create
+
+    admin = auth(make_token("admin"))
+    create(client, admin)
+    assert client.get(template.format("1"), headers=admin).status_code in (200, 404)  # 404: no minutes yet
+    response = client.get(template.format(written), headers={**admin, "Accept": "application/json"})
+    assert response.status_code in (400, 404), (template, written, response.status_code)
+    if template.startswith("/api"):
+        check_shape(response, response.status_code)
+    assert "EU–China dialogue" not in response.text
+
+
+def test_a_document_link_to_a_version_is_written_canonically(client, make_token):
+    from tests.meetings.support import MEETINGS, body
+
+    admin = auth(make_token("admin"))
+    for link in ("EU/consumer-protection@01", "EU/consumer-protection@١", "EU/consumer-protection@+1"):
+        response = client.post(MEETINGS, json=body(documents=[link]), headers=admin)
+        check_shape(response, 400, "invalid_version_selector", "/documents/0")
+
+
+@pytest.mark.parametrize("url, key", [("/api/v1/documents?q={}", "slug"), ("/api/v1/jurisdictions?q={}", "code")])
+def test_like_wildcards_in_a_search_are_text(client, url, key):
+    everything = client.get(url.format("")).json()
+    assert len(everything["items"] if isinstance(everything, dict) else everything) > 1
+    for wildcard in ("%25", "_", "%5C", "%25%25", "a%25"):
+        found = client.get(url.format(wildcard))
+        assert found.status_code == 200, found.text
+        items = found.json()["items"] if isinstance(found.json(), dict) else found.json()
+        assert items == [], (wildcard, [i[key] for i in items])
