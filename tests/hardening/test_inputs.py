@@ -367,3 +367,29 @@ def test_like_wildcards_in_a_search_are_text(client, url, key):
         assert found.status_code == 200, found.text
         items = found.json()["items"] if isinstance(found.json(), dict) else found.json()
         assert items == [], (wildcard, [i[key] for i in items])
+
+
+# ---- the calendar: control characters --------------------------------------------------------------------------
+
+CONTROLS = "".join(chr(c) for c in [*range(0x01, 0x09), 0x0b, 0x0c, *range(0x0e, 0x20), 0x7f, 0x85, 0x9b])  # not CR: a line break
+
+
+def test_control_characters_never_reach_the_calendar(client, make_token):
+    import re
+
+    from icalendar import Calendar
+
+    from tests.meetings.support import create
+
+    secretariat = auth(make_token("secretariat"))
+    meeting = create(client, secretariat, title=f"Talks{CONTROLS}end", place="Room\x0b4\x0c", host="Host\x1b[31m",
+                     description="line one\r\nline two\x0bthree\ttabbed")
+    for url in (f"/api/v1/meetings/{meeting['id']}/ics", "/api/v1/meetings.ics?from=2025-01-01&to=2025-12-31"):
+        body = client.get(url).content
+        text = body.decode("utf-8")
+        assert re.findall(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", text.replace("\r\n", "")) == [], url
+        event = Calendar.from_ical(body).walk("VEVENT")[0]
+        assert str(event["summary"]) == "Talksend"
+        assert str(event["location"]).startswith("Room4")
+        assert str(event["description"]).startswith("line one\nline twothree\ttabbed")
+        assert "Host: Host[31m" in str(event["description"])
