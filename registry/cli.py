@@ -80,6 +80,7 @@ def serve(host: str | None, port: int | None, no_corpus: bool) -> None:
     from registry.app import create_app
     from registry.services.startup import prepare
     from registry.storage.database import make_engine
+    from registry.storage.server_lock import serving
 
     overrides: dict = {}
     if host:
@@ -89,21 +90,22 @@ def serve(host: str | None, port: int | None, no_corpus: bool) -> None:
     if no_corpus:
         overrides["load_corpus_on_start"] = False
     settings = Settings.from_env(**overrides)
-    engine = make_engine(settings.database_url)
-    try:
-        with _consoles.err.status("Preparing the database…"):
-            report = prepare(engine, settings.standards_dir if settings.load_corpus_on_start else None)
-    except RegistryError as exc:
-        _fail(exc.message)
-    finally:
-        engine.dispose()
-    if report is not None:
-        _consoles.out.print(f"Loaded the shipped corpus from {settings.standards_dir}: "
-                      f"{report.created} files created.", highlight=False)
-    url = _display_url(settings)
-    _consoles.out.print(f"Registry:  [bold]{url}/[/]\nAPI docs:  {url}/schema/swagger  (OpenAPI: {url}/schema/openapi.json)\n"
-                  f"Database:  {settings.database_url}", highlight=False)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    with serving(settings.database_url):  # `registry restore` is refused while this is held
+        engine = make_engine(settings.database_url)
+        try:
+            with _consoles.err.status("Preparing the database…"):
+                report = prepare(engine, settings.standards_dir if settings.load_corpus_on_start else None)
+        except RegistryError as exc:
+            _fail(exc.message)
+        finally:
+            engine.dispose()
+        if report is not None:
+            _consoles.out.print(f"Loaded the shipped corpus from {settings.standards_dir}: "
+                                f"{report.created} files created.", highlight=False)
+        url = _display_url(settings)
+        _consoles.out.print(f"Registry:  [bold]{url}/[/]\nAPI docs:  {url}/schema/swagger  (OpenAPI: "
+                            f"{url}/schema/openapi.json)\nDatabase:  {shown(settings.database_url)}", highlight=False)
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
 
 
 @main.command()

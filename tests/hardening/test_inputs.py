@@ -393,3 +393,97 @@ def test_control_characters_never_reach_the_calendar(client, make_token):
         assert str(event["location"]).startswith("Room4")
         assert str(event["description"]).startswith("line one\nline twothree\ttabbed")
         assert "Host: Host[31m" in str(event["description"])
+
+
+# ---- files readable by their owner only, and no restore under a running server -----------------------------
+
+def _mode(path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+def test_the_sqlite_database_and_its_wal_and_shm_are_owner_only(tmp_path):
+    import os
+
+    from sqlalchemy import text
+
+    from registry.storage.database import make_engine
+
+    old = os.umask(0o022)  # the usual umask, which would give 0644
+    try:
+        engine = make_engine(f"sqlite:///{tmp_path / 'new.db'}")
+        with engine.begin() as connection:
+            connection.execute(text("CREATE TABLE t (x INTEGER)"))
+            connection.execute(text("INSERT INTO t VALUES (1)"))
+            created = {p.name: _mode(p) for p in tmp_path.iterdir()}
+        engine.dispose()
+        assert created == {"new.db": 0o600, "new.db-wal": 0o600, "new.db-shm": 0o600}
+        shared = tmp_path / "old.db"
+        shared.touch(mode=0o644)
+        shared.chmod(0o644)
+        make_engine(f"sqlite:///{shared}").dispose()
+        assert _mode(shared) == 0o600  # a database left readable by others before is narrowed
+    finally:
+        os.umask(old)
+
+
+def test_a_backup_is_owner_only(mini_engine, database_url, tmp_path):
+    import os
+
+    from tests.conftest import BACKEND
+    from tests.hardening.test_faults import run as run_registry
+
+    old = os.umask(0o022)
+    try:
+        backup = tmp_path / ("registry.backup" if BACKEND == "postgresql" else "backup.db")
+        run_registry(database_url, "backup", str(backup))
+    finally:
+        os.umask(old)
+    assert backup.stat().st_size > 0 and _mode(backup) == 0o600
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_restore_is_refused_while_a_server_holds_the_database(mini_engine, database_url, tmp_path):
+    import subprocess
+    import time
+
+    import httpx
+
+    from tests.conftest import BACKEND
+    from tests.hardening.test_faults import registry, run as run_registry
+
+    backup = tmp_path / ("registry.backup" if BACKEND == "postgresql" else "backup.db")
+    run_registry(database_url, "backup", str(backup))
+    mini_engine.dispose()
+    port = _free_port()
+    server = registry(database_url, "serve", "--no-corpus", "--port", str(port))
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert server.poll() is None and time.monotonic() < deadline, server.stderr.read().decode()[-2000:]
+            time.sleep(0.2)
+        before = snapshot(mini_engine)
+        refused = run_registry(database_url, "restore", str(backup), "--yes", check=False)
+        assert refused.returncode == 1 and "a server is using this database" in refused.stderr, refused.stderr
+        assert snapshot(mini_engine) == before
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+    mini_engine.dispose()
+    assert "Restored" in run_registry(database_url, "restore", str(backup), "--yes").stdout  # the server is gone
