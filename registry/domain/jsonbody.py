@@ -31,9 +31,9 @@ def _no_constant(name: str) -> Any:
     raise InvalidInput(f"{name} is not a JSON number", code="invalid_json")
 
 
-# Python refuses to read an integer of more digits than this (int() raises ValueError, 4,300 by default): the
-# registry refuses it too, with a 400, whatever the interpreter's setting (0 would mean no limit: quadratic reading)
-MAX_INTEGER_DIGITS = min(sys.get_int_max_str_digits() or 4300, 4300)
+# Python refuses to read an integer of more digits than this (int() raises ValueError: 4,300 unless
+# PYTHONINTMAXSTRDIGITS says otherwise; 0 would lift the limit): the registry answers that with a 400
+MAX_INTEGER_DIGITS = sys.get_int_max_str_digits()
 
 
 class _NumberOutOfRange(ValueError):
