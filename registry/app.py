@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import logging
 
-from litestar import Litestar, get
+from litestar import Litestar, Request, get
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -29,6 +29,7 @@ from registry.api.headers import add_security_headers
 from registry.api.fast_lane import RegistryApp
 from registry.api.head import head_as_get
 from registry.api.hosts import AllowedHosts
+from registry.api.ids import canonical_path_ids
 from registry.api.jurisdictions import JurisdictionController
 from registry.api.limits import Limits
 from registry.api.meetings import MeetingController
@@ -55,6 +56,13 @@ def _cors(settings: Settings) -> CORSConfig | None:
     origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
     return CORSConfig(allow_origins=origins, allow_headers=["Authorization", "Content-Type", "If-Match"],
                       expose_headers=["ETag", "Retry-After"]) if origins else None
+
+
+async def checked_request(request: Request) -> None:
+    """before_request of every route: /meetings/01 and /meetings/+1 are 400, not meeting 1; on the API a token that
+    is sent must be good, read by the route or not (401), before the body is read."""
+    canonical_path_ids(request)
+    await authenticate_api(request)
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -89,7 +97,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         hosts=hosts,
         fast_lane=[check],  # the hot path: straight to its handler (registry/api/fast_lane.py)
         cors_config=_cors(settings),
-        before_request=authenticate_api,  # a bad token is a 401 on every API route, read by the route or not
+        before_request=checked_request,  # ids in their one form (400), then a sent token must be good (401)
         before_send=[forget_bad_sessions, add_security_headers],  # every response, routing's own 404/405 and refusals too
         request_class=RegistryRequest,
         request_max_body_size=settings.max_body_bytes,

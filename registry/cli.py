@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from registry.commands.terminal import shown
 from registry.domain.access import ADMIN, ROLES, Principal
 from registry.errors import RegistryError
 from registry.settings import Settings
@@ -48,7 +49,7 @@ def _engine(settings: Settings):
 
 
 def _fail(message: str, code: int = 1) -> None:
-    _consoles.err.print(f"[bold red]error:[/] {message}", highlight=False)
+    _consoles.err.print(f"[bold red]error:[/] {shown(message)}", highlight=False)
     sys.exit(code)
 
 
@@ -80,6 +81,7 @@ def serve(host: str | None, port: int | None, no_corpus: bool) -> None:
     from registry.app import create_app
     from registry.services.startup import prepare
     from registry.storage.database import make_engine
+    from registry.storage.server_lock import serving
 
     overrides: dict = {}
     if host:
@@ -89,22 +91,23 @@ def serve(host: str | None, port: int | None, no_corpus: bool) -> None:
     if no_corpus:
         overrides["load_corpus_on_start"] = False
     settings = Settings.from_env(**overrides)
-    engine = make_engine(settings.database_url)
-    try:
-        with _consoles.err.status("Preparing the database…"):
-            report = prepare(engine, settings.standards_dir if settings.load_corpus_on_start else None)
-    except RegistryError as exc:
-        _fail(exc.message)
-    finally:
-        engine.dispose()
-    if report is not None:
-        _consoles.out.print(f"Loaded the shipped corpus from {settings.standards_dir}: "
-                      f"{report.created} files created.", highlight=False)
-    url = _display_url(settings)
-    _consoles.out.print(f"Registry:  [bold]{url}/[/]\nAPI docs:  {url}/schema/swagger  (OpenAPI: {url}/schema/openapi.json)\n"
-                  f"Database:  {settings.database_url}", highlight=False)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info",
-                **server_options(settings))  # proxy headers from REGISTRY_TRUSTED_PROXIES only
+    with serving(settings.database_url):  # `registry restore` is refused while this is held
+        engine = make_engine(settings.database_url)
+        try:
+            with _consoles.err.status("Preparing the database…"):
+                report = prepare(engine, settings.standards_dir if settings.load_corpus_on_start else None)
+        except RegistryError as exc:
+            _fail(exc.message)
+        finally:
+            engine.dispose()
+        if report is not None:
+            _consoles.out.print(f"Loaded the shipped corpus from {settings.standards_dir}: "
+                                f"{report.created} files created.", highlight=False)
+        url = _display_url(settings)
+        _consoles.out.print(f"Registry:  [bold]{url}/[/]\nAPI docs:  {url}/schema/swagger  (OpenAPI: "
+                            f"{url}/schema/openapi.json)\nDatabase:  {shown(settings.database_url)}", highlight=False)
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info",
+                    **server_options(settings))  # proxy headers from REGISTRY_TRUSTED_PROXIES only
 
 
 @main.command()
@@ -144,7 +147,7 @@ def load(folder: Path | None, dry_run: bool) -> None:
 
             def on_file(item: corpus.FileReport) -> None:
                 style = {"error": "red", "created": "green", "updated": "yellow"}.get(item.outcome, "")
-                table.add_row(item.path, f"[{style}]{item.outcome}[/]" if style else item.outcome, item.detail)
+                table.add_row(shown(item.path), f"[{style}]{item.outcome}[/]" if style else item.outcome, shown(item.detail))
                 progress.advance(task)
 
             with write_session(engine) as session:
@@ -174,7 +177,7 @@ def export(folder: Path) -> None:
     engine = _engine(_settings())
     with read_session(engine) as session:
         written = corpus.export(session, folder)
-    _consoles.out.print(f"Wrote {len(written)} files to {folder}.", highlight=False)
+    _consoles.out.print(f"Wrote {len(written)} files to {shown(folder)}.", highlight=False)
 
 
 @main.command()
@@ -195,7 +198,7 @@ def validate(file: Path) -> None:
             check_schema(raw)
     except RegistryError as exc:
         _fail(f"{file}: {exc.message}" + (f" (at {exc.pointer})" if exc.pointer else ""))
-    _consoles.out.print(f"[green]valid[/]: {file}", highlight=False)
+    _consoles.out.print(f"[green]valid[/]: {shown(file)}", highlight=False)
 
 
 @main.group()
@@ -206,22 +209,28 @@ def token() -> None:
 def _expiry(text: str | None) -> dt.datetime | None:
     if not text:
         return None
-    match = re.fullmatch(r"(\d+)([dh])", text)
-    if match:
-        amount, unit = int(match.group(1)), match.group(2)
-        return dt.datetime.now(dt.timezone.utc) + (dt.timedelta(days=amount) if unit == "d" else dt.timedelta(hours=amount))
+    now = dt.datetime.now(dt.timezone.utc)
+    match = re.fullmatch(r"([0-9]{1,6})([dh])", text)
     try:
-        value = dt.datetime.fromisoformat(text)
-    except ValueError:
+        if match:
+            amount, unit = int(match.group(1)), match.group(2)
+            value = now + (dt.timedelta(days=amount) if unit == "d" else dt.timedelta(hours=amount))
+        else:
+            value = dt.datetime.fromisoformat(text)
+            value = value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+            value.astimezone(dt.timezone.utc)  # 9999-12-31T23:00-05:00 is after the last instant there is
+    except (ValueError, OverflowError):
         raise click.BadParameter("use a date (2027-01-31), a date-time, or a duration like 30d or 12h") from None
-    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+    if value <= now:  # a token that never works is a mistake, not a choice
+        raise click.BadParameter(f"{text} is not in the future (now is {now:%Y-%m-%d %H:%M} UTC)")
+    return value
 
 
 @token.command("create")
 @click.option("--role", required=True, type=click.Choice(ROLES), help="What the token may do.")
 @click.option("--jurisdiction", "jurisdictions", multiple=True, help="A jurisdiction a regulator writes (repeatable).")
 @click.option("--name", default=None, help="Who holds it (shown in the audit log).")
-@click.option("--expires", default=None, help="A date, a date-time, or a duration such as 90d or 12h.")
+@click.option("--expires", default=None, help="When it stops working, in the future: a date, a date-time, or a duration such as 90d or 12h.")
 def token_create(role: str, jurisdictions: tuple[str, ...], name: str | None, expires: str | None) -> None:
     """Create a token and print it once; only its hash is stored."""
     from registry.services import tokens
@@ -234,7 +243,7 @@ def token_create(role: str, jurisdictions: tuple[str, ...], name: str | None, ex
                                       expires_at=_expiry(expires))
     except RegistryError as exc:
         _fail(exc.message)
-    _consoles.err.print(f"Token {row.id} ({role}{': ' + ', '.join(row.jurisdictions) if row.jurisdictions else ''}) created; "
+    _consoles.err.print(f"Token {row.id} ({role}{': ' + shown(', '.join(row.jurisdictions)) if row.jurisdictions else ''}) created; "
                  "it is shown once:", highlight=False)
     click.echo(text)
 
@@ -249,7 +258,7 @@ def token_list() -> None:
     table = Table("id", "name", "role", "jurisdictions", "created", "expires", "revoked")
     with read_session(engine) as session:
         for row in tokens.list_tokens(session):
-            table.add_row(row.id, row.name, row.role, ", ".join(row.jurisdictions), f"{row.created_at:%Y-%m-%d %H:%M}",
+            table.add_row(shown(row.id), shown(row.name), row.role, shown(", ".join(row.jurisdictions)), f"{row.created_at:%Y-%m-%d %H:%M}",
                           f"{row.expires_at:%Y-%m-%d %H:%M}" if row.expires_at else "",
                           f"{row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "")
     _consoles.out.print(table)
@@ -268,7 +277,7 @@ def token_revoke(token_id: str) -> None:
             tokens.revoke(session, CLI, token_id)
     except RegistryError as exc:
         _fail(exc.message)
-    _consoles.out.print(f"Token {token_id} revoked.")
+    _consoles.out.print(f"Token {shown(token_id)} revoked.")
 
 
 def _register() -> None:

@@ -9,6 +9,7 @@ from typing import Any
 import click
 from rich.table import Table
 
+from registry.commands.terminal import shown
 from registry.errors import RegistryError
 
 
@@ -46,11 +47,11 @@ def compare(left: str, right: str, as_json: bool) -> None:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
     out = _cli()._consoles.out
-    out.print(f"{data['left']['label']} vs {data['right']['label']}: [bold]{data['relation']}[/]"
-              + (f" ({data['reason']})" if data.get("reason") else ""), highlight=False)
+    out.print(f"{shown(data['left']['label'])} vs {shown(data['right']['label'])}: [bold]{data['relation']}[/]"
+              + (f" ({shown(data['reason'])})" if data.get("reason") else ""), highlight=False)
     table = Table("path", "keyword", "direction", "summary")
     for d in data["differences"]:
-        table.add_row(d["path"], d["keyword"], d["direction"], d["summary"])
+        table.add_row(shown(d["path"]), shown(d["keyword"]), d["direction"], shown(d["summary"]))
     out.print(table)
 
 

@@ -15,6 +15,7 @@ import click
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from registry.commands.terminal import shown
 from registry.errors import RegistryError
 
 CHUNK = 500
@@ -195,7 +196,7 @@ def profile_save(file: Path, owner: str, name: str | None, profile_id: str | Non
     except RegistryError as exc:
         cli._fail(exc.message)
     cli._consoles.out.print(f"{'Saved' if new else 'Unchanged:'} profile {row.id} version {version.number} "
-                            f"({version.content_hash[:12]}…) for {owner}.", highlight=False)
+                            f"({version.content_hash[:12]}…) for {shown(owner)}.", highlight=False)
 
 
 @profile.command("list")
@@ -213,7 +214,7 @@ def profile_list(owner: str | None) -> None:
     with read_session(engine) as session:
         rows, _ = profiles.list_profiles(session, who, limit=10_000)
         for row in rows:
-            table.add_row(row.id, row.owner, row.name, str(len(profiles.versions(session, row))),
+            table.add_row(shown(row.id), shown(row.owner), shown(row.name), str(len(profiles.versions(session, row))),
                           f"{row.updated_at:%Y-%m-%d %H:%M}")
     cli._consoles.out.print(table)
 
@@ -237,4 +238,4 @@ def profile_show(profile_id: str) -> None:
         cli._fail(exc.message)
     click.echo(json.dumps(version.body, indent=2, ensure_ascii=False))
     for run in runs:
-        cli._consoles.err.print(f"checked v{run.profile_number} as of {run.as_of}: {run.statuses}", highlight=False)
+        cli._consoles.err.print(f"checked v{run.profile_number} as of {run.as_of}: {shown(run.statuses)}", highlight=False)

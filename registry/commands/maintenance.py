@@ -4,12 +4,16 @@ SQLite: the online backup API (a consistent snapshot while the registry serves).
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import click
+
+from registry.commands.terminal import shown
 
 
 def _cli():
@@ -57,7 +61,9 @@ def backup(file: Path) -> None:
 
     cli = _cli()
     settings = cli._settings()
-    if file.exists():
+    try:  # readable by its owner only (0600), like the database; never over an existing file
+        os.close(os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
         cli._fail(f"{file} exists; choose a new file name (a backup never overwrites)")
     source = sqlite_path(settings.database_url)
     if source is not None:
@@ -70,7 +76,7 @@ def backup(file: Path) -> None:
     else:
         _run([_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--file", str(file),
               _libpq_url(normalise_url(settings.database_url))])
-    cli._consoles.out.print(f"Backed up {settings.database_url} to {file}.", highlight=False)
+    cli._consoles.out.print(f"Backed up {shown(settings.database_url)} to {shown(file)}.", highlight=False)
 
 
 @click.command()
@@ -79,15 +85,28 @@ def backup(file: Path) -> None:
 def restore(file: Path, yes: bool) -> None:
     """Replace the whole database with the backup in FILE (made by `registry backup`), all or nothing.
 
-    Stop the server first. SQLite: the backup is copied in with the backup API. PostgreSQL: `pg_restore --clean
-    --single-transaction` (pg_restore must be on PATH)."""
-    from registry.storage.database import normalise_url, sqlite_path
-    from registry.storage.migrate import known_revisions
+    Refused while `registry serve` holds the database: stop it first. SQLite: the backup is copied in with the
+    backup API. PostgreSQL: `pg_restore --clean --single-transaction` (pg_restore must be on PATH)."""
+    from registry.storage.server_lock import DatabaseInUse, exclusively
 
     cli = _cli()
     settings = cli._settings()
     if not yes:
         click.confirm(f"Replace everything in {settings.database_url} with {file}?", abort=True)
+    try:
+        with exclusively(settings.database_url):  # refused while `registry serve` holds the database
+            _restore(file, settings)
+    except DatabaseInUse as exc:
+        cli._fail(exc.message)
+    cli._engine(settings).dispose()  # brings a restored older schema up to date
+    cli._consoles.out.print(f"Restored {shown(file)} into {shown(settings.database_url)}.", highlight=False)
+
+
+def _restore(file: Path, settings: Any) -> None:
+    from registry.storage.database import normalise_url, sqlite_path
+    from registry.storage.migrate import known_revisions
+
+    cli = _cli()
     target = sqlite_path(settings.database_url)
     if target is not None:
         revision = _revision_of(file)
@@ -101,5 +120,3 @@ def restore(file: Path, yes: bool) -> None:
     else:
         _run([_pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction",
               "--dbname", _libpq_url(normalise_url(settings.database_url)), str(file)])
-    cli._engine(settings).dispose()  # brings a restored older schema up to date
-    cli._consoles.out.print(f"Restored {file} into {settings.database_url}.", highlight=False)

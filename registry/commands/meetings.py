@@ -10,6 +10,7 @@ import click
 from rich.progress import Progress
 from rich.table import Table
 
+from registry.commands.terminal import shown
 from registry.errors import RegistryError
 
 
@@ -87,7 +88,7 @@ def meetings_add(title, type_, start, end, timezone, place, online_url, host, de
             row = service.create_meeting(session, _cli().CLI, data)
     except RegistryError as exc:
         _cli()._fail(exc.message + (f" (at {exc.pointer})" if exc.pointer else ""))
-    _cli()._consoles.out.print(f"Meeting {row.id} logged: {row.title}", highlight=False)
+    _cli()._consoles.out.print(f"Meeting {row.id} logged: {shown(row.title)}", highlight=False)
 
 
 @meetings.command("list")
@@ -107,7 +108,7 @@ def meetings_list(limit: int, **options) -> None:
         tags = tags_of(session, [r.id for r in rows])
         for row in rows:
             table.add_row(str(row.id), f"{in_zone(row.start_at, row.timezone):%Y-%m-%d %H:%M} {row.timezone}",
-                          row.title, row.type, row.status, ", ".join(tags[row.id]["jurisdiction"]),
+                          shown(row.title), row.type, row.status, shown(", ".join(tags[row.id]["jurisdiction"])),
                           "sample" if row.sample else "")
     _cli()._consoles.out.print(table)
     _cli()._consoles.out.print(f"{len(rows)} of {total} meetings.", highlight=False)
@@ -130,18 +131,20 @@ def meetings_show(meeting_id: int) -> None:
     except RegistryError as exc:
         _cli()._fail(exc.message)
     m = found.meeting
-    lines = [f"[bold]{m.title}[/]" + ("  [yellow](sample data)[/]" if m.sample else ""),
+    lines = [f"[bold]{shown(m.title)}[/]" + ("  [yellow](sample data)[/]" if m.sample else ""),
              f"{m.type}, {m.status}; sequence {m.sequence}",
              f"{in_zone(m.start_at, m.timezone):%Y-%m-%d %H:%M} – {in_zone(m.end_at, m.timezone):%Y-%m-%d %H:%M} "
              f"({m.timezone}); UTC {m.start_at:%Y-%m-%d %H:%M}",
-             f"Where: {', '.join(p for p in (m.place, m.online_url or '') if p) or '—'}; host: {m.host or '—'}",
-             f"Jurisdictions: {', '.join(found.jurisdictions) or '—'}; topics: {', '.join(found.topics) or '—'}",
-             f"Documents: {', '.join(d.name + (f'@{d.version}' if d.version else '') for d in found.documents) or '—'}",
-             f"Participants: {', '.join(p.name for p in found.participants) or '—'}",
+             f"Where: {shown(', '.join(p for p in (m.place, m.online_url or '') if p) or '—')}; "
+             f"host: {shown(m.host or '—')}",
+             f"Jurisdictions: {shown(', '.join(found.jurisdictions) or '—')}; topics: {shown(', '.join(found.topics) or '—')}",
+             f"Documents: {shown(', '.join(d.name + (f'@{d.version}' if d.version else '') for d in found.documents) or '—')}",
+             f"Participants: {shown(', '.join(p.name for p in found.participants) or '—')}",
              f"Minutes: {found.minutes_status or 'none'}"]
-    lines += [f"Agenda {a.position}. {a.title}" + (f" ({a.presenter})" if a.presenter else "") for a in found.agenda]
-    lines += [f"Action {a.id}: {a.title} — {a.owner_organisation or a.owner_person}, due {a.due_date or '—'}, {a.status}"
-              for a in actions]
+    lines += [f"Agenda {a.position}. {shown(a.title)}" + (f" ({shown(a.presenter)})" if a.presenter else "")
+              for a in found.agenda]
+    lines += [f"Action {a.id}: {shown(a.title)} — {shown(a.owner_organisation or a.owner_person)}, "
+              f"due {a.due_date or '—'}, {a.status}" for a in actions]
     _cli()._consoles.out.print("\n".join(lines), highlight=False)
 
 
@@ -176,7 +179,7 @@ def meetings_export(format_: str, output: Path | None, **options) -> None:
         click.echo(text, nl=False)
     else:
         output.write_text(text, encoding="utf-8", newline="")
-        _cli()._consoles.err.print(f"Wrote {output}.", highlight=False)
+        _cli()._consoles.err.print(f"Wrote {shown(output)}.", highlight=False)
 
 
 @meetings.command("import")
@@ -192,7 +195,7 @@ def meetings_import(file: Path, dry_run: bool) -> None:
     from registry.web.markdown import render
 
     engine = _cli()._engine(_cli()._settings())
-    table = Table("row", "outcome", "detail", title=f"{'Dry run: ' if dry_run else ''}{file}")
+    table = Table("row", "outcome", "detail", title=f"{'Dry run: ' if dry_run else ''}{shown(file)}")
     counts = {"created": 0, "exists": 0, "error": 0}
 
     class _Abort(Exception):
@@ -201,7 +204,7 @@ def meetings_import(file: Path, dry_run: bool) -> None:
     def report(label: str, outcome: str, detail: str = "") -> None:
         counts[outcome] += 1
         style = {"error": "red", "created": "green"}.get(outcome, "")
-        table.add_row(label, f"[{style}]{outcome}[/]" if style else outcome, detail)
+        table.add_row(shown(label), f"[{style}]{outcome}[/]" if style else outcome, shown(detail))
 
     try:
         raw = file.read_bytes()
@@ -254,7 +257,7 @@ def actions_list(overdue: bool, meeting_id: int | None, status: str | None, limi
         rows, total = list_actions(session, ActionFilters(meeting=meeting_id, status=status, overdue=overdue),
                                    today=today, limit=limit)
         for a in rows:
-            table.add_row(str(a.id), str(a.meeting_id), a.title, a.owner_organisation or a.owner_person,
+            table.add_row(str(a.id), str(a.meeting_id), shown(a.title), shown(a.owner_organisation or a.owner_person),
                           str(a.due_date or ""), a.status, "[red]overdue[/]" if is_overdue(a.status, a.due_date, today) else "")
     _cli()._consoles.out.print(table)
     _cli()._consoles.out.print(f"{len(rows)} of {total} action items" + (" overdue." if overdue else "."), highlight=False)

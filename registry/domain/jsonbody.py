@@ -1,9 +1,12 @@
-"""Strict JSON: valid UTF-8, no duplicate keys, no NaN or Infinity, bounded depth. Errors name where."""
+"""Strict JSON: valid UTF-8, no duplicate keys, no NaN or Infinity, every number finite and of bounded size,
+bounded depth. Errors name where."""
 
 from __future__ import annotations
 
 import json
+import math
 import re
+import sys
 from typing import Any
 
 from registry.errors import InvalidInput, PayloadTooLarge
@@ -26,6 +29,23 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def _no_constant(name: str) -> Any:
     raise InvalidInput(f"{name} is not a JSON number", code="invalid_json")
+
+
+# Python refuses to read an integer of more digits than this (int() raises ValueError: 4,300 unless
+# PYTHONINTMAXSTRDIGITS says otherwise; 0 would lift the limit): the registry answers that with a 400
+MAX_INTEGER_DIGITS = sys.get_int_max_str_digits()
+
+
+class _NumberOutOfRange(ValueError):
+    pass
+
+
+def _finite(text: str) -> float:
+    # 1e400 reads as inf, which JSON cannot write back, nor JSON Schema compare: refused like NaN and Infinity
+    value = float(text)
+    if not math.isfinite(value):
+        raise _NumberOutOfRange(text)
+    return value
 
 
 def depth_of(value: Any, limit: int) -> int:
@@ -67,7 +87,7 @@ def check_strings(value: Any, limit: int) -> None:
                                    code="nul_character", pointer=pointer)
 
 
-_DECODER = json.JSONDecoder(object_pairs_hook=_pairs, parse_constant=_no_constant)
+_DECODER = json.JSONDecoder(object_pairs_hook=_pairs, parse_constant=_no_constant, parse_float=_finite)
 _SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 _NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
 
@@ -95,6 +115,8 @@ def parse_json(raw: bytes | str, *, max_depth: int = 128, max_string_chars: int 
     except json.JSONDecodeError as exc:
         raise InvalidInput(f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
                            code="invalid_json") from None
+    except ValueError as exc:  # _NumberOutOfRange, or int() refusing an integer of too many digits
+        raise _out_of_range(exc) from None
     if _SURROGATE.search(text):
         try:  # a pair of escapes is one character; a lone half cannot be written as UTF-8 (nor stored, nor validated)
             json.dumps(value, ensure_ascii=False).encode("utf-8")
@@ -108,6 +130,15 @@ def parse_json(raw: bytes | str, *, max_depth: int = 128, max_string_chars: int 
     if max_string_chars is not None and len(text) > max_string_chars:
         check_strings(value, max_string_chars)
     return value
+
+
+def _out_of_range(exc: ValueError) -> InvalidInput:
+    if isinstance(exc, _NumberOutOfRange):
+        what = f"the number {exc.args[0][:40]}{'…' if len(exc.args[0]) > 40 else ''} is beyond a double's range"
+    else:
+        what = f"an integer has more than {MAX_INTEGER_DIGITS:,} digits"
+    return InvalidInput(f"{what}: JSON numbers here are finite and at most {MAX_INTEGER_DIGITS:,} digits long",
+                        code="number_out_of_range")
 
 
 def pointer_join(*parts: object) -> str:

@@ -1,5 +1,5 @@
 """The rules of the meeting log: types and statuses, minutes and action-item states, times in the venue's
-time zone, links, search terms and CSV cells. Pure: no web, no storage."""
+time zone, links and search terms. Pure: no web, no storage."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Iterable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from registry.domain.links import check_web_address
 from registry.domain.references import parse_name
 from registry.errors import Conflict, InvalidInput, PayloadTooLarge, Unprocessable
 
@@ -96,6 +97,7 @@ def local_to_utc(text: str, tz: ZoneInfo, *, pointer: str) -> dt.datetime:
     if value is None or not re.match(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}", text):
         raise InvalidInput(f"{text!r} is not a date and time like 2025-06-01T10:00", pointer=pointer,
                            code="invalid_datetime")
+    check_day(value.date(), pointer=pointer)
     if value.tzinfo is not None:
         return value.astimezone(dt.timezone.utc)
     local = value.replace(tzinfo=tz, fold=0)
@@ -104,6 +106,19 @@ def local_to_utc(text: str, tz: ZoneInfo, *, pointer: str) -> dt.datetime:
         raise Unprocessable(f"{text} does not exist in {tz.key}: the clocks skip it (daylight saving time starts)",
                             pointer=pointer, code="nonexistent_local_time")
     return local.astimezone(dt.timezone.utc)
+
+
+# The days the meeting log takes (meeting times, search and calendar windows, the month page): four-digit years,
+# with a year's margin at either end so that no time zone, window or following month leaves Python's dates.
+EARLIEST_DAY, LATEST_DAY = dt.date(1000, 1, 1), dt.date(9998, 12, 31)
+
+
+def check_day(day: dt.date, *, pointer: str | None = None, what: str = "a date") -> dt.date:
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise InvalidInput(f"{what} {day.isoformat()} is out of range: dates here are between "
+                           f"{EARLIEST_DAY.isoformat()} and {LATEST_DAY.isoformat()}", pointer=pointer,
+                           code="date_out_of_range")
+    return day
 
 
 def check_times(start: dt.datetime, end: dt.datetime) -> None:
@@ -124,8 +139,11 @@ FEED_BACK, FEED_AHEAD, FEED_MAX = dt.timedelta(days=365), dt.timedelta(days=730)
 
 def feed_window(start: dt.date | None, end: dt.date | None, today: dt.date) -> tuple[dt.date, dt.date]:
     """The days a calendar feed covers: a year back and two ahead by default, at most five years."""
-    start = start or (end - FEED_BACK - FEED_AHEAD if end else today - FEED_BACK)
-    end = end or start + FEED_BACK + FEED_AHEAD
+    for day, name in ((start, "from"), (end, "to")):
+        if day is not None:
+            check_day(day, what=f"`{name}`")
+    start = start or (max(end - FEED_BACK - FEED_AHEAD, EARLIEST_DAY) if end else today - FEED_BACK)
+    end = end or min(start + FEED_BACK + FEED_AHEAD, LATEST_DAY)
     if end < start:
         raise InvalidInput("`to` is before `from`", code="invalid_window")
     if end - start > FEED_MAX:
@@ -135,14 +153,11 @@ def feed_window(start: dt.date | None, end: dt.date | None, today: dt.date) -> t
 
 # ---- links, names and minutes ---------------------------------------------------------------------------
 
-_WEB_LINK = re.compile(r"^https?://[^\s/?#@]+(?:[/?#][^\s]*)?$", re.IGNORECASE)
 _EMAIL = re.compile(r"^[^@\s<>\"']{1,64}@[^@\s<>\"']{1,255}\.[^@\s<>\"'.]{2,63}$")
 
 
 def check_web_link(url: str, *, pointer: str) -> str:
-    if not isinstance(url, str) or len(url) > 2000 or not _WEB_LINK.match(url.strip()):
-        raise InvalidInput(f"{str(url)[:100]!r} is not an http(s) address", pointer=pointer, code="invalid_link")
-    return url.strip()
+    return check_web_address(url.strip() if isinstance(url, str) else url, pointer=pointer)
 
 
 def check_email(address: str, *, pointer: str) -> str:
@@ -182,13 +197,13 @@ class DocumentLink:
 def parse_document_link(text: str, *, pointer: str) -> DocumentLink:
     name, at, version = text.partition("@") if isinstance(text, str) else ("", "", "")
     parsed = parse_name(name, pointer=pointer)
-    if at and not (version.isdigit() and 1 <= len(version) <= 9 and int(version) >= 1):
+    if at and not re.fullmatch(r"[1-9][0-9]{0,8}", version):  # `@01`, `@١` are not versions
         raise InvalidInput(f"{text!r}: a linked version is a number, like EU/consumer-protection@3",
                            pointer=pointer, code="invalid_version_selector")
     return DocumentLink(parsed.namespace, parsed.slug, int(version) if at else None)
 
 
-# ---- search and CSV -------------------------------------------------------------------------------------
+# ---- search -------------------------------------------------------------------------------------------
 
 def search_terms(text: str) -> list[str]:
     """The words of a search; punctuation, `_` and query operators (`"`, `*`, `NEAR(`, `-`) are only separators."""
@@ -239,17 +254,3 @@ def fts5_query(terms: list[str], any_of: list[str] | None = None) -> str:
 
 def _fts5_string(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
-
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value: object) -> str:
-    """A cell that a spreadsheet will not run as a formula: a leading =, +, -, @, tab or CR gets a `'`."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-def csv_value(text: str) -> str:
-    """The value of a cell written by csv_cell: the neutralising `'` taken off again."""
-    return text[1:] if text.startswith("'") and text[1:2] in _FORMULA_START and text[1:2] != "" else text

@@ -78,11 +78,9 @@ def parse_selector(text: str, *, pointer: str | None = None) -> VersionSelector:
     """`3`, `latest` or `2024-06-01`."""
     if text == "latest":
         return VersionSelector(latest=True)
-    if text.isdigit() and len(text) <= 9:
-        number = int(text)
-        if number >= 1:
-            return VersionSelector(number=number)
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+    if re.fullmatch(r"[1-9][0-9]{0,8}", text):  # one way to write a number: `01`, `+1`, `١` are not versions
+        return VersionSelector(number=int(text))
+    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
         return VersionSelector(as_of=parse_date(text, pointer=pointer))
     raise InvalidInput(f"{text!r} is not a version: use a number, 'latest' or a date YYYY-MM-DD",
                        pointer=pointer, code="invalid_version_selector")

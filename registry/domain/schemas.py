@@ -20,6 +20,8 @@ from referencing.exceptions import NoSuchResource, Unresolvable
 from referencing.jsonschema import DRAFT202012
 
 from registry.domain.jsonbody import pointer_join
+from registry.domain.links import check_rule_sources
+from registry.domain.structural import instance_free_cycle
 from registry.errors import Unprocessable
 
 DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
@@ -149,61 +151,16 @@ def _check_references(schema: dict) -> None:
                                     pointer=where, code="unresolvable_ref") from None
 
 
-_IN_PLACE_LISTS = ("allOf", "anyOf", "oneOf")
-_IN_PLACE_SCHEMAS = ("not", "if", "then", "else")
-
-
 def _check_cycles(schema: dict) -> None:
-    """Refuse `$ref` chains that come back to where they started without consuming any of the instance:
-    validating against them would never end."""
-    def at(pointer: str) -> Any:
-        node: Any = schema
-        for part in pointer.split("/")[1:]:
-            part = part.replace("~1", "/").replace("~0", "~")
-            node = node[int(part)] if isinstance(node, list) else node[part]
-        return node
-
-    def edges(pointer: str, node: Any) -> Iterator[str]:
-        if not isinstance(node, dict):
-            return
-        ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith("#") and not ref.startswith("#/") and ref != "#":
-            return  # an anchor: resolved by the validator; cycles through anchors are caught at validation
-        if isinstance(ref, str) and (ref == "#" or ref.startswith("#/")):
-            yield ref[1:]
-        for keyword in _IN_PLACE_LISTS:
-            if isinstance(node.get(keyword), list):
-                yield from (f"{pointer}/{keyword}/{i}" for i in range(len(node[keyword])))
-        for keyword in _IN_PLACE_SCHEMAS:
-            if keyword in node:
-                yield f"{pointer}/{keyword}"
-        if isinstance(node.get("dependentSchemas"), dict):
-            yield from (pointer_join(*(p for p in pointer.split("/")[1:]), "dependentSchemas", k)
-                        for k in node["dependentSchemas"])
-
-    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
-    for start in [p for p, _ in ((pointer_join(*path), n) for path, n in _walk(schema)) if "$ref" in at(p)]:
-        if state.get(start):
-            continue
-        stack = [(start, iter(list(edges(start, at(start)))))]
-        state[start] = 1
-        while stack:
-            pointer, children = stack[-1]
-            child = next(children, None)
-            if child is None:
-                state[pointer] = 2
-                stack.pop()
-                continue
-            if state.get(child) == 1:
-                raise Unprocessable("$ref cycle: validation would never end", pointer=pointer + "/$ref"
-                                    if "$ref" in at(pointer) else pointer, code="ref_cycle")
-            if not state.get(child):
-                try:
-                    target = at(child)
-                except (KeyError, IndexError, ValueError, TypeError):
-                    continue  # unresolvable refs are reported by _check_references
-                state[child] = 1
-                stack.append((child, iter(list(edges(child, target)))))
+    """Refuse a loop of references that never descends into the instance (through pointers, anchors, ids or
+    dynamic references): validating against it would never end (registry.domain.structural)."""
+    base = schema["$id"] if isinstance(schema.get("$id"), str) else "urn:registry:submitted"
+    registry = LOCAL_ONLY.with_resource(base, Resource.from_contents(schema, default_specification=DRAFT202012)
+                                        ).crawl()
+    where = instance_free_cycle(schema, base, lambda uri, ref: registry.resolver(base_uri=uri).lookup(ref).contents)
+    if where is not None:
+        raise Unprocessable("$ref cycle: validation would never end (a loop of references that never descends "
+                            "into the instance)", pointer=where, code="ref_cycle")
 
 
 _META_VALIDATOR = Draft202012Validator(Draft202012Validator.META_SCHEMA, format_checker=FORMAT_CHECKER,
@@ -228,6 +185,7 @@ def check_schema(schema: Any) -> None:
                             pointer=pointer_join(*error.absolute_path), code="invalid_schema")
     _check_references(schema)
     _check_cycles(schema)
+    check_rule_sources(schema)
 
 
 def build_validator(schema: dict, *, format_assertion: bool = True) -> Any:

@@ -1,4 +1,5 @@
-"""Choosing a format (?format= first, then Accept) and writing tables safely as CSV, Markdown and HTML."""
+"""Choosing a format (?format= first, then Accept) and writing tables safely as CSV, Markdown and HTML. The one
+CSV writer and the one formula escaper of the registry (reports and the meeting log's exports and imports)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ from registry.errors import InvalidInput
 
 FORMATS = {"json": "application/json", "md": "text/markdown", "csv": "text/csv", "html": "text/html"}
 _ACCEPT = {"application/json": "json", "text/markdown": "md", "text/csv": "csv", "text/html": "html"}
+# a cell starting with one of these is a formula to a spreadsheet: the export writes a `'` before it, and before a
+# cell that starts with `'` itself, so that reading a cell back takes off exactly the `'` the export added
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
+_ESCAPED = _FORMULA + ("'",)
 
 
 def choose(format_param: str | None, accept: str | None) -> str:
@@ -30,12 +34,19 @@ def choose(format_param: str | None, accept: str | None) -> str:
 def cell(value: Any) -> str:
     """A CSV cell that a spreadsheet will not run as a formula."""
     text = "" if value is None else (value if isinstance(value, str) else str(value))
-    return "'" + text if text.startswith(_FORMULA) else text
+    return "'" + text if text.startswith(_ESCAPED) else text
+
+
+def cell_value(text: str) -> str:
+    """The value of a cell that cell() wrote: the `'` it added taken off, and no other (a user's own leading `'`
+    survives an export and an import)."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(_ESCAPED) else text
 
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """A CSV (RFC 4180: CRLF line ends) of neutralised cells."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header)
     for row in rows:
         writer.writerow([cell(v) for v in row])

@@ -92,10 +92,9 @@ def list_documents(session: Session, *, jurisdiction: str | None = None, topic: 
     if kind:
         query = query.where(Document.kind == kind)
     if text:
-        like = f"%{text.lower()}%"
-        query = query.where(or_(func.lower(Document.title).like(like), func.lower(Document.slug).like(like),
-                                func.lower(Document.legal_basis).like(like),
-                                func.lower(Document.authority).like(like)))
+        # autoescape: `%`, `_` and the escape character are the text searched for, not wildcards
+        query = query.where(or_(*(func.lower(column).contains(text.lower(), autoescape=True) for column in (
+            Document.title, Document.slug, Document.legal_basis, Document.authority))))
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     key = sort.lstrip("-")
     columns = {"name": (Document.namespace, Document.slug), "title": (Document.title,),

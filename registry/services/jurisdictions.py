@@ -47,8 +47,9 @@ def list_jurisdictions(session: Session, *, region: str | None = None, kind: str
         query = query.where(col(Jurisdiction.code).in_(select(Membership.member_code)
                                                       .where(Membership.bloc_code == bloc)))
     if text:
-        like = f"%{text.lower()}%"
-        query = query.where(or_(func.lower(Jurisdiction.name).like(like), func.lower(Jurisdiction.code).like(like)))
+        # autoescape: `%`, `_` and the escape character are the text searched for, not wildcards
+        query = query.where(or_(*(func.lower(column).contains(text.lower(), autoescape=True)
+                                  for column in (Jurisdiction.name, Jurisdiction.code))))
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     column = {"code": Jurisdiction.code, "name": Jurisdiction.name, "region": Jurisdiction.region}[sort.lstrip("-")]
     order = col(column).desc() if sort.startswith("-") else col(column).asc()

@@ -5,6 +5,7 @@ addresses, ever."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import replace
 from typing import Sequence
 
@@ -20,6 +21,13 @@ from registry.storage.tables import Meeting
 _STATUS = {rules.PLANNED: "TENTATIVE", rules.CONFIRMED: "CONFIRMED", rules.HELD: "CONFIRMED",
            rules.CANCELLED: "CANCELLED"}
 FEED_LIMIT = 5_000
+# RFC 5545 TEXT holds no control character but HTAB (a line break is written `\n` by icalendar): the others (VT, FF,
+# ESC, DEL, C1, and a CR of a CRLF) are taken out of every text property
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _text(value: str) -> str:
+    return _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def uid(meeting: Meeting) -> str:
@@ -35,12 +43,12 @@ def _event(meeting: Meeting, tags: dict[str, list[str]], permalink: str) -> Even
     event.add("last-modified", meeting.updated_at)
     event.add("dtstart", rules.in_zone(meeting.start_at, meeting.timezone))
     event.add("dtend", rules.in_zone(meeting.end_at, meeting.timezone))
-    event.add("summary", meeting.title)
+    event.add("summary", _text(meeting.title))
     event.add("status", _STATUS[meeting.status])
     where = ", ".join(p for p in (meeting.place, meeting.online_url or "") if p)
     if where:
-        event.add("location", where)
-    event.add("url", permalink)
+        event.add("location", _text(where))
+    event.add("url", _text(permalink))
     lines = [meeting.description.strip()] if meeting.description.strip() else []
     if meeting.host:
         lines.append(f"Host: {meeting.host}")
@@ -48,8 +56,8 @@ def _event(meeting: Meeting, tags: dict[str, list[str]], permalink: str) -> Even
         lines.append(f"Jurisdictions: {', '.join(tags['jurisdiction'])}")
     lines.append(f"Status: {meeting.status}" + (" (sample data)" if meeting.sample else ""))
     lines.append(permalink)
-    event.add("description", "\n\n".join(lines))
-    event.add("categories", [meeting.type, *tags["topic"]])
+    event.add("description", _text("\n\n".join(lines)))
+    event.add("categories", [_text(c) for c in (meeting.type, *tags["topic"])])
     return event
 
 

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from registry.domain import meetings as rules
 from registry.domain.access import SECRETARIAT, Principal, require_role
 from registry.errors import InvalidInput, Unprocessable
+from registry.reports.formats import cell_value, csv_text
 from registry.services import audit, meetings, meetings_actions
 from registry.services.meetings import MeetingInput, fingerprint, input_of, tags_of
 from registry.services.meetings_actions import (
@@ -41,14 +42,6 @@ MEETING_COLUMNS = ("id", "title", "type", "status", "start", "end", "timezone", 
 # what an imported CSV may carry: the meeting's own fields (lists joined with ";"); id and local times are ignored
 IMPORT_COLUMNS = set(MEETING_COLUMNS)
 _LISTS = ("jurisdictions", "topics", "documents")
-
-
-def write_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows([rules.csv_cell(v) for v in row] for row in rows)
-    return out.getvalue()
 
 
 def _chunks(rows: Sequence[Meeting], size: int = 1_000) -> Iterable[Sequence[Meeting]]:
@@ -81,7 +74,7 @@ def meetings_csv(session: Session, filters: MeetingFilters) -> str:
                        ";".join(tags[m.id]["jurisdiction"]), ";".join(tags[m.id]["topic"]),  # type: ignore[index]
                        ";".join(documents[m.id]), "true" if m.sample else "false"]  # type: ignore[index]
 
-    return write_csv(MEETING_COLUMNS, lines())
+    return csv_text(MEETING_COLUMNS, lines())
 
 
 def participants_csv(session: Session, meeting_id: int, *, private: bool) -> str:
@@ -90,14 +83,14 @@ def participants_csv(session: Session, meeting_id: int, *, private: bool) -> str
     rows = session.exec(select(MeetingParticipant).where(MeetingParticipant.meeting_id == meeting_id)
                         .order_by(MeetingParticipant.position)).all()
     header = ["name", "kind", "organisation", "jurisdiction", "role", "invited", "attended"] + (["email"] if private else [])
-    return write_csv(header, ([p.name, p.kind, p.organisation, p.jurisdiction or "", p.role, p.invited,
+    return csv_text(header, ([p.name, p.kind, p.organisation, p.jurisdiction or "", p.role, p.invited,
                                "" if p.attended is None else p.attended] + ([p.email or ""] if private else [])
                               for p in rows))
 
 
 def actions_csv(session: Session, filters: ActionFilters, *, today: dt.date) -> str:
     rows, _ = list_actions(session, filters, today=today, limit=EXPORT_LIMIT)
-    return write_csv(("id", "meeting", "agenda_item", "title", "owner_organisation", "owner_person", "due_date",
+    return csv_text(("id", "meeting", "agenda_item", "title", "owner_organisation", "owner_person", "due_date",
                       "status", "overdue", "carried_to"),
                      ([a.id, a.meeting_id, a.agenda_position or "", a.title, a.owner_organisation, a.owner_person,
                        a.due_date.isoformat() if a.due_date else "", a.status,
@@ -163,7 +156,7 @@ def records_from_csv(text: str) -> list[tuple[str, dict[str, Any]]]:
                            if unknown else "the CSV has no header row", code="invalid_columns")
     found = []
     for row in reader:
-        values = {k: rules.csv_value(v or "") for k, v in row.items() if k is not None}
+        values = {k: cell_value(v or "") for k, v in row.items() if k is not None}
         if None in row:
             values["__extra__"] = "more cells than columns"
         meeting: dict[str, Any] = {k: v for k, v in values.items()

@@ -59,6 +59,9 @@ def filtered(session: Session, filters: MeetingFilters) -> Any:
     still checked exactly after that (a meeting's own text could hold such a word)."""
     query = select(Meeting)
     tags = _tags(filters)
+    for day, name in ((filters.start_from, "from"), (filters.start_to, "to")):
+        if day is not None:  # far days: the day after 9999-12-31 does not exist (a 500 before)
+            rules.check_day(day, what=f"`{name}`")
     if filters.text is not None and filters.text.strip():
         terms = rules.search_terms(filters.text)
         if not terms:  # only punctuation or operators: there is no word to find

@@ -3,6 +3,7 @@ BEGIN (BEGIN IMMEDIATE) so concurrent writers wait their turn instead of failing
 
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
@@ -25,11 +26,28 @@ def normalise_url(url: str) -> str:
     return url
 
 
+def _owner_only(path: Path) -> None:
+    """The database file readable and writable by its owner only (0600), created so if new; SQLite gives its -wal
+    and -shm files the database file's mode. Files left readable by others before are narrowed."""
+    try:
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    except OSError:
+        return  # a folder that does not exist or cannot be written: SQLite reports it on connecting
+    for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            if name.stat().st_mode & 0o077:
+                name.chmod(0o600)
+        except OSError:  # absent, or another user's file: left to its owner
+            pass
+
+
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     url = normalise_url(url)
     if not url.startswith("sqlite"):
         return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
     memory = url in ("sqlite://", "sqlite:///:memory:")
+    if (path := sqlite_path(url)) is not None and not url.startswith("sqlite:///file:"):
+        _owner_only(path)
     engine = create_engine(
         url, echo=echo,
         connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},

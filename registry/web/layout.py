@@ -18,6 +18,7 @@ from litestar.template.config import TemplateConfig
 from sqlalchemy import Engine
 
 from registry.domain.access import ANONYMOUS, Principal
+from registry.domain.links import linkable
 from registry.domain.topics import TOPICS
 from registry.web.security import signed_in_viewer
 
@@ -46,7 +47,7 @@ def _date(value: Any) -> str:
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True),
                       trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(json=_json, date=_date)
+    env.filters.update(json=_json, date=_date, linkable=linkable)  # every href built from data goes through linkable
     env.globals.update(query=_query, topics=TOPICS, topic_titles={t.slug: t.title for t in TOPICS})
     return env
 

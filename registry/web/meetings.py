@@ -61,7 +61,7 @@ def _month(text: str | None, today: dt.date) -> dt.date:
     if not text:
         return today.replace(day=1)
     try:
-        return dt.date.fromisoformat(text + "-01")
+        return rules.check_day(dt.date.fromisoformat(text + "-01"), pointer="/month", what="month")
     except ValueError:
         raise InvalidInput(f"month {text[:20]!r} is not YYYY-MM", pointer="/month", code="invalid_month") from None
 

@@ -33,6 +33,9 @@ BODIES = {
     "megabyte_key": (b'{"' + MEGA.encode() + b'": 1}', 413, "string_too_long"),
     "nul_character": (b'{"a": "x\\u0000y"}', 400, "nul_character"),  # PostgreSQL cannot store it
     "lone_surrogate": (b'{"a": "x\\uD800"}', 400, "invalid_unicode"),  # not UTF-8: cannot be stored or validated
+    "integer_of_5000_digits": (b'{"a": 1' + b"0" * 4999 + b'}', 400, "number_out_of_range"),  # int() refuses it
+    "number_beyond_a_double": (b'{"a": [1e400]}', 400, "number_out_of_range"),  # reads as inf
+    "long_decimal_beyond_a_double": (b'{"a": -1' + b"0" * 400 + b'.5}', 400, "number_out_of_range"),
 }
 
 

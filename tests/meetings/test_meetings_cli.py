@@ -7,7 +7,7 @@ import csv
 import io
 import json
 
-from registry.domain.meetings import csv_cell, csv_value
+from registry.reports.formats import cell as csv_cell, cell_value as csv_value
 from tests.conftest import MINI
 from tests.test_cli import run  # noqa: F401  (fixture)
 
