@@ -94,6 +94,7 @@ def _not_finite(schema: Any) -> Optional[list]:
     return None
 
 
+R_EXPANSION = f"{R_BUDGET}: schema expansion"  # then ": " and expansion.Expansion.over()'s words
 _EXPANSION: dict[str, Optional[str]] = {}
 EXPANSION_MEMO = 1024
 
@@ -129,7 +130,7 @@ def is_subschema(a: Any, b: Any, *, format_assertion: bool = False, budget: Opti
         # validating an instance cannot be interrupted: refuse schemas that make one validation exponential
         over = too_expansive(a, ctx) or too_expansive(b, ctx)
         if over:
-            return Containment("unknown", reason=f"{R_BUDGET}: {over}")
+            return Containment("unknown", reason=f"{R_EXPANSION}: {over}")
         ctx.budget.check()
         if not shortcuts:
             return _general(a, b, ctx, None)

@@ -9,7 +9,7 @@ import importlib
 import pytest
 from greenery import parse
 
-from comparisons import compare, is_subschema
+from comparisons import compare, gap, is_subschema
 from comparisons import automata
 from comparisons.automata import Meter, TooLarge, metered
 from comparisons.budget import Budget, BudgetExceeded
@@ -177,14 +177,17 @@ def test_the_automaton_of_x_dot_8_is_built():
     assert built[0].accepts("..x12345678") and not built[0].accepts("x1234567")
 
 
+# Under a loaded machine the clock may run out first: then the answer must say so (never a wrong one, never late)
+
 def test_issue_string_in_pattern_x_dot_10():
     result = is_subschema({"type": "string"}, {"pattern": "x.{10}"})
-    assert result.answer == "no" and result.witness is not None
+    assert (result.answer == "no" and result.witness is not None) or (
+        result.answer == "unknown" and budget_reason(result.reason))
 
 
 def test_issue_compare_with_pattern_x_dot_9():
     result = compare({"type": "string", "pattern": "x.{9}"}, {"type": "string"})
-    assert result.relation == "stricter"
+    assert result.relation == "stricter" or (result.relation == "unknown" and budget_reason(result.reason))
 
 
 def test_issue_all_of_twelve_one_letter_patterns():
@@ -196,3 +199,13 @@ def test_issue_all_of_twelve_one_letter_patterns():
     assert result.answer == "yes" or (result.answer == "unknown" and budget_reason(result.reason))
     result = compare(twelve, {"type": "string", "pattern": "m"})
     assert result.relation == "overlapping" or (result.relation == "unknown" and budget_reason(result.reason))
+
+
+def test_a_gap_report_against_an_expansive_schema_is_unknown_without_unfolding_it():
+    defs: dict = {f"d{i}": {"allOf": [{"$ref": f"#/$defs/d{i + 1}"}, {"$ref": f"#/$defs/d{i + 1}"}]} for i in range(40)}
+    defs["d40"] = {"type": "string", "minLength": 1}
+    report = gap({"type": "string"}, {"$defs": defs, "$ref": "#/$defs/d0"})  # 2^40 constraints if flattened
+    assert report.covered == "unknown" and "subschema checks" in report.reason
+    assert [item.status for item in report.items] == ["unknown"]
+    plain = gap({"type": "string"}, {"type": "string", "minLength": 1})  # an ordinary gap still lists its items
+    assert [item.keyword for item in plain.items] == ["minLength"]
