@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .budget import Budget
-from .canonical import R_UNDECIDED
-from .containment import is_subschema
+from .budget import Budget, BudgetExceeded
+from .canonical import R_BUDGET, R_UNDECIDED, Context
+from .containment import is_subschema, too_expansive
 from .differences import differences
 from .results import Comparison, Containment
 from .validation import validator_for
@@ -34,14 +34,19 @@ def _no(found: tuple) -> Containment:
     return Containment("no", witness=found[0], has_witness=True)
 
 
-def _from_pools(a: Any, b: Any, fa: bool) -> tuple:
-    """Witnesses from a few known instances of each side (each checked with jsonschema)."""
+COMPARE_SECONDS = 3.5  # the whole comparison: relation, witnesses and differences
+DIFFERENCES_SECONDS = 0.25  # kept for the differences out of the comparison's time
+
+
+def _from_pools(a: Any, b: Any, fa: bool, budget: Budget) -> tuple:
+    """Witnesses from a few known instances of each side (each checked with jsonschema), within `budget`."""
     only_left = only_right = common = None
     patterns = schema_patterns(a) | schema_patterns(b)
     try:
         va, vb = validator_for(a, fa), validator_for(b, fa)
-        for side, pool, other in ((0, instance_pool(a, fa), vb), (1, instance_pool(b, fa), va)):
+        for side, pool, other in ((0, instance_pool(a, fa, budget), vb), (1, instance_pool(b, fa, budget), va)):
             for v in pool:
+                budget.check()  # one validation each: look at the clock every time
                 if not robust(v, patterns):
                     continue
                 if other.is_valid(v):
@@ -52,20 +57,36 @@ def _from_pools(a: Any, b: Any, fa: bool) -> tuple:
                     only_right = only_right or (v,)
                 if common and (only_right if side else only_left):
                     break
+    except BudgetExceeded:
+        raise
     except Exception:  # a reference that cannot be resolved, a pattern Python rejects...
         return None, None, None
     return only_left, only_right, common
 
 
+def _too_expansive(a: Any, b: Any) -> Containment | None:
+    """An unknown answer when validating against either schema could take exponential time (nothing is run)."""
+    ctx = Context()
+    over = too_expansive(a, ctx) or too_expansive(b, ctx)
+    return Containment("unknown", reason=f"{R_BUDGET}: {over}") if over else None
+
+
 def compare(a: Any, b: Any, *, format_assertion: bool = False, labels: tuple[str, str] = ("left", "right")) -> Comparison:
     """Compare two schemas: relation, witnesses for each side, and differences per path."""
     seen: dict = {}
-    budget = Budget(seconds=3.5)  # one budget for the whole comparison (pools and differences included)
-    only_left, only_right, common = _from_pools(a, b, format_assertion)
+    budget = Budget(seconds=COMPARE_SECONDS)  # one budget for the whole comparison (differences included)
+    relation_budget = Budget(seconds=COMPARE_SECONDS - DIFFERENCES_SECONDS)  # the pools and the relation
+    over = _too_expansive(a, b)
+    if over is not None:
+        return Comparison("unknown", over, over, reason=over.reason)
+    try:
+        only_left, only_right, common = _from_pools(a, b, format_assertion, relation_budget)
+    except BudgetExceeded:
+        only_left = only_right = common = None
     if common is not None:
         seen["both"] = common
-    lr = _no(only_left) if only_left else is_subschema(a, b, format_assertion=format_assertion, observe=seen, budget=budget)
-    rl = _no(only_right) if only_right else is_subschema(b, a, format_assertion=format_assertion, observe=seen, budget=budget)
+    lr = _no(only_left) if only_left else is_subschema(a, b, format_assertion=format_assertion, observe=seen, budget=relation_budget)
+    rl = _no(only_right) if only_right else is_subschema(b, a, format_assertion=format_assertion, observe=seen, budget=relation_budget)
     both = None
     if lr.answer == "no" and rl.answer == "no":
         common = seen.get("both")
@@ -74,7 +95,7 @@ def compare(a: Any, b: Any, *, format_assertion: bool = False, labels: tuple[str
             both = Containment("no", witness=common[0], has_witness=True)
         else:
             # a ∩ b is empty iff a ⊆ not b; a counter-example is an instance of both
-            both = is_subschema(a, {"not": b}, format_assertion=format_assertion, budget=budget)
+            both = is_subschema(a, {"not": b}, format_assertion=format_assertion, budget=relation_budget)
     relation, reason = relation_of(lr, rl, both if lr.answer == rl.answer == "no" else None)
     if relation == "unknown" and lr.answer == rl.answer == "no" and both is None:
         relation, reason = "unknown", R_UNDECIDED
@@ -85,7 +106,5 @@ def compare(a: Any, b: Any, *, format_assertion: bool = False, labels: tuple[str
         kwargs.update(only_right=rl.witness, has_only_right=True)
     if both is not None and both.answer == "no":
         kwargs.update(both=both.witness, has_both=True)
-    # what is left of the comparison's budget, but at least a little for the pattern checks
-    diff_budget = budget if budget.remaining() > 0.25 else Budget(seconds=0.25)
-    diffs = tuple(differences(a, b, labels, diff_budget)) if relation != "equivalent" else ()
+    diffs = tuple(differences(a, b, labels, budget)) if relation != "equivalent" else ()
     return Comparison(relation, lr, rl, differences=diffs, reason=reason, **kwargs)

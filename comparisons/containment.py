@@ -6,8 +6,10 @@ import json
 from typing import Any, Iterator, Optional
 
 from . import atoms as A
+from .automata import TooLarge
 from .budget import Budget, BudgetExceeded
 from .canonical import R_BUDGET, R_PATTERN, R_REMOTE, R_UNDECIDED, Context, normalise_root
+from .expansion import measure
 from .results import Containment
 from .validation import Undecidable, is_valid
 from .values import unique_values
@@ -92,6 +94,27 @@ def _not_finite(schema: Any) -> Optional[list]:
     return None
 
 
+R_EXPANSION = f"{R_BUDGET}: schema expansion"  # then ": " and expansion.Expansion.over()'s words
+_EXPANSION: dict[str, Optional[str]] = {}
+EXPANSION_MEMO = 1024
+
+
+def too_expansive(schema: Any, ctx: Context) -> Optional[str]:
+    """Why validating against `schema` could take exponential time (expansion.measure), or None; remembered by
+    the schema's text."""
+    try:
+        text = ctx.text(schema)
+    except (TypeError, ValueError):
+        return None
+    if "$ref" not in text and "$dynamicRef" not in text:
+        return None  # every subschema is checked at most once per value: validation is linear in the schema
+    if text not in _EXPANSION:
+        if len(_EXPANSION) >= EXPANSION_MEMO:
+            _EXPANSION.clear()
+        _EXPANSION[text] = measure(schema).over()
+    return _EXPANSION[text]
+
+
 def is_subschema(a: Any, b: Any, *, format_assertion: bool = False, budget: Optional[Budget] = None,
                  shortcuts: bool = True, observe: Optional[dict] = None) -> Containment:
     """Is every instance valid under `a` also valid under `b` (JSON Schema draft 2020-12)?
@@ -104,9 +127,16 @@ def is_subschema(a: Any, b: Any, *, format_assertion: bool = False, budget: Opti
     ctx = Context(format_assertion, budget or Budget())
     ctx.observe = observe
     try:
+        # validating an instance cannot be interrupted: refuse schemas that make one validation exponential
+        over = too_expansive(a, ctx) or too_expansive(b, ctx)
+        if over:
+            return Containment("unknown", reason=f"{R_EXPANSION}: {over}")
+        ctx.budget.check()
         if not shortcuts:
             return _general(a, b, ctx, None)
         return _decide(a, b, ctx)
+    except TooLarge as e:
+        return Containment("unknown", reason=f"{R_BUDGET}: {e}")
     except BudgetExceeded:
         return Containment("unknown", reason=R_BUDGET)
     except RecursionError:
@@ -132,11 +162,13 @@ def _decide(a: Any, b: Any, ctx: Context) -> Containment:
             members = []
             for v in values:
                 ctx.budget.tick()
+                ctx.budget.check()  # one validation each: check the clock every time
                 if is_valid(a, v, fa):
                     members.append(v)
             bad = []
             for v in members:
                 ctx.budget.tick()
+                ctx.budget.check()  # one validation each: check the clock every time
                 if not is_valid(b, v, fa):
                     bad.append(v)
                     break
@@ -153,6 +185,7 @@ def _decide(a: Any, b: Any, ctx: Context) -> Containment:
             inside = []
             for v in excluded:
                 ctx.budget.tick()
+                ctx.budget.check()  # one validation each: check the clock every time
                 if is_valid(a, v, fa):
                     inside.append(v)
             if all(robust(v, patterns) for v in excluded):
@@ -171,6 +204,7 @@ def _pairs(left: A.Node, right: A.Node, ctx: Context) -> Iterator[A.Atom]:
         for y in right:
             if x.type == y.type:
                 ctx.budget.tick()
+                ctx.budget.check()  # one validation each: check the clock every time
                 c = A.conj_atoms(x, y)
                 if not A.quick_empty(c):
                     yield c

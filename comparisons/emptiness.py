@@ -12,9 +12,8 @@ from fractions import Fraction
 from typing import Any, Optional
 
 from . import atoms as A
-from .budget import BudgetExceeded
 from .canonical import R_NUMBER, R_OBJECT, R_PATTERN, Context
-from .timebox import Timeout, run_with_timeout
+from .automata import Meter, cardinality, difference, intersection, is_empty, metered, union
 from .regex import all_strings_fsm, length_fsm, pattern_fsms, python_search
 from .values import is_integer_value, json_equal, json_type, value_key
 
@@ -129,15 +128,11 @@ def pattern_matches(pattern: str, s: str) -> Optional[bool]:
     return py
 
 
-FSM_SECONDS = 1.5  # hard limit for one automata computation (greenery cannot tick a budget)
-
-
 def fsm_call(ctx: Context, fn):
-    """Run greenery work under a hard time limit; running out means the budget is exceeded."""
-    try:
-        return run_with_timeout(fn, min(FSM_SECONDS, ctx.budget.remaining()))
-    except Timeout:
-        raise BudgetExceeded("automata") from None
+    """Run automata work under the call's budget and a step and state limit (automata.Meter): running out of
+    either means the budget is exceeded."""
+    with metered(Meter(ctx.budget)):
+        return fn()
 
 
 def string_fsms(a: A.StrAtom, ctx: Context) -> Optional[list]:
@@ -165,14 +160,14 @@ def _string_fsms(a: A.StrAtom, ctx: Context) -> Optional[list]:
             if f is None:
                 ctx.approx(R_PATTERN)
                 continue
-            fsm = f[sem] if fsm is None else fsm.intersection(f[sem])
+            fsm = f[sem] if fsm is None else intersection(fsm, f[sem])
             ctx.budget.tick(8)
         for p in a.not_patterns:
             f = pattern_fsms(p, False)
             if f is None:
                 ctx.approx(R_PATTERN)
                 continue
-            fsm = (all_strings_fsm() if fsm is None else fsm).difference(f[sem])
+            fsm = difference(all_strings_fsm() if fsm is None else fsm, f[sem])
             ctx.budget.tick(8)
         ctx.budget.check()
         if fsm is None:
@@ -199,12 +194,12 @@ def _str_empty(a: A.StrAtom, ctx: Context) -> bool:
 
 def _fsm_empty_except(fsm, excluded: tuple) -> bool:
     """Is every string of the automaton among the excluded values?"""
-    if fsm.empty():
+    if is_empty(fsm):
         return True
     if not excluded:
         return False
     try:
-        n = fsm.cardinality()
+        n = cardinality(fsm)
     except OverflowError:
         return False
     if n > MAX_ENUMERATE:
@@ -378,7 +373,7 @@ def _strings_lang(node: A.Node, sem: int, ctx: Context):
                     f = all_strings_fsm()
             else:
                 f = fsms[sem]
-        lang = f if lang is None else lang.union(f)
+        lang = f if lang is None else union(lang, f)
     if lang is None:
         return literal_fsm(())
     return lang
@@ -400,14 +395,14 @@ def _region_empty_fsm(a: A.ObjAtom, ex: A.Exists, ctx: Context) -> bool:
         for p in ex.patterns_excluded:
             f = pattern_fsms(p, False)
             if f is not None:
-                lang = lang.difference(f[sem])
+                lang = difference(lang, f[sem])
         if ex.pattern_required is not None:
             f = pattern_fsms(ex.pattern_required, True)
             if f is not None:
-                lang = lang.intersection(f[sem])
+                lang = intersection(lang, f[sem])
         for node in (ex.name_node, a.names):
             if node is not None:
-                lang = lang.intersection(_strings_lang(node, sem, ctx))
+                lang = intersection(lang, _strings_lang(node, sem, ctx))
         for g in closed:
             allowed = literal_fsm(tuple(n for n in g.props if not node_empty(A.conj_opt(value_at_cached(a, n, ctx), ex.value), ctx)))
             for p, sub in g.patterns:
@@ -416,13 +411,13 @@ def _region_empty_fsm(a: A.ObjAtom, ex: A.Exists, ctx: Context) -> bool:
                 f = pattern_fsms(p, True)
                 if f is None:
                     return False
-                allowed = allowed.union(f[sem])
-            lang = lang.intersection(allowed)
+                allowed = union(allowed, f[sem])
+            lang = intersection(lang, allowed)
         if ex.names_excluded:
-            lang = lang.difference(literal_fsm(tuple(ex.names_excluded)))
+            lang = difference(lang, literal_fsm(tuple(ex.names_excluded)))
         ctx.budget.tick(16)
         ctx.budget.check()
-        if not lang.empty():
+        if not is_empty(lang):
             return False
     return True
 

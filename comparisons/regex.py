@@ -1,4 +1,4 @@
-"""Pattern inclusion with greenery.
+"""Pattern inclusion with greenery's parser and our budgeted automata (automata.py).
 
 JSON Schema patterns are unanchored ECMA-262 searches, while the witness checker (jsonschema)
 uses Python's `re.search`. Each pattern is translated twice, once per semantics (\\d, \\w, \\s,
@@ -13,15 +13,16 @@ import re
 from functools import lru_cache
 from typing import Optional
 
-from greenery import Fsm, parse
+from greenery import NULL, Fsm, parse
 
-from .timebox import run_with_timeout
+from . import automata
+from .automata import Meter, TooLarge, metered
+from .budget import BudgetExceeded
 
 MAX_CODE = 0x10FFFF
-MAX_REPEAT = 12  # largest {n,m} bound translated (greenery slows down fast beyond)
+MAX_REPEAT = 12  # largest {n,m} bound translated (automata grow fast beyond)
 MAX_WEIGHT = 24  # sum of the bounds in one pattern
 MAX_PATTERN_LENGTH = 400
-PATTERN_SECONDS = 1.0  # hard limit for building the automata of one pattern
 
 
 class Unsupported(Exception):
@@ -349,8 +350,14 @@ def pattern_fsms(pattern: str, over: bool = True) -> Optional[tuple[Fsm, Fsm]]:
     if len(pattern) > MAX_PATTERN_LENGTH:
         return None
     try:
-        return run_with_timeout(lambda: _build(pattern, over), PATTERN_SECONDS)
-    except Exception:  # unsupported syntax, or too slow to build: undecided
+        # its own step and state limits (the same every time, so "too large" is remembered), the caller's clock
+        with metered(Meter(automata.current().budget)):
+            return _build(pattern, over)
+    except TooLarge:  # too large to build: undecided
+        return None
+    except BudgetExceeded:  # the caller's time is up: not remembered
+        raise
+    except Exception:  # unsupported syntax: undecided
         return None
 
 
@@ -364,26 +371,31 @@ def _build(pattern: str, over: bool) -> tuple[Fsm, Fsm]:
             # Python's $ also matches before one final newline
             tail = NEWLINE_OPT if end else ANY + "*"
             up_parts.append(f"{pre}(?:{up}){tail}")
-        lower = parse("|".join(f"(?:{x})" for x in lo_parts)).to_fsm()
-        upper = parse("|".join(f"(?:{x})" for x in up_parts)).to_fsm()
+        lower = _fsm("|".join(f"(?:{x})" for x in lo_parts))
+        upper = _fsm("|".join(f"(?:{x})" for x in up_parts))
         return lower, upper
+
+
+def _fsm(regex: str) -> Fsm:
+    return automata.from_regex(parse(regex))
 
 
 @lru_cache(maxsize=256)
 def length_fsm(min_len: int, max_len: Optional[int]) -> Fsm:
     hi = "" if max_len is None else str(max_len)
-    return parse(f"{ANY}{{{min_len},{hi}}}").to_fsm()
+    return _fsm(f"{ANY}{{{min_len},{hi}}}")
 
 
+@lru_cache(maxsize=1)
 def all_strings_fsm() -> Fsm:
-    return parse(ANY + "*").to_fsm()
+    return _fsm(ANY + "*")
 
 
 def literal_fsm(values: tuple[str, ...]) -> Fsm:
     if not values:
-        return parse("[a]").to_fsm().difference(parse("[a]").to_fsm())
+        return NULL
     alts = "|".join("(?:" + "".join(_chr(ord(ch)) for ch in v) + ")" if v else "(?:)" for v in values)
-    return parse(alts).to_fsm()
+    return _fsm(alts)
 
 
 PREFERRED = "a0bB1_ -.xyzAZ9@/:" + "".join(chr(c) for c in range(0x21, 0x7F)) + "\u00e9\u4e2d\n"
@@ -405,10 +417,7 @@ def _representative(charclass) -> Optional[str]:
 
 def sample_strings(fsm: Fsm, limit: int = 5, max_expansions: int = 4000) -> list[str]:
     """A few short strings accepted by `fsm` (breadth-first, one character per class)."""
-    try:
-        live = {s for s in fsm.states if fsm.islive(s)}
-    except Exception:
-        return []
+    live = automata.live_states(fsm)
     if fsm.initial not in live:
         return []
     out: list[str] = []

@@ -13,14 +13,20 @@ from fractions import Fraction
 from typing import Any, Iterable, Iterator, Optional
 
 from . import atoms as A
-from .canonical import Context
-from .emptiness import atom_empty, atom_member, finite_names, pattern_matches, step_of, string_fsms
+from .budget import Budget, BudgetExceeded
+from .canonical import R_BUDGET, Context
+from .automata import intersection
+from .emptiness import atom_empty, atom_member, finite_names, fsm_call, pattern_matches, step_of, string_fsms
 from .emptiness import value_at_cached as value_at
 from .regex import pattern_fsms, sample_strings
 from .validation import Undecidable, is_valid, validator_by_text, validator_for
 from .values import unique_values
 
 MAX_DEPTH = 5
+# the largest values a witness is built from: a schema asking for more ("minLength": 100000000) gets "unknown"
+MAX_STRING_CHARS = 10_000
+MAX_NUMBER = Fraction(10) ** 300
+R_TOO_LARGE = f"{R_BUDGET}: a witness would be larger than the limit"
 FORMAT_EXAMPLES = {
     "email": "user@example.com", "idn-email": "user@example.com", "date": "2024-01-31",
     "date-time": "2024-01-31T12:00:00Z", "time": "12:00:00Z", "uri": "https://example.com/a",
@@ -100,6 +106,9 @@ def _bool(a, ctx, depth):
 def _number(a: A.NumAtom, ctx: Context, depth: int) -> Iterator[Any]:
     """Boundary values first (lazily: the first member usually serves)."""
     for p in _number_points(a):
+        if abs(p) > MAX_NUMBER:
+            ctx.approx(R_TOO_LARGE + " (numbers up to 1e300)")
+            continue
         v = to_json_number(p)
         if isinstance(v, float) and not math.isfinite(v):
             continue
@@ -139,13 +148,16 @@ def _string(a: A.StrAtom, ctx: Context, depth: int) -> Iterator[Any]:
             yield FORMAT_EXAMPLES[f]
     fsms = string_fsms(a, ctx)
     if fsms is not None:
-        yield from sample_strings(fsms[0].intersection(fsms[1]), 6)  # searches are bounded
+        yield from sample_strings(fsm_call(ctx, lambda: intersection(*fsms)), 6)  # searches are bounded
         yield from sample_strings(fsms[1], 3)
     n = a.min_len
+    if n + 2 > MAX_STRING_CHARS:
+        ctx.approx(R_TOO_LARGE + f" ({MAX_STRING_CHARS} characters)")
+        return
     yield "a" * n
     yield "x" * (n + 1)
     yield "".join("ab"[i % 2] for i in range(n + 2))
-    if a.max_len is not None:
+    if a.max_len is not None and a.max_len <= MAX_STRING_CHARS:
         yield "a" * a.max_len
     for v in a.excluded:
         if isinstance(v, str):
@@ -217,7 +229,7 @@ def _object(a: A.ObjAtom, ctx: Context, depth: int) -> Iterator[Any]:
         if ex.pattern_required:
             f = pattern_fsms(ex.pattern_required, False)
             if f is not None:
-                extra_names = sample_strings(f[0].intersection(f[1]), 3) + extra_names
+                extra_names = sample_strings(fsm_call(ctx, lambda: intersection(*f)), 3) + extra_names
         if ex.name_node:
             extra_names = [s for s in node_candidates(ex.name_node, ctx, depth + 1) if isinstance(s, str)] + extra_names
     yield dict(base)
@@ -402,6 +414,7 @@ class Verifier:
             if i >= limit:
                 break
             ctx.budget.tick()
+            ctx.budget.check()  # each check validates twice: look at the clock every time
             if self.check(v):
                 return (v,)
         return None
@@ -437,12 +450,13 @@ def find_witness(atoms: Iterable[A.Atom], a: Any, b: Any, ctx: Context,
 
 _POOL_CACHE: dict[tuple, list] = {}
 POOL_SIZE = 6
+POOL_SECONDS = 0.5
 
 
-def instance_pool(schema: Any, format_assertion: bool = False) -> list:
+def instance_pool(schema: Any, format_assertion: bool = False, budget: Optional[Budget] = None) -> list:
     """A few verified instances of a schema (memoised by its JSON text): minimal ones first, then
-    variants with boundary values and optional members. compare() tries them before searching."""
-    from .budget import Budget
+    variants with boundary values and optional members. compare() tries them before searching.
+    Within `budget` when given: a pool cut short by the caller's clock is returned but not remembered."""
     from .canonical import normalise_root
 
     try:
@@ -452,19 +466,25 @@ def instance_pool(schema: Any, format_assertion: bool = False) -> list:
     hit = _POOL_CACHE.get(key)
     if hit is not None:
         return hit
-    ctx = Context(format_assertion, Budget(seconds=0.5, max_steps=200_000))
+    seconds = POOL_SECONDS if budget is None else min(POOL_SECONDS, budget.remaining())
+    ctx = Context(format_assertion, Budget(seconds=seconds, max_steps=200_000))
     out: list = []
     try:
         validator = validator_by_text(key[0], format_assertion)
         for atom in normalise_root(schema, False, ctx):
             for v in iter_candidates(atom, ctx, tries=40):
+                ctx.budget.check()  # one validation each: look at the clock every time
                 if validator.is_valid(v):
                     out.append(v)
                     if len(out) >= POOL_SIZE:
                         break
             if len(out) >= POOL_SIZE:
                 break
-    except Exception:  # budget, recursion, unresolvable reference: no pool
+    except BudgetExceeded:
+        if budget is not None and budget.remaining() <= POOL_SECONDS:
+            return out  # the caller's time ran out: another call may do better
+        out = []
+    except Exception:  # recursion, unresolvable reference: no pool
         out = []
     if len(_POOL_CACHE) > 4096:
         _POOL_CACHE.clear()

@@ -70,7 +70,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     engine = make_engine(settings.database_url, echo=settings.sql_echo)
 
     def on_startup(app: Litestar) -> None:
-        prepare(engine, settings.standards_dir if settings.load_corpus_on_start else None)
+        prepare(engine, settings.standards_dir if settings.load_corpus_on_start else None, settings.max_schema_expansion)
         gc.collect()
         gc.freeze()  # long-lived objects (validators, caches) out of the collector's way: steadier p99
         # a young generation of 20,000 objects instead of 700: a check allocates hundreds, and collecting every

@@ -151,7 +151,7 @@ def load(folder: Path | None, dry_run: bool) -> None:
                 progress.advance(task)
 
             with write_session(engine) as session:
-                report = corpus.load(session, CLI, folder, on_file=on_file)
+                report = corpus.load(session, CLI, folder, on_file=on_file, max_expansion=settings.max_schema_expansion)
                 if not report.ok:
                     raise _DryRun()
                 if dry_run:
@@ -193,9 +193,9 @@ def validate(file: Path) -> None:
     try:
         raw = parse_json(file.read_bytes(), max_depth=256)
         if isinstance(raw, dict) and raw.get("format") == corpus.DOCUMENT_FORMAT:
-            corpus.check_file(file, settings.standards_dir)
+            corpus.check_file(file, settings.standards_dir, settings.max_schema_expansion)
         else:
-            check_schema(raw)
+            check_schema(raw, max_expansion=settings.max_schema_expansion)
     except RegistryError as exc:
         _fail(f"{file}: {exc.message}" + (f" (at {exc.pointer})" if exc.pointer else ""))
     _consoles.out.print(f"[green]valid[/]: {shown(file)}", highlight=False)

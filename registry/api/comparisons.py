@@ -29,13 +29,14 @@ class CompareRequest(Input):
     right_schema: Optional[Any] = None
 
 
-def _side(session: Any, principal: Principal, ref: str | None, schema: Any, name: str) -> comparing.Side:
+def _side(session: Any, principal: Principal, ref: str | None, schema: Any, name: str, settings: Settings
+          ) -> comparing.Side:
     if (ref is None) == (schema is None):
         raise InvalidInput(f"give {name} as a reference (EU/consumer-protection@latest) or {name}_schema, not both",
                            pointer=f"/{name}", code="side_required")
     if ref is not None:
         return comparing.reference_side(session, principal, ref, pointer=f"/{name}")
-    return comparing.inline_side(schema, name, pointer=f"/{name}_schema")
+    return comparing.inline_side(schema, name, pointer=f"/{name}_schema", max_expansion=settings.max_schema_expansion)
 
 
 def _text(fmt: str, data: dict, renderers: dict) -> Response[Any]:
@@ -55,8 +56,8 @@ class ComparisonController(Controller):
     def compare(self, engine: NamedDependency[Engine], settings: NamedDependency[Settings],
                 principal: NamedDependency[Principal], data: JSONBody[CompareRequest]) -> dict[str, Any]:
         with read_session(engine) as session:
-            left = _side(session, principal, data.left, data.left_schema, "left")
-            right = _side(session, principal, data.right, data.right_schema, "right")
+            left = _side(session, principal, data.left, data.left_schema, "left", settings)
+            right = _side(session, principal, data.right, data.right_schema, "right", settings)
         return comparing.compare_sides(left, right, format_assertion=settings.format_assertion)
 
     @get("/gaps", sync_to_thread=True, summary="Gap report between two jurisdictions' frameworks")

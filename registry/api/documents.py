@@ -103,10 +103,11 @@ class DocumentController(Controller):
 
     @post(DOC + "/versions", sync_to_thread=True, summary="Create a draft version")
     def create_version(self, engine: NamedDependency[Engine], principal: NamedDependency[Principal], jurisdiction: FromPath[str], slug: FromPath[str],
-                       data: JSONBody[VersionCreate]) -> Response[VersionOut]:
+                       data: JSONBody[VersionCreate], settings: NamedDependency[Settings]) -> Response[VersionOut]:
         with write_session(engine) as session:
             document = documents.get_document(session, _name(jurisdiction, slug))
-            row = documents.create_version(session, principal, document, _version_input(data))
+            row = documents.create_version(session, principal, document, _version_input(data),
+                                           max_expansion=settings.max_schema_expansion)
             return _with_etag(version_out(document, row, with_schema=True), 201)
 
     @get(DOC + "/versions/{ref:str}", sync_to_thread=True,
@@ -120,12 +121,13 @@ class DocumentController(Controller):
 
     @put(DOC + "/versions/{ref:str}", sync_to_thread=True, summary="Edit a draft (needs If-Match)")
     def update_version(self, engine: NamedDependency[Engine], principal: NamedDependency[Principal], jurisdiction: FromPath[str], slug: FromPath[str], ref: FromPath[str],
-                       data: JSONBody[VersionCreate],
+                       data: JSONBody[VersionCreate], settings: NamedDependency[Settings],
                        if_match: Annotated[Optional[str], HeaderParameter(name="If-Match", max_length=200)] = None
                        ) -> Response[VersionOut]:
         with write_session(engine) as session:
             document = documents.get_document(session, _name(jurisdiction, slug))
-            row = documents.update_draft(session, principal, document, _number(ref), if_match, _version_input(data))
+            row = documents.update_draft(session, principal, document, _number(ref), if_match, _version_input(data),
+                                         max_expansion=settings.max_schema_expansion)
             return _with_etag(version_out(document, row, with_schema=True))
 
     @post(DOC + "/versions/{ref:str}/publish", sync_to_thread=True, status_code=200,
@@ -138,7 +140,8 @@ class DocumentController(Controller):
             row = documents.publish(session, principal, document, _number(ref),
                                     effective_from=data.effective_from if data else None,
                                     override_reason=data.override_reason if data else None,
-                                    format_assertion=settings.format_assertion)
+                                    format_assertion=settings.format_assertion,
+                                    max_expansion=settings.max_schema_expansion)
             return version_out(document, row)
 
     @post(DOC + "/versions/{ref:str}/withdraw", sync_to_thread=True, status_code=200,

@@ -130,4 +130,5 @@ class ProfileController(Controller):
         with read_session(engine) as session:
             return impact.impact(session, principal, parse_name(data.document, pointer="/document"),
                                  number=data.version, schema=data.schema, as_of=data.as_of,
-                                 engine=settings.validation_engine, format_assertion=settings.format_assertion)
+                                 engine=settings.validation_engine, format_assertion=settings.format_assertion,
+                                 max_expansion=settings.max_schema_expansion)

@@ -19,6 +19,7 @@ from referencing import Registry, Resource
 from referencing.exceptions import NoSuchResource, Unresolvable
 from referencing.jsonschema import DRAFT202012
 
+from comparisons.expansion import DEFAULT_LIMIT, measure
 from registry.domain.jsonbody import pointer_join
 from registry.domain.links import check_rule_sources
 from registry.domain.structural import instance_free_cycle
@@ -167,8 +168,19 @@ _META_VALIDATOR = Draft202012Validator(Draft202012Validator.META_SCHEMA, format_
                                        registry=LOCAL_ONLY)
 
 
-def check_schema(schema: Any) -> None:
-    """Refuse anything that is not a valid draft 2020-12 object schema that is safe to store and validate."""
+def check_expansion(schema: Any, max_expansion: int = DEFAULT_LIMIT) -> None:
+    """Refuse a schema that could make one validation (or comparison) take exponential time: a `$ref` chain that
+    doubles at each level, recursion that multiplies at each level of the instance (comparisons.expansion)."""
+    found = measure(schema, max_expansion)
+    why = found.over(max_expansion)
+    if why is not None:
+        raise Unprocessable(f"the schema is refused: {why} (REGISTRY_MAX_SCHEMA_EXPANSION)", pointer=found.pointer,
+                            code="schema_too_expansive")
+
+
+def check_schema(schema: Any, *, max_expansion: int = DEFAULT_LIMIT) -> None:
+    """Refuse anything that is not a valid draft 2020-12 object schema that is safe to store and validate
+    (`max_expansion`: Settings.max_schema_expansion)."""
     if not isinstance(schema, dict):
         raise Unprocessable("a document's schema must be a JSON object", pointer="", code="invalid_schema")
     dialect = schema.get("$schema", DRAFT_2020_12)
@@ -186,6 +198,7 @@ def check_schema(schema: Any) -> None:
     _check_references(schema)
     _check_cycles(schema)
     check_rule_sources(schema)
+    check_expansion(schema, max_expansion)
 
 
 def build_validator(schema: dict, *, format_assertion: bool = True) -> Any:

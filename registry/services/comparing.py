@@ -13,6 +13,7 @@ from comparisons import ComparisonCache, gap
 from registry.domain import lifecycle, rules
 from registry.domain.access import Principal
 from registry.domain.references import parse_reference
+from comparisons.expansion import DEFAULT_LIMIT
 from registry.domain.schemas import check_schema
 from registry.domain.topics import topic as known_topic
 from registry.errors import RegistryError
@@ -45,9 +46,9 @@ def reference_side(session: Session, principal: Principal | None, text: str, *, 
     return Side(label=ref, refs=(ref,), hashes=(version.content_hash,), parts=(version.body,), schema=version.body)
 
 
-def inline_side(schema: Any, label: str, *, pointer: str) -> Side:
+def inline_side(schema: Any, label: str, *, pointer: str, max_expansion: int = DEFAULT_LIMIT) -> Side:
     try:
-        check_schema(schema)
+        check_schema(schema, max_expansion=max_expansion)
     except RegistryError as exc:  # name the problem inside the request body
         exc.pointer = pointer + (exc.pointer or "")
         raise

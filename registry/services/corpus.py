@@ -21,6 +21,7 @@ from registry.domain.references import (
     check_slug,
     parse_name,
 )
+from comparisons.expansion import DEFAULT_LIMIT
 from registry.domain.schemas import check_schema
 from registry.domain.topics import is_topic
 from registry.errors import RegistryError
@@ -158,7 +159,8 @@ def read_folder(root: Path) -> tuple[Corpus, list[FileReport]]:
     return Corpus(root, juris, docs), errors
 
 
-def _check_document(doc: DocumentFile, vocabularies: dict[str, dict], jurisdiction_codes: set[str]) -> None:
+def _check_document(doc: DocumentFile, vocabularies: dict[str, dict], jurisdiction_codes: set[str],
+                    max_expansion: int = DEFAULT_LIMIT) -> None:
     name = parse_name(doc.name)
     if doc.kind not in KINDS:
         raise CorpusError(f"unknown kind {doc.kind!r}")
@@ -185,7 +187,7 @@ def _check_document(doc: DocumentFile, vocabularies: dict[str, dict], jurisdicti
             raise CorpusError(f"{at}: a {version.status} version needs effective_from")
         try:
             lifecycle.check_interval(version.effective_from, version.effective_to)
-            check_schema(version.schema)
+            check_schema(version.schema, max_expansion=max_expansion)
         except RegistryError as exc:
             raise CorpusError(f"{at}: {exc.message}" + (f" at {exc.pointer}" if exc.pointer else "")) from None
         digest = content_hash(version.schema)
@@ -225,7 +227,7 @@ def _vocabularies(session: Session, corpus: Corpus) -> dict[str, dict]:
 
 
 def load(session: Session, principal: Principal, root: Path, *,
-         on_file: Callable[[FileReport], None] | None = None) -> LoadReport:
+         on_file: Callable[[FileReport], None] | None = None, max_expansion: int = DEFAULT_LIMIT) -> LoadReport:
     """Check every file first: if any fails, write nothing and return the report with its errors. Then write in
     the caller's transaction; a conflict found while writing raises, so the caller's transaction rolls back."""
     report = LoadReport()
@@ -246,7 +248,7 @@ def load(session: Session, principal: Principal, root: Path, *,
     vocabularies = _vocabularies(session, corpus)
     for path, doc in corpus.documents:
         try:
-            _check_document(doc, vocabularies, codes)
+            _check_document(doc, vocabularies, codes, max_expansion)
         except RegistryError as exc:
             report.errors.append(FileReport(str(path.relative_to(corpus.root)), "error", exc.message))
     if report.errors:
@@ -386,7 +388,7 @@ def _write_json(path: Path, value: Any) -> Path:
     return path
 
 
-def check_file(path: Path, standards_dir: Path) -> None:
+def check_file(path: Path, standards_dir: Path, max_expansion: int = DEFAULT_LIMIT) -> None:
     """Check one document file on its own, against the vocabularies and jurisdictions of a standards folder."""
     doc = _read(path, DocumentFile, path.parent)
     reference, _ = read_folder(standards_dir) if standards_dir.is_dir() else (Corpus(standards_dir, None, []), [])
@@ -397,4 +399,4 @@ def check_file(path: Path, standards_dir: Path) -> None:
             vocabularies[other.name] = latest.schema
     codes = {j.code for j in reference.jurisdictions.jurisdictions} if reference.jurisdictions else set()
     codes.add(parse_name(doc.name).namespace)  # a new jurisdiction's file is checked on its own merits
-    _check_document(doc, vocabularies, codes)
+    _check_document(doc, vocabularies, codes, max_expansion)

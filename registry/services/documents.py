@@ -23,7 +23,8 @@ from registry.domain.references import (
     VersionSelector,
     check_slug,
 )
-from registry.domain.schemas import check_schema
+from comparisons.expansion import DEFAULT_LIMIT
+from registry.domain.schemas import check_expansion, check_schema
 from registry.domain.topics import TOPICS, is_topic
 from registry.errors import (
     Conflict,
@@ -176,9 +177,9 @@ def create_document(session: Session, principal: Principal, data: DocumentInput)
     return document
 
 
-def check_body(session: Session, document: Document, schema: Any) -> int | None:
-    """Metaschema, references and patterns, then the vocabulary's paths; the vocabulary version used."""
-    check_schema(schema)
+def check_body(session: Session, document: Document, schema: Any, max_expansion: int = DEFAULT_LIMIT) -> int | None:
+    """Metaschema, references, patterns and expansion, then the vocabulary's paths; the vocabulary version used."""
+    check_schema(schema, max_expansion=max_expansion)
     if document.vocabulary is None:
         return None
     vocabulary, vocabulary_schema = latest_schema(session, document.vocabulary)
@@ -201,10 +202,11 @@ def check_citations(document: Document, schema: Any) -> None:
                             pointer=f"{first.pointer}/{first.keyword}", code="uncited_constraint")
 
 
-def create_version(session: Session, principal: Principal, document: Document, data: VersionInput) -> Version:
+def create_version(session: Session, principal: Principal, document: Document, data: VersionInput, *,
+                   max_expansion: int = DEFAULT_LIMIT) -> Version:
     require_namespace_writer(principal, document.namespace)
     lifecycle.check_interval(data.effective_from, data.effective_to)
-    vocabulary_version = check_body(session, document, data.schema)
+    vocabulary_version = check_body(session, document, data.schema, max_expansion)
     # lock the document row so that concurrent writers take numbers one after the other (PostgreSQL)
     document = get_document(session, DocumentName(document.namespace, document.slug), for_update=True)
     number = (session.exec(select(func.max(Version.number)).where(Version.document_id == document.id)).one() or 0) + 1
@@ -219,7 +221,7 @@ def create_version(session: Session, principal: Principal, document: Document, d
 
 
 def update_draft(session: Session, principal: Principal, document: Document, number: int, if_match: str | None,
-                 data: VersionInput) -> Version:
+                 data: VersionInput, *, max_expansion: int = DEFAULT_LIMIT) -> Version:
     require_namespace_writer(principal, document.namespace)
     version = get_version(session, document, VersionSelector(number=number), principal)
     if version.status != lifecycle.DRAFT:
@@ -231,7 +233,7 @@ def update_draft(session: Session, principal: Principal, document: Document, num
         raise Conflict(f"{document.name}@{number} has changed since you read it (ETag now {etag(version)})",
                        code="edit_conflict", detail={"etag": etag(version)})
     lifecycle.check_interval(data.effective_from, data.effective_to)
-    version.vocabulary_version = check_body(session, document, data.schema)
+    version.vocabulary_version = check_body(session, document, data.schema, max_expansion)
     before = version.content_hash
     version.body, version.content_hash = data.schema, content_hash(data.schema)
     version.effective_from, version.effective_to = data.effective_from, data.effective_to
@@ -246,7 +248,7 @@ def update_draft(session: Session, principal: Principal, document: Document, num
 
 def publish(session: Session, principal: Principal, document: Document, number: int, *,
             effective_from: dt.date | None = None, today: dt.date | None = None, override_reason: str | None = None,
-            format_assertion: bool = True) -> Version:
+            format_assertion: bool = True, max_expansion: int = DEFAULT_LIMIT) -> Version:
     require_namespace_writer(principal, document.namespace)
     document = get_document(session, DocumentName(document.namespace, document.slug), for_update=True)
     versions = versions_of(session, document, principal)
@@ -265,6 +267,7 @@ def publish(session: Session, principal: Principal, document: Document, number: 
     if same is not None:
         raise Conflict(f"{document.name}@{same.number} already has this exact body (hash {same.content_hash[:12]}…); "
                        "nothing to publish", code="identical_version", detail={"existing": same.number})
+    check_expansion(version.body, max_expansion)  # a draft stored before the limit (or under a higher one)
     check_citations(document, version.body)
     compatibility = check_policy(document, versions, version, format_assertion=format_assertion)
     if compatibility is not None and compatibility.compatible != "yes":

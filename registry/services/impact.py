@@ -18,16 +18,18 @@ from registry.domain.access import (
     require_namespace_writer,
     require_role,
 )
+from comparisons.expansion import DEFAULT_LIMIT
 from registry.domain.canonical import content_hash
 from registry.domain.compliance import RuleVersion, check_market
 from registry.domain.references import DocumentName, VersionSelector
+from registry.domain.schemas import check_expansion
 from registry.errors import InvalidInput
 from registry.services import documents, profiles
 
 
 def impact(session: Session, principal: Principal, name: DocumentName, *, number: int | None = None,
            schema: Any = None, as_of: dt.date | None = None, engine: str = "rust",
-           format_assertion: bool = True) -> dict[str, Any]:
+           format_assertion: bool = True, max_expansion: int = DEFAULT_LIMIT) -> dict[str, Any]:
     require_role(principal, REGULATOR, ENTERPRISE)
     if principal.role == REGULATOR:
         require_namespace_writer(principal, name.namespace)
@@ -37,9 +39,10 @@ def impact(session: Session, principal: Principal, name: DocumentName, *, number
                            code="draft_required")
     if number is not None:
         proposed = documents.get_version(session, document, VersionSelector(number=number), principal)
+        check_expansion(proposed.body, max_expansion)  # a draft stored under a higher limit
         proposed_schema, proposed_ref = proposed.body, f"{document.name}@{proposed.number}"
     else:
-        documents.check_body(session, document, schema)
+        documents.check_body(session, document, schema, max_expansion)
         proposed_schema, proposed_ref = schema, f"{document.name}@inline"
     day = as_of or dt.date.today()
     current = lifecycle.select_in_force(documents.versions_of(session, document), day)

@@ -7,6 +7,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlmodel import func, select
 
+from comparisons.expansion import DEFAULT_LIMIT
 from registry.domain.access import ADMIN, Principal
 from registry.services import corpus
 from registry.storage.database import read_session, write_session
@@ -21,13 +22,13 @@ def is_empty(engine: Engine) -> bool:
         return session.exec(select(func.count()).select_from(Document)).one() == 0
 
 
-def prepare(engine: Engine, standards_dir: Path | None) -> corpus.LoadReport | None:
+def prepare(engine: Engine, standards_dir: Path | None, max_expansion: int = DEFAULT_LIMIT) -> corpus.LoadReport | None:
     """Migrate; on an empty database load the standards folder. Returns the load report, if any."""
     migrate(engine)
     if standards_dir is None or not standards_dir.is_dir() or not is_empty(engine):
         return None
     with write_session(engine) as session:
-        report = corpus.load(session, SYSTEM, standards_dir)
+        report = corpus.load(session, SYSTEM, standards_dir, max_expansion=max_expansion)
         if not report.ok:
             raise corpus.CorpusError("the shipped corpus does not load: " +
                                      "; ".join(f"{e.path}: {e.detail}" for e in report.errors[:5]))

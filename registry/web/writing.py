@@ -72,7 +72,8 @@ class WritingPages(Controller):
                     raise
                 version = documents.create_version(session, viewer, document, VersionInput(
                     schema=schema, effective_from=_date(form["effective_from"], "/effective_from"),
-                    effective_to=_date(form["effective_to"], "/effective_to"), changelog=form["changelog"]))
+                    effective_to=_date(form["effective_to"], "/effective_to"), changelog=form["changelog"]),
+                    max_expansion=settings.max_schema_expansion)
                 number = version.number
         except RegistryError as exc:
             with read_session(engine) as session:
@@ -83,12 +84,14 @@ class WritingPages(Controller):
 
     @post("/documents" + DOC + "/versions/{number:int}/publish", sync_to_thread=True, media_type=MediaType.HTML)
     def publish(self, engine: NamedDependency[Engine], viewer: NamedDependency[Principal],
-                jurisdiction: FromPath[str], slug: FromPath[str], number: FromPath[int], data: Form) -> Any:
+                jurisdiction: FromPath[str], slug: FromPath[str], number: FromPath[int], data: Form,
+                settings: NamedDependency[Settings]) -> Any:
         try:
             with write_session(engine) as session:
                 document = documents.get_document(session, _name(jurisdiction, slug))
                 documents.publish(session, viewer, document, number,
-                                  effective_from=_date(str(data.get("effective_from", "")), "/effective_from"))
+                                  effective_from=_date(str(data.get("effective_from", "")), "/effective_from"),
+                                  max_expansion=settings.max_schema_expansion)
         except RegistryError as exc:
             with read_session(engine) as session:
                 document = documents.get_document(session, _name(jurisdiction, slug))
