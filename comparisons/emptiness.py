@@ -396,13 +396,33 @@ def _region_empty(a: A.ObjAtom, ex: A.Exists, ctx: Context) -> bool:
     return fsm_call(ctx, lambda: _region_empty_fsm(a, ex, ctx))
 
 
+def _reading(a: A.ObjAtom, ex: A.Exists, sem: int) -> tuple:
+    """The automata a region is decided with under one semantics (semantics that read every pattern
+    alike share them: pattern_fsms builds one automaton per distinct reading)."""
+    found = [pattern_fsms(p, False) for p in ex.patterns_excluded]
+    if ex.pattern_required is not None:
+        found.append(pattern_fsms(ex.pattern_required, True))
+    found += [pattern_fsms(p, True) for g in a.groups for p, _sub in g.patterns]
+    for node in (ex.name_node, a.names):
+        for atom in node or ():
+            if atom.type == "string":
+                found += [pattern_fsms(p, True) for p in atom.patterns]
+                found += [pattern_fsms(p, False) for p in atom.not_patterns]
+    return tuple(id(f[sem]) if f else None for f in found)
+
+
 def _region_empty_fsm(a: A.ObjAtom, ex: A.Exists, ctx: Context) -> bool:
     from .regex import literal_fsm
 
     closed = [g for g in a.groups if g.additional is not None and node_empty(A.conj(g.additional, ex.value), ctx)]
     if not closed and not ex.pattern_required and ex.name_node is None and a.names is None:
         return False
+    readings: set[tuple] = set()
     for sem in range(len(SEMANTICS)):
+        reading = _reading(a, ex, sem)
+        if reading in readings:
+            continue  # the same automata as a semantics already checked
+        readings.add(reading)
         lang = all_strings_fsm()
         for p in ex.patterns_excluded:
             f = pattern_fsms(p, False)

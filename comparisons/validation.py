@@ -11,7 +11,7 @@ import json
 import re
 
 from functools import lru_cache
-from typing import Any
+from typing import Any, Optional
 
 import jsonschema_rs
 import referencing
@@ -65,16 +65,20 @@ class AgreedValidator:
                 self._rust = False
         return self._rust
 
-    def is_valid(self, instance: Any) -> bool:
+    def verdicts(self, instance: Any) -> tuple[bool, Optional[bool]]:
+        """(python-jsonschema's verdict, jsonschema-rs's or None when it does not take the schema)."""
         verdict = self.python.is_valid(instance)
         rust = self._rust_validator()
         if rust is False:
-            return verdict
+            return verdict, None
         try:
-            other = rust.is_valid(instance)
+            return verdict, rust.is_valid(instance)
         except Exception as e:
             raise Undecidable(f"{ENGINES_DISAGREE}: jsonschema-rs failed ({type(e).__name__})") from None
-        if other != verdict:
+
+    def is_valid(self, instance: Any) -> bool:
+        verdict, other = self.verdicts(instance)
+        if other is not None and other != verdict:
             raise Undecidable(f"{ENGINES_DISAGREE} on an instance (python-jsonschema: {verdict}, jsonschema-rs: {other})")
         return verdict
 
