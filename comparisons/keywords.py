@@ -7,6 +7,7 @@ A schema is the conjunction of its keywords, so its negation is the union of the
 
 from __future__ import annotations
 
+import json
 from fractions import Fraction
 from typing import Any, Callable, Optional
 
@@ -510,12 +511,21 @@ def _all_of():
 
 def _has_complement_pair(schemas: list) -> bool:
     """`X` and `{"not": X}` side by side (same base URI, so the same meaning), X compared as JSON
-    (`{"const": 0}` is not `{"const": false}`)."""
+    (`{"const": 0}` is not `{"const": false}`) and written alike: `{"multipleOf": 3}` and
+    `{"multipleOf": 3.0}` are equal JSON, but python-jsonschema reads them differently beyond 2^53."""
     plain = [x for x in schemas if not (isinstance(x, dict) and set(x) == {"not"})]
     for x in schemas:
-        if isinstance(x, dict) and set(x) == {"not"} and any(json_equal(x["not"], y) for y in plain):
+        if isinstance(x, dict) and set(x) == {"not"} and any(json_equal(x["not"], y) and _written_alike(x["not"], y)
+                                                             for y in plain):
             return True
     return False
+
+
+def _written_alike(one: Any, two: Any) -> bool:
+    try:
+        return json.dumps(one, sort_keys=True) == json.dumps(two, sort_keys=True)
+    except (TypeError, ValueError):
+        return False
 
 
 @keyword("anyOf")

@@ -45,6 +45,14 @@ def test_a_complement_pair_is_compared_as_json_not_with_python_equality():
     assert is_subschema(True, {"anyOf": [{"const": 0}, {"not": {"const": 0.0}}]}).answer == "yes"
 
 
+def test_a_complement_pair_must_be_written_alike():
+    # equal JSON, read differently: python-jsonschema divides by 3.0 in floating point beyond 2^53
+    both = {"allOf": [{"multipleOf": 3}, {"not": {"multipleOf": 3.0}}]}
+    assert _python(both).is_valid(2 ** 53 + 1)
+    assert is_subschema(both, False).answer != "yes"
+    assert is_subschema({"allOf": [{"multipleOf": 3}, {"not": {"multipleOf": 3}}]}, False).answer == "yes"
+
+
 def test_the_backward_example_is_breaking_and_not_equivalent():
     v1 = {"minimum": 0}
     v2 = {"minimum": 0, "anyOf": [{"const": False}, {"not": {"const": 0}}]}
