@@ -46,6 +46,9 @@ JSON (content_hash), so an unchanged pair is never compared twice.
 
 json_equal, canonical_json, content_hash — type-aware JSON values: 1 == 1.0, but 0 != false.
 
+all_of(schemas) — one schema accepting what all of them accept, each document keeping what its
+`$ref`s point at (a document holding a reference goes in with an `$id` of its own).
+
 All results are frozen dataclasses with `to_dict()` giving JSON-ready dicts.
 
 Semantics
@@ -63,8 +66,8 @@ Semantics
 """
 
 from .cache import ComparisonCache
-from .canonical import (R_BUDGET, R_DYNAMIC, R_FLOAT_MULTIPLE, R_INVALID, R_NUMBER, R_OBJECT, R_PATTERN,
-                        R_RECURSIVE, R_REMOTE, R_UNDECIDED, R_UNEVALUATED)
+from .canonical import (R_BUDGET, R_DYNAMIC, R_ENGINES, R_FLOAT_MULTIPLE, R_INVALID, R_NUMBER, R_OBJECT,
+                        R_PATTERN, R_RECURSIVE, R_REMOTE, R_UNDECIDED, R_UNEVALUATED)
 from .compare import compare
 from .compatibility import MODES, check_compatibility
 from .containment import is_subschema
@@ -72,14 +75,15 @@ from .gaps import gap
 from .merge import merge_strictest
 from .results import (Comparison, Compatibility, Conflict, Containment, Difference, GapItem, GapReport, Merged,
                       Requirement)
+from .resources import all_of
 from .values import canonical_json, content_hash, json_equal
 
 # the reasons an answer can be "unknown" (a detail may follow after ": ")
 UNKNOWN_REASONS = (R_PATTERN, R_DYNAMIC, R_UNEVALUATED, R_REMOTE, R_RECURSIVE, R_FLOAT_MULTIPLE, R_OBJECT,
-                   R_NUMBER, R_BUDGET, R_UNDECIDED, R_INVALID)
+                   R_NUMBER, R_BUDGET, R_UNDECIDED, R_INVALID, R_ENGINES)
 
 __all__ = [
     "is_subschema", "compare", "gap", "merge_strictest", "check_compatibility", "ComparisonCache",
     "Containment", "Comparison", "Difference", "GapReport", "GapItem", "Merged", "Requirement", "Conflict",
-    "Compatibility", "MODES", "UNKNOWN_REASONS", "json_equal", "canonical_json", "content_hash",
+    "Compatibility", "MODES", "UNKNOWN_REASONS", "json_equal", "canonical_json", "content_hash", "all_of",
 ]

@@ -19,7 +19,7 @@ from referencing.jsonschema import DRAFT202012
 
 from . import atoms as A
 from .budget import Budget
-from .validation import LOCAL_REGISTRY
+from .validation import ENGINES_DISAGREE, LOCAL_REGISTRY
 
 # stable, countable reasons for "unknown"
 R_PATTERN = "pattern inclusion undecided"
@@ -33,6 +33,7 @@ R_NUMBER = "numeric constraints undecided"
 R_BUDGET = "budget exceeded"
 R_UNDECIDED = "containment undecided"
 R_INVALID = "invalid schema"
+R_ENGINES = ENGINES_DISAGREE  # python-jsonschema and jsonschema-rs read an instance differently
 
 
 class Context:
@@ -52,7 +53,7 @@ class Context:
         hit = self.texts.get(id(schema))
         if hit is not None and hit[0] is schema:
             return hit[1]
-        text = json.dumps(schema, sort_keys=True)
+        text = json.dumps(schema, sort_keys=True, allow_nan=False)  # Infinity and NaN are not JSON
         self.texts[id(schema)] = (schema, text)
         return text
 

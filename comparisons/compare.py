@@ -6,7 +6,7 @@ from typing import Any
 
 from .budget import Budget, BudgetExceeded
 from .canonical import R_BUDGET, R_UNDECIDED, Context
-from .containment import is_subschema, too_expansive
+from .containment import are_disjoint, document_problem, is_subschema, too_expansive
 from .differences import differences
 from .results import Comparison, Containment
 from .validation import validator_for
@@ -73,6 +73,10 @@ def _too_expansive(a: Any, b: Any) -> Containment | None:
 
 def compare(a: Any, b: Any, *, format_assertion: bool = False, labels: tuple[str, str] = ("left", "right")) -> Comparison:
     """Compare two schemas: relation, witnesses for each side, and differences per path."""
+    problem = document_problem(a, Context()) or document_problem(b, Context())
+    if problem:  # another dialect, or not JSON: no answer from validators that would read it otherwise
+        unknown = Containment("unknown", reason=problem)
+        return Comparison("unknown", unknown, unknown, reason=problem)
     seen: dict = {}
     budget = Budget(seconds=COMPARE_SECONDS)  # one budget for the whole comparison (differences included)
     relation_budget = Budget(seconds=COMPARE_SECONDS - DIFFERENCES_SECONDS)  # the pools and the relation
@@ -94,8 +98,8 @@ def compare(a: Any, b: Any, *, format_assertion: bool = False, labels: tuple[str
             # an instance valid under both schemas: they overlap
             both = Containment("no", witness=common[0], has_witness=True)
         else:
-            # a ∩ b is empty iff a ⊆ not b; a counter-example is an instance of both
-            both = is_subschema(a, {"not": b}, format_assertion=format_assertion, budget=relation_budget)
+            # is a ∩ b empty? (a counter-example is an instance of both)
+            both = are_disjoint(a, b, format_assertion=format_assertion, budget=relation_budget)
     relation, reason = relation_of(lr, rl, both if lr.answer == rl.answer == "no" else None)
     if relation == "unknown" and lr.answer == rl.answer == "no" and both is None:
         relation, reason = "unknown", R_UNDECIDED

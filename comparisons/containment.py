@@ -8,10 +8,11 @@ from typing import Any, Iterator, Optional
 from . import atoms as A
 from .automata import TooLarge
 from .budget import Budget, BudgetExceeded
-from .canonical import R_BUDGET, R_PATTERN, R_REMOTE, R_UNDECIDED, Context, normalise_root
+from .canonical import (R_BUDGET, R_ENGINES, R_INVALID, R_PATTERN, R_REMOTE, R_UNDECIDED, Context,
+                        normalise_root)
 from .expansion import measure
 from .results import Containment
-from .validation import Undecidable, is_valid
+from .validation import ENGINES_DISAGREE, Undecidable, is_valid
 from .values import unique_values
 from .witness import Verifier, find_witness, robust, schema_patterns
 
@@ -115,6 +116,22 @@ def too_expansive(schema: Any, ctx: Context) -> Optional[str]:
     return _EXPANSION[text]
 
 
+DIALECTS = ("https://json-schema.org/draft/2020-12/schema", "https://json-schema.org/draft/2020-12/schema#")
+
+
+def document_problem(schema: Any, ctx: Context) -> Optional[str]:
+    """Why a schema is not a draft 2020-12 JSON document the engine can read (None: it is)."""
+    if not isinstance(schema, (bool, dict)):
+        return f"{R_INVALID}: a schema is an object or a boolean"
+    if isinstance(schema, dict) and "$schema" in schema and schema["$schema"] not in DIALECTS:
+        return f"{R_INVALID}: $schema {str(schema['$schema'])[:200]!r} is not supported; only draft 2020-12"
+    try:
+        ctx.text(schema)
+    except (TypeError, ValueError):  # Infinity/NaN (1e400 decodes as inf), or not JSON at all
+        return f"{R_INVALID}: not JSON (a number is infinite or NaN, or a value is not a JSON type)"
+    return None
+
+
 def is_subschema(a: Any, b: Any, *, format_assertion: bool = False, budget: Optional[Budget] = None,
                  shortcuts: bool = True, observe: Optional[dict] = None) -> Containment:
     """Is every instance valid under `a` also valid under `b` (JSON Schema draft 2020-12)?
@@ -126,6 +143,9 @@ def is_subschema(a: Any, b: Any, *, format_assertion: bool = False, budget: Opti
     """
     ctx = Context(format_assertion, budget or Budget())
     ctx.observe = observe
+    problem = document_problem(a, ctx) or document_problem(b, ctx)
+    if problem:
+        return Containment("unknown", reason=problem)
     try:
         # validating an instance cannot be interrupted: refuse schemas that make one validation exponential
         over = too_expansive(a, ctx) or too_expansive(b, ctx)
@@ -137,6 +157,22 @@ def is_subschema(a: Any, b: Any, *, format_assertion: bool = False, budget: Opti
         return _decide(a, b, ctx)
     except TooLarge as e:
         return Containment("unknown", reason=f"{R_BUDGET}: {e}")
+    except BudgetExceeded:
+        return Containment("unknown", reason=R_BUDGET)
+    except RecursionError:
+        return Containment("unknown", reason=R_BUDGET + ": recursion")
+
+
+def are_disjoint(a: Any, b: Any, *, format_assertion: bool = False, budget: Optional[Budget] = None) -> Containment:
+    """Does no instance satisfy both `a` and `b`? "yes" (proven), "no" with `witness` valid under both,
+    or "unknown". Computed on the two canonical forms, each schema its own root (never as a ⊆ {"not": b},
+    which would make `"$ref": "#"` in b point at the wrapper)."""
+    ctx = Context(format_assertion, budget or Budget())
+    problem = document_problem(a, ctx) or document_problem(b, ctx)
+    if problem:
+        return Containment("unknown", reason=problem)
+    try:
+        return _general(a, b, ctx, None, within=False)
     except BudgetExceeded:
         return Containment("unknown", reason=R_BUDGET)
     except RecursionError:
@@ -210,13 +246,14 @@ def _pairs(left: A.Node, right: A.Node, ctx: Context) -> Iterator[A.Atom]:
                     yield c
 
 
-def _general(a: Any, b: Any, ctx: Context, undecidable: Optional[str]) -> Containment:
+def _general(a: Any, b: Any, ctx: Context, undecidable: Optional[str], within: bool = True) -> Containment:
+    """a ⊆ b (`within`), or a ∩ b = ∅: the atoms of a ∧ ¬b (or a ∧ b) are all empty, or a witness."""
     fa = ctx.format_assertion
-    if is_universal_literal(b, fa) or is_empty_literal(a):
+    if is_empty_literal(a) or (is_universal_literal(b, fa) if within else is_empty_literal(b)):
         return Containment("yes")
     left = normalise_root(a, False, ctx)
-    right = normalise_root(b, True, ctx)
-    verifier = Verifier(a, b, fa, ctx)
+    right = normalise_root(b, within, ctx)
+    verifier = Verifier(a, b, fa, ctx, in_b=not within)
     found, nonempty = find_witness(_pairs(left, right, ctx), a, b, ctx, verifier)
     if ctx.observe is not None and verifier.both is not None:
         ctx.observe.setdefault("both", verifier.both)
@@ -227,6 +264,8 @@ def _general(a: Any, b: Any, ctx: Context, undecidable: Optional[str]) -> Contai
     why = undecidable or verifier.undecidable or ""
     if why.startswith("remote"):
         ctx.approx(R_REMOTE)
+    elif why.startswith(ENGINES_DISAGREE):
+        ctx.approx(R_ENGINES)
     elif why.startswith("pattern"):
         ctx.reasons = {R_PATTERN + ": Python re rejects a pattern": None, **ctx.reasons}
     reasons = [r for r in ctx.reasons]

@@ -97,13 +97,13 @@ def _multiple_of(l: Any, r: Any) -> Direction:
 
 
 def _flag(l: Any, r: Any) -> Direction:
-    if l == r:
+    if json_equal(l, r):
         return None
     return "stricter" if l is True else "looser"
 
 
 def _additional(l: Any, r: Any) -> Direction:
-    if l == r:
+    if json_equal(l, r):  # schemas: {"const": 0} is not {"const": false}
         return None
     return "stricter" if l is False else "looser"
 

@@ -14,7 +14,8 @@ from typing import Any, Optional
 from . import atoms as A
 from .canonical import R_NUMBER, R_OBJECT, R_PATTERN, Context
 from .automata import Meter, cardinality, difference, intersection, is_empty, metered, union
-from .regex import all_strings_fsm, length_fsm, pattern_fsms, python_search
+from .regex import SEMANTICS, all_strings_fsm, length_fsm, pattern_fsms, python_search
+from .validation import Undecidable, is_valid
 from .values import is_integer_value, json_equal, json_type, value_key
 
 MAX_ENUMERATE = 500
@@ -112,7 +113,7 @@ def _num_empty(a: A.NumAtom, ctx: Context) -> bool:
 # ---------------------------------------------------------------- strings
 
 def pattern_matches(pattern: str, s: str) -> Optional[bool]:
-    """Whether `pattern` finds a match in `s` under both semantics; None when they differ
+    """Whether `pattern` finds a match in `s` under every semantics (SEMANTICS); None when they differ
     or cannot be decided."""
     py = python_search(pattern, s)
     if py is None:
@@ -122,8 +123,7 @@ def pattern_matches(pattern: str, s: str) -> Optional[bool]:
         plain = all(0x20 <= ord(c) < 0x7F for c in s)
         return py if plain else None
     fsms_under = pattern_fsms(pattern, False)
-    ecma = fsms[0].accepts(s)
-    if ecma != py or (fsms_under is not None and fsms_under[1].accepts(s) != fsms[1].accepts(s)):
+    if any(f.accepts(s) != py for f in fsms) or (fsms_under is not None and any(f.accepts(s) != py for f in fsms_under)):
         return None
     return py
 
@@ -136,7 +136,7 @@ def fsm_call(ctx: Context, fn):
 
 
 def string_fsms(a: A.StrAtom, ctx: Context) -> Optional[list]:
-    """[ECMA fsm, Python fsm] over-approximating the atom's strings (ignoring enum/excluded)."""
+    """One FSM per SEMANTICS over-approximating the atom's strings (ignoring enum/excluded)."""
     if not a.patterns and not a.not_patterns:
         return None
     key = ("string_fsms", a.min_len, a.max_len, a.patterns, a.not_patterns)
@@ -150,7 +150,13 @@ def string_fsms(a: A.StrAtom, ctx: Context) -> Optional[list]:
 
 def _string_fsms(a: A.StrAtom, ctx: Context) -> Optional[list]:
     out = []
-    for sem in (0, 1):
+    done: dict[tuple, Any] = {}  # semantics that read every pattern alike share one automaton
+    for sem in range(len(SEMANTICS)):
+        same = tuple(id(f[sem]) if f else None for f in (pattern_fsms(p, over) for ps, over in
+                                                          ((a.patterns, True), (a.not_patterns, False)) for p in ps))
+        if same in done:
+            out.append(done[same])
+            continue
         fsm = None
         if a.min_len or a.max_len is not None:
             if a.min_len <= MAX_FSM_LENGTH and (a.max_len is None or a.max_len <= MAX_FSM_LENGTH):
@@ -172,6 +178,7 @@ def _string_fsms(a: A.StrAtom, ctx: Context) -> Optional[list]:
         ctx.budget.check()
         if fsm is None:
             return None
+        done[same] = fsm
         out.append(fsm)
     return out
 
@@ -188,7 +195,7 @@ def _str_empty(a: A.StrAtom, ctx: Context) -> bool:
     if all(empties):
         return True
     if any(empties):
-        ctx.approx(R_PATTERN + ": ECMA-262 and Python re differ")
+        ctx.approx(R_PATTERN + ": the regular-expression engines differ")
     return False
 
 
@@ -384,13 +391,33 @@ def _region_empty(a: A.ObjAtom, ex: A.Exists, ctx: Context) -> bool:
     return fsm_call(ctx, lambda: _region_empty_fsm(a, ex, ctx))
 
 
+def _reading(a: A.ObjAtom, ex: A.Exists, sem: int) -> tuple:
+    """The automata a region is decided with under one semantics (semantics that read every pattern
+    alike share them: pattern_fsms builds one automaton per distinct reading)."""
+    found = [pattern_fsms(p, False) for p in ex.patterns_excluded]
+    if ex.pattern_required is not None:
+        found.append(pattern_fsms(ex.pattern_required, True))
+    found += [pattern_fsms(p, True) for g in a.groups for p, _sub in g.patterns]
+    for node in (ex.name_node, a.names):
+        for atom in node or ():
+            if atom.type == "string":
+                found += [pattern_fsms(p, True) for p in atom.patterns]
+                found += [pattern_fsms(p, False) for p in atom.not_patterns]
+    return tuple(id(f[sem]) if f else None for f in found)
+
+
 def _region_empty_fsm(a: A.ObjAtom, ex: A.Exists, ctx: Context) -> bool:
     from .regex import literal_fsm
 
     closed = [g for g in a.groups if g.additional is not None and node_empty(A.conj(g.additional, ex.value), ctx)]
     if not closed and not ex.pattern_required and ex.name_node is None and a.names is None:
         return False
-    for sem in (0, 1):
+    readings: set[tuple] = set()
+    for sem in range(len(SEMANTICS)):
+        reading = _reading(a, ex, sem)
+        if reading in readings:
+            continue  # the same automata as a semantics already checked
+        readings.add(reading)
         lang = all_strings_fsm()
         for p in ex.patterns_excluded:
             f = pattern_fsms(p, False)
@@ -481,14 +508,10 @@ def _num_member(a: A.NumAtom, v: Any, ctx: Context) -> bool:
 
 
 def _format_ok(fmt: str, v: str) -> Optional[bool]:
-    from jsonschema import Draft202012Validator
-
-    checker = Draft202012Validator.FORMAT_CHECKER
-    if fmt not in checker.checkers:
-        return True
+    """Whether `v` has format `fmt` for every validation engine; None when they disagree."""
     try:
-        return checker.conforms(v, fmt)
-    except Exception:
+        return is_valid({"format": fmt}, v, True)
+    except Undecidable:
         return None
 
 

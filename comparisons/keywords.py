@@ -7,13 +7,17 @@ A schema is the conjunction of its keywords, so its negation is the union of the
 
 from __future__ import annotations
 
+import json
 from fractions import Fraction
 from typing import Any, Callable, Optional
 
 from . import atoms as A
-from .canonical import (R_DYNAMIC, R_FLOAT_MULTIPLE, R_INVALID, R_UNEVALUATED, Context,
+from .canonical import (R_DYNAMIC, R_FLOAT_MULTIPLE, R_INVALID, R_NUMBER, R_UNEVALUATED, Context,
                         normalise, resolve_ref)
-from .values import TYPES, is_integer_value
+from .values import EXACT_LIMIT, TYPES, has_big_number, is_big_number, is_integer_value, json_equal, json_type
+
+# why numbers of magnitude 2^53 or more are left undecided (see values.EXACT_LIMIT)
+R_BIG_NUMBER = R_NUMBER + ": the validation engines differ on numbers of magnitude 2^53 or more"
 
 
 class Builder:
@@ -118,31 +122,47 @@ def _type():
     return pos, neg
 
 
-def _enum_pos(b: Builder, values: list) -> None:
+def _enum_pos(b: Builder, values: list, ctx: Context) -> None:
+    if has_big_number(values):
+        _widen(ctx, b, {json_type(v) for v in values})
+        return
     by_type = A.split_values(values)
     b.keep_types(set(by_type))
     for t, vs in by_type.items():
         b.narrow(A.top_atom(t).replace(enum=vs))
 
 
-def _enum_neg(values: list) -> A.Node:
+def _widen(ctx: Context, b: Builder, types: set[str]) -> None:
+    """Keep only `types` and mark them approximated: the keyword's exact meaning differs between engines."""
+    ctx.approx(R_BIG_NUMBER)
+    b.keep_types(types)
+    for t in types:
+        a = b.atoms.get(t)
+        if a is not None:
+            b.atoms[t] = a.replace(approx=True)
+
+
+def _enum_neg(values: list, ctx: Context) -> A.Node:
+    if has_big_number(values):
+        ctx.approx(R_BIG_NUMBER)
+        return A.top_approx()
     by_type = A.split_values(values)
     return tuple(A.top_atom(t).replace(excluded=by_type[t]) if t in by_type else A.top_atom(t) for t in TYPES)
 
 
 @keyword("const")
 def _const():
-    return (lambda ctx, v, s, r, b: _enum_pos(b, [v])), (lambda ctx, v, s, r: _enum_neg([v]))
+    return (lambda ctx, v, s, r, b: _enum_pos(b, [v], ctx)), (lambda ctx, v, s, r: _enum_neg([v], ctx))
 
 
 @keyword("enum")
 def _enum():
     def pos(ctx, v, s, r, b):
         if isinstance(v, list):
-            _enum_pos(b, v)
+            _enum_pos(b, v, ctx)
 
     def neg(ctx, v, s, r):
-        return _enum_neg(v) if isinstance(v, list) else _invalid(ctx)
+        return _enum_neg(v, ctx) if isinstance(v, list) else _invalid(ctx)
     return pos, neg
 
 
@@ -151,13 +171,18 @@ def _enum():
 def _bound(field: str, exclusive: bool, neg_field: str, neg_exclusive: bool):
     def pos(ctx, v, s, r, b):
         f = _num(v)
-        if f is not None:
+        if f is not None and is_big_number(v):
+            _widen(ctx, b, set(TYPES))
+        elif f is not None:
             b.narrow(A.NumAtom(**{field: f, field + "_ex": exclusive}))
 
     def neg(ctx, v, s, r):
         f = _num(v)
         if f is None:
             return _invalid(ctx)
+        if is_big_number(v):
+            ctx.approx(R_BIG_NUMBER)
+            return (A.top_atom("number", approx=True),)
         return neg_of(A.NumAtom(**{neg_field: f, neg_field + "_ex": neg_exclusive}))
     return lambda: (pos, neg)
 
@@ -168,10 +193,16 @@ keyword("maximum")(_bound("hi", False, "lo", True))
 keyword("exclusiveMaximum")(_bound("hi", True, "lo", False))
 
 
+# numbers of magnitude 2^53 or more, where every engine reads multipleOf its own way (values.EXACT_LIMIT):
+# added, approximated, to both sides of multipleOf, so that no proof depends on how they are read
+BIG_NUMBERS: A.Node = (A.NumAtom(hi=-Fraction(EXACT_LIMIT), approx=True), A.NumAtom(lo=Fraction(EXACT_LIMIT), approx=True))
+
+
 @keyword("multipleOf")
 def _multiple_of():
     def exact(v):
-        # jsonschema divides floats in floating point: only integral divisors are exact
+        # an integral divisor (3 or 3.0: the same JSON number) is read exactly below 2^53 by every
+        # engine; a fractional one is divided in floating point
         if is_integer_value(v) and v > 0:
             return Fraction(int(v))
         return None
@@ -184,14 +215,21 @@ def _multiple_of():
             if cur is not None:
                 b.atoms["number"] = cur.replace(approx=True)
             return
-        b.narrow(A.NumAtom(integer=True) if m == 1 else A.NumAtom(mults=(m,)))
+        if m == 1:  # integers: every engine agrees at any magnitude
+            b.narrow(A.NumAtom(integer=True))
+            return
+        ctx.approx(R_BIG_NUMBER)
+        b.add((A.NumAtom(mults=(m,)),) + BIG_NUMBERS + A.others("number"))
 
     def neg(ctx, v, s, r):
         m = exact(v)
         if m is None:
             ctx.approx(R_FLOAT_MULTIPLE)
             return (A.top_atom("number", approx=True),)
-        return neg_of(A.NumAtom(not_integer=True) if m == 1 else A.NumAtom(not_mults=(m,)))
+        if m == 1:
+            return neg_of(A.NumAtom(not_integer=True))
+        ctx.approx(R_BIG_NUMBER)
+        return (A.NumAtom(not_mults=(m,)),) + BIG_NUMBERS
     return pos, neg
 
 
@@ -472,12 +510,22 @@ def _all_of():
 
 
 def _has_complement_pair(schemas: list) -> bool:
-    """`X` and `{"not": X}` side by side (same base URI, so the same meaning)."""
+    """`X` and `{"not": X}` side by side (same base URI, so the same meaning), X compared as JSON
+    (`{"const": 0}` is not `{"const": false}`) and written alike: `{"multipleOf": 3}` and
+    `{"multipleOf": 3.0}` are equal JSON, but python-jsonschema reads them differently beyond 2^53."""
     plain = [x for x in schemas if not (isinstance(x, dict) and set(x) == {"not"})]
     for x in schemas:
-        if isinstance(x, dict) and set(x) == {"not"} and any(x["not"] == y for y in plain):
+        if isinstance(x, dict) and set(x) == {"not"} and any(json_equal(x["not"], y) and _written_alike(x["not"], y)
+                                                             for y in plain):
             return True
     return False
+
+
+def _written_alike(one: Any, two: Any) -> bool:
+    try:
+        return json.dumps(one, sort_keys=True) == json.dumps(two, sort_keys=True)
+    except (TypeError, ValueError):
+        return False
 
 
 @keyword("anyOf")

@@ -6,8 +6,10 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from .constraints import Constraint, flatten
-from .containment import is_subschema
+from .canonical import Context
+from .containment import document_problem, is_subschema
 from .differences import COMPARATORS, phrase
+from .resources import all_of, has_reference
 from .results import Conflict, Merged, Requirement
 from .validation import Undecidable, is_valid
 from .values import canonical_json, json_equal, value_key
@@ -26,12 +28,16 @@ def _num(v: Any) -> bool:
 
 def merge_strictest(inputs: dict[str, Any], *, format_assertion: bool = False, simplify: bool = True) -> Merged:
     labels = list(inputs)
+    for label in labels:
+        problem = document_problem(inputs[label], Context())
+        if problem:
+            raise ValueError(f"{label}: {problem}")
     flat = {label: flatten(schema) for label, schema in inputs.items()}
     requirements = _requirements(flat)
     conflicts = _conflicts(flat, format_assertion)
-    combined: Any = {"allOf": [inputs[k] for k in labels]}
+    combined: Any = all_of([inputs[k] for k in labels])  # each input keeps what its references mean
     simplified = False
-    if simplify and len(labels) > 1:
+    if simplify and len(labels) > 1 and not any(has_reference(inputs[k]) for k in labels):
         candidate = merge_plain([inputs[k] for k in labels])
         if candidate is not None:
             # only keep the simplified form when it is proven equivalent to the allOf
@@ -39,8 +45,6 @@ def merge_strictest(inputs: dict[str, Any], *, format_assertion: bool = False, s
             back = is_subschema(combined, candidate, format_assertion=format_assertion)
             if there.answer == "yes" and back.answer == "yes":
                 combined, simplified = candidate, True
-    elif len(labels) == 1:
-        combined = inputs[labels[0]]
     return Merged(combined, tuple(requirements), tuple(conflicts), simplified)
 
 

@@ -1,8 +1,9 @@
 """Pattern inclusion with greenery's parser and our budgeted automata (automata.py).
 
-JSON Schema patterns are unanchored ECMA-262 searches, while the witness checker (jsonschema)
-uses Python's `re.search`. Each pattern is translated twice, once per semantics (\\d, \\w, \\s,
-`.` and `$` differ), and every proof is made under both. Anything
+JSON Schema patterns are unanchored ECMA-262 searches, while the validators search with Python's
+`re` (the witness checker), RE2 (the registry's python engine) or Rust's regex (jsonschema-rs). Each
+pattern is translated once per semantics (SEMANTICS: \\d, \\w, \\s, `.` and `$` differ), and every
+proof is made under all of them. Anything
 outside a conservative syntax subset (look-around, back-references, flags, \\b, \\p{...},
 anchors in the middle) is rejected and the caller answers unknown.
 """
@@ -80,15 +81,31 @@ def _python_classes() -> dict[str, Ranges]:
     return out
 
 
-def _class_escape(key: str, over: bool) -> tuple[Ranges, Ranges]:
-    """(ECMA, Python) code point ranges of a class escape.
+# the semantics every proof holds under: ECMA-262 (the standard), then the validators' engines
+SEMANTICS = ("ECMA-262", "python", "re2", "rust")
+VALIDATOR_DIALECTS = SEMANTICS[1:]
+# RE2's \\s is ASCII (no \\v); Rust's is Unicode White_Space (no \\x1c-\\x1f, unlike Python's)
+RE2_SPACE: Ranges = [(0x09, 0x0A), (0x0C, 0x0D), (0x20, 0x20)]
+RUST_SPACE: Ranges = [(0x09, 0x0D), (0x20, 0x20), (0x85, 0x85), (0xA0, 0xA0), (0x1680, 0x1680),
+                      (0x2000, 0x200A), (0x2028, 0x2029), (0x202F, 0x202F), (0x205F, 0x205F), (0x3000, 0x3000)]
 
-    Python's \\w and \\d have hundreds of ranges, too slow for greenery: they are approximated
-    from above (`over`: the ASCII part plus all non-ASCII) or from below (the ASCII part).
+
+def _class_escape(key: str, over: bool, dialect: str = "python") -> tuple[Ranges, Ranges]:
+    """(ECMA, `dialect`) code point ranges of a class escape.
+
+    Python's and Rust's \\w and \\d have hundreds of ranges, too slow for greenery: they are
+    approximated from above (`over`: the ASCII part plus all non-ASCII) or from below (the ASCII
+    part); RE2's are ASCII.
     """
     base = key.lower()
     ecma = {"d": DIGIT, "w": WORD, "s": ECMA_SPACE}[base]
-    if base in "wd":
+    if dialect == "re2":
+        neg_key = key.isupper()
+        py = {"d": DIGIT, "w": WORD, "s": RE2_SPACE}[base]
+    elif base == "s" and dialect == "rust":
+        neg_key = key.isupper()
+        py = RUST_SPACE
+    elif base in "wd":
         # Python's \\w and \\d include non-ASCII letters and digits: approximated (ASCII part
         # exact, all non-ASCII characters added from above, none from below)
         neg_key = key.isupper()
@@ -125,9 +142,10 @@ def _emit_class(ranges: Ranges) -> str:
 
 
 class _Translator:
-    def __init__(self, pattern: str, over: bool = True) -> None:
+    def __init__(self, pattern: str, over: bool = True, dialect: str = "python") -> None:
         self.p = pattern
         self.over = over
+        self.dialect = dialect
         self.weight = 0
         self.i = 0
         self.has_empty_class = False
@@ -142,7 +160,7 @@ class _Translator:
         c = p[self.i]
         self.i += 1
         if c in CLASS_KEYS:
-            return _class_escape(c, self.over)
+            return _class_escape(c, self.over, self.dialect)
         if c in SIMPLE_ESCAPES:
             if c == "0" and self.i < len(p) and p[self.i].isdigit():
                 raise self.error("octal escape")
@@ -341,8 +359,8 @@ NEWLINE_OPT = "(?:\\x0a)?"
 
 
 @lru_cache(maxsize=4096)
-def pattern_fsms(pattern: str, over: bool = True) -> Optional[tuple[Fsm, Fsm]]:
-    """(ECMA, Python) FSMs of the strings in which `pattern` finds a match, or None.
+def pattern_fsms(pattern: str, over: bool = True) -> Optional[tuple[Fsm, ...]]:
+    """FSMs of the strings in which `pattern` finds a match, one per SEMANTICS, or None.
 
     `over=True` gives languages that may be larger than the truth (for patterns an instance
     must match), `over=False` smaller ones (for patterns it must not match).
@@ -361,19 +379,25 @@ def pattern_fsms(pattern: str, over: bool = True) -> Optional[tuple[Fsm, Fsm]]:
         return None
 
 
-def _build(pattern: str, over: bool) -> tuple[Fsm, Fsm]:
-    if True:
-        alts, _ = _Translator(pattern, over).translate()
+def _build(pattern: str, over: bool) -> tuple[Fsm, ...]:
+    out: list[Fsm] = []
+    built: dict[str, Fsm] = {}  # the dialects often read a pattern alike: one automaton per distinct text
+    for dialect in VALIDATOR_DIALECTS:
+        alts, _ = _Translator(pattern, over, dialect).translate()
         lo_parts, up_parts = [], []
         for start, lo, up, end in alts:
             pre = "" if start else ANY + "*"
             lo_parts.append(f"{pre}(?:{lo}){'' if end else ANY + '*'}")
-            # Python's $ also matches before one final newline
-            tail = NEWLINE_OPT if end else ANY + "*"
+            # Python's $ also matches before one final newline (RE2's and Rust's do not)
+            tail = (NEWLINE_OPT if dialect == "python" else "") if end else ANY + "*"
             up_parts.append(f"{pre}(?:{up}){tail}")
-        lower = _fsm("|".join(f"(?:{x})" for x in lo_parts))
-        upper = _fsm("|".join(f"(?:{x})" for x in up_parts))
-        return lower, upper
+        if not out:
+            out.append(_fsm("|".join(f"(?:{x})" for x in lo_parts)))
+        text = "|".join(f"(?:{x})" for x in up_parts)
+        if text not in built:
+            built[text] = _fsm(text)
+        out.append(built[text])
+    return tuple(out)
 
 
 def _fsm(regex: str) -> Fsm:

@@ -1,4 +1,9 @@
-"""Instance validation with jsonschema (Draft 2020-12) that never fetches anything."""
+"""Instance validation (Draft 2020-12) that never fetches anything, by every engine the registry can use.
+
+A value counts as valid (or invalid) only when python-jsonschema (the reference) and jsonschema-rs (the
+registry's fast engine, with its linear-time regex engine) agree; where they differ (formats, patterns,
+numbers of magnitude 2^53 or more) validation is Undecidable and the answer that needed it is unknown.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,9 @@ import json
 import re
 
 from functools import lru_cache
-from typing import Any
+from typing import Any, Optional
 
+import jsonschema_rs
 import referencing
 import referencing.exceptions
 from jsonschema import Draft202012Validator
@@ -15,7 +21,10 @@ from jsonschema.exceptions import SchemaError  # noqa: F401  (re-exported for ca
 
 
 class Undecidable(Exception):
-    """Validation could not run (remote reference, invalid pattern, recursion...)."""
+    """Validation could not run (remote reference, invalid pattern, recursion...) or the engines disagree."""
+
+
+ENGINES_DISAGREE = "validation engines disagree"
 
 
 def _refuse(uri: str) -> referencing.Resource:
@@ -30,21 +39,61 @@ def local_registry() -> referencing.Registry:
     return LOCAL_REGISTRY
 
 
+def _refuse_rs(uri: str) -> Any:
+    raise ValueError(f"remote reference {uri!r}: nothing is fetched")
+
+
+class AgreedValidator:
+    """`is_valid` gives python-jsonschema's verdict when jsonschema-rs gives the same one, and raises
+    Undecidable when they differ. `python` is the reference validator (its errors name the keyword)."""
+
+    def __init__(self, schema: Any, format_assertion: bool) -> None:
+        kwargs: dict[str, Any] = {"registry": LOCAL_REGISTRY}
+        if format_assertion:
+            kwargs["format_checker"] = Draft202012Validator.FORMAT_CHECKER
+        self.python = Draft202012Validator(schema, **kwargs)
+        self._schema, self._format_assertion = schema, format_assertion
+        self._rust: Any = None
+
+    def _rust_validator(self) -> Any:
+        if self._rust is None:
+            try:  # the options the registry's rust engine uses (registry/domain/validation.py)
+                self._rust = jsonschema_rs.Draft202012Validator(
+                    self._schema, validate_formats=self._format_assertion, retriever=_refuse_rs,
+                    pattern_options=jsonschema_rs.RegexOptions())
+            except Exception:  # a schema it refuses (so does the registry, at submission): no reading to agree with
+                self._rust = False
+        return self._rust
+
+    def verdicts(self, instance: Any) -> tuple[bool, Optional[bool]]:
+        """(python-jsonschema's verdict, jsonschema-rs's or None when it does not take the schema)."""
+        verdict = self.python.is_valid(instance)
+        rust = self._rust_validator()
+        if rust is False:
+            return verdict, None
+        try:
+            return verdict, rust.is_valid(instance)
+        except Exception as e:
+            raise Undecidable(f"{ENGINES_DISAGREE}: jsonschema-rs failed ({type(e).__name__})") from None
+
+    def is_valid(self, instance: Any) -> bool:
+        verdict, other = self.verdicts(instance)
+        if other is not None and other != verdict:
+            raise Undecidable(f"{ENGINES_DISAGREE} on an instance (python-jsonschema: {verdict}, jsonschema-rs: {other})")
+        return verdict
+
+
 @lru_cache(maxsize=4096)
-def _validator(text: str, format_assertion: bool) -> Draft202012Validator:
-    schema = json.loads(text)
-    kwargs: dict[str, Any] = {"registry": LOCAL_REGISTRY}
-    if format_assertion:
-        kwargs["format_checker"] = Draft202012Validator.FORMAT_CHECKER
-    return Draft202012Validator(schema, **kwargs)
+def _validator(text: str, format_assertion: bool) -> AgreedValidator:
+    return AgreedValidator(json.loads(text), format_assertion)
 
 
-def validator_by_text(text: str, format_assertion: bool = False) -> Draft202012Validator:
+def validator_by_text(text: str, format_assertion: bool = False) -> AgreedValidator:
     """Validator for the schema whose json.dumps(..., sort_keys=True) text is `text`."""
     return _validator(text, format_assertion)
 
 
-def validator_for(schema: Any, format_assertion: bool = False) -> Draft202012Validator:
+def validator_for(schema: Any, format_assertion: bool = False) -> AgreedValidator:
     # exact text (1.0 stays distinct from 1: jsonschema treats float multipleOf differently)
     return _validator(json.dumps(schema, sort_keys=True), format_assertion)
 
@@ -53,6 +102,8 @@ def is_valid(schema: Any, instance: Any, format_assertion: bool = False) -> bool
     """Validate `instance` against `schema`; raise Undecidable when validation cannot run."""
     try:
         return validator_for(schema, format_assertion).is_valid(instance)
+    except Undecidable:
+        raise
     except (referencing.exceptions.Unresolvable, referencing.exceptions.NoSuchResource) as e:
         raise Undecidable(f"remote reference: {e}") from None
     except RecursionError:

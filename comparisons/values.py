@@ -9,6 +9,10 @@ from fractions import Fraction
 from typing import Any
 
 TYPES = ("null", "boolean", "number", "string", "array", "object")
+# beyond this magnitude the validation engines read numbers differently (jsonschema-rs compares an
+# integer with a float as two floats and saturates floats to 64-bit integers in multipleOf;
+# python-jsonschema divides by a float multipleOf in floating point)
+EXACT_LIMIT = 2 ** 53
 
 
 def json_type(value: Any) -> str:
@@ -35,6 +39,25 @@ def is_integer_value(value: Any) -> bool:
     if isinstance(value, int):
         return True
     return isinstance(value, float) and math.isfinite(value) and value.is_integer()
+
+
+def is_big_number(value: Any) -> bool:
+    """A number whose magnitude is at least 2^53, where the engines stop agreeing (see EXACT_LIMIT)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) >= EXACT_LIMIT
+
+
+def has_big_number(value: Any) -> bool:
+    """Whether a JSON value holds a number of magnitude at least 2^53 anywhere (iterative)."""
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, list):
+            stack.extend(v)
+        elif isinstance(v, dict):
+            stack.extend(v.values())
+        elif is_big_number(v):
+            return True
+    return False
 
 
 def to_fraction(value: int | float) -> Fraction:

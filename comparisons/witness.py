@@ -354,7 +354,8 @@ def _strings_in(value: Any) -> Iterable[str]:
 
 
 def robust(value: Any, patterns: set[str]) -> bool:
-    """True when no pattern reads any string of `value` differently in ECMA-262 and Python."""
+    """True when no pattern reads any string of `value` differently (ECMA-262, Python re, RE2, Rust
+    regex). Numbers and formats are checked by validation itself (validation.AgreedValidator)."""
     if not patterns:
         return True
     for s in _strings_in(value):
@@ -367,10 +368,12 @@ def robust(value: Any, patterns: set[str]) -> bool:
 
 
 class Verifier:
-    """Checks candidate witnesses: valid under `a`, invalid under `b`."""
+    """Checks candidate witnesses: valid under `a`, invalid under `b` (valid under both with `in_b`)."""
 
-    def __init__(self, a: Any, b: Any, format_assertion: bool, ctx: Optional[Context] = None) -> None:
+    def __init__(self, a: Any, b: Any, format_assertion: bool, ctx: Optional[Context] = None,
+                 in_b: bool = False) -> None:
         self.a, self.b, self.fa = a, b, format_assertion
+        self.in_b = in_b
         self.ctx = ctx
         self.patterns = schema_patterns(a) | schema_patterns(b)
         self.seen: set = set()
@@ -403,6 +406,9 @@ class Verifier:
             if self._valid(1, value):
                 if self.both is None and robust(value, self.patterns):
                     self.both = (value,)  # valid under both: useful to compare()
+                if not self.in_b:
+                    return False
+            elif self.in_b:
                 return False
         except Undecidable as e:
             self.undecidable = str(e)

@@ -126,6 +126,34 @@ def test_the_version_diff_is_semantic(corpus_client, make_token):
     assert diff["compatibility"]["compatible"] == "no"  # BACKWARD: a profile valid before is refused now
 
 
+def test_a_const_false_beside_not_const_0_is_a_breaking_change(corpus_client, make_token):
+    # issue 14: {"const": 0} and {"const": false} were taken as equal, v2 as equivalent to v1
+    eu = auth(make_token("regulator", "EU"))
+    url = "/api/v1/documents/EU/consumer-protection"
+    current = corpus_client.get(f"{url}/versions/latest").json()
+    text = json.dumps(current["schema"])
+    assert '"minimum": 14' in text
+    tricky = json.loads(text.replace('"minimum": 14', '"minimum": 14, "anyOf": [{"const": false}, {"not": {"const": 14}}]'))
+    created = corpus_client.post(f"{url}/versions", json={"schema": tricky, "effective_from": "2027-01-01"},
+                                 headers=eu)
+    assert created.status_code == 201, created.text
+    diff = corpus_client.get(f"{url}/versions/{current['number']}/diff/{created.json()['number']}", headers=eu).json()
+    assert diff["relation"] != "equivalent"
+    assert diff["compatibility"]["compatible"] == "no"  # BACKWARD: 14 days passed before and fails now
+    witness = diff["compatibility"]["witness"]
+    assert Draft202012Validator(current["schema"]).is_valid(witness)
+    assert not Draft202012Validator(tricky).is_valid(witness)
+
+
+def test_compare_keeps_what_hash_ref_means(corpus_client):
+    linked = {"type": "object", "properties": {"next": {"$ref": "#"}}}
+    keyed = {"type": "object", "required": ["k"], "properties": {"k": {"const": 5}}}
+    data = corpus_client.post("/api/v1/compare", json={"left_schema": keyed, "right_schema": linked}).json()
+    assert data["relation"] != "disjoint"  # {"k": 5, "next": {}} is valid under both
+    if "both" in data:
+        assert Draft202012Validator(linked).is_valid(data["both"]) and Draft202012Validator(keyed).is_valid(data["both"])
+
+
 def _technical_standard(corpus_client):
     documents = corpus_client.get("/api/v1/documents?kind=technical-standard").json()["items"]
     return next(d for d in documents if d["name"] == "EU/en-16931-core")

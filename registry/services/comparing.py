@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from comparisons import ComparisonCache, gap
+from comparisons import ComparisonCache, all_of, gap
 from registry.domain import lifecycle, rules
 from registry.domain.access import Principal
 from registry.domain.references import parse_reference
@@ -86,7 +86,7 @@ def framework(session: Session, code: str, *, topic: str | None, as_of: dt.date 
         if version is not None:
             chosen.append((f"{document.name}@{version.number}", version))
     schemas = tuple(v.body for _, v in chosen)
-    schema: Any = True if not schemas else schemas[0] if len(schemas) == 1 else {"allOf": list(schemas)}
+    schema: Any = all_of(schemas)  # each document keeps what its `$ref`s point at
     return Side(label=code, refs=tuple(r for r, _ in chosen), hashes=tuple(v.content_hash for _, v in chosen),
                 parts=schemas, schema=schema)
 
