@@ -63,8 +63,8 @@ Semantics
 """
 
 from .cache import ComparisonCache
-from .canonical import (R_BUDGET, R_DYNAMIC, R_FLOAT_MULTIPLE, R_INVALID, R_NUMBER, R_OBJECT, R_PATTERN,
-                        R_RECURSIVE, R_REMOTE, R_UNDECIDED, R_UNEVALUATED)
+from .canonical import (R_BUDGET, R_CAP, R_DYNAMIC, R_FLOAT_MULTIPLE, R_INVALID, R_NUMBER, R_OBJECT, R_PATTERN,
+                        R_RECURSIVE, R_REMOTE, R_UNDECIDED, R_UNEVALUATED, R_WITNESS)
 from .compare import compare
 from .compatibility import MODES, check_compatibility
 from .containment import is_subschema
@@ -76,7 +76,7 @@ from .values import canonical_json, content_hash, json_equal
 
 # the reasons an answer can be "unknown" (a detail may follow after ": ")
 UNKNOWN_REASONS = (R_PATTERN, R_DYNAMIC, R_UNEVALUATED, R_REMOTE, R_RECURSIVE, R_FLOAT_MULTIPLE, R_OBJECT,
-                   R_NUMBER, R_BUDGET, R_UNDECIDED, R_INVALID)
+                   R_NUMBER, R_BUDGET, R_UNDECIDED, R_INVALID, R_WITNESS, R_CAP)
 
 __all__ = [
     "is_subschema", "compare", "gap", "merge_strictest", "check_compatibility", "ComparisonCache",

@@ -33,6 +33,8 @@ R_NUMBER = "numeric constraints undecided"
 R_BUDGET = "budget exceeded"
 R_UNDECIDED = "containment undecided"
 R_INVALID = "invalid schema"
+R_WITNESS = "witness failed the check"
+R_CAP = "atom limit reached"
 
 
 class Context:

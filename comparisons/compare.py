@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from .budget import Budget
-from .canonical import R_UNDECIDED
+from .canonical import R_UNDECIDED, R_WITNESS
 from .containment import is_subschema
 from .differences import differences
 from .results import Comparison, Containment
 from .validation import validator_for
 from .witness import instance_pool, robust, schema_patterns
+from .witness_check import witness_problem
 
 
 def relation_of(lr: Containment, rl: Containment, both: Containment | None) -> tuple[str, str | None]:
@@ -42,7 +43,7 @@ def _from_pools(a: Any, b: Any, fa: bool) -> tuple:
         va, vb = validator_for(a, fa), validator_for(b, fa)
         for side, pool, other in ((0, instance_pool(a, fa), vb), (1, instance_pool(b, fa), va)):
             for v in pool:
-                if not robust(v, patterns):
+                if not robust(v, patterns) or not _agreed(v, a, b, fa):
                     continue
                 if other.is_valid(v):
                     common = common or (v,)
@@ -55,6 +56,21 @@ def _from_pools(a: Any, b: Any, fa: bool) -> tuple:
     except Exception:  # a reference that cannot be resolved, a pattern Python rejects...
         return None, None, None
     return only_left, only_right, common
+
+
+def _agreed(v: Any, a: Any, b: Any, fa: bool) -> bool:
+    """Both validators read `v` the same way under each schema (a pool value is valid under its own)."""
+    inside = tuple(s for s in (a, b) if validator_for(s, fa).is_valid(v))
+    outside = tuple(s for s in (a, b) if not any(s is t for t in inside))
+    return witness_problem(v, inside, outside, fa) is None
+
+
+def _both(a: Any, b: Any, fa: bool, found: Containment) -> Containment:
+    """A counter-example to a ⊆ not b is a witness of overlap only if it is valid under both, checked."""
+    if found.answer != "no":
+        return found
+    problem = witness_problem(found.witness, (a, b), (), fa)
+    return found if problem is None else Containment("unknown", reason=f"{R_WITNESS}: {problem}")
 
 
 def compare(a: Any, b: Any, *, format_assertion: bool = False, labels: tuple[str, str] = ("left", "right")) -> Comparison:
@@ -75,6 +91,7 @@ def compare(a: Any, b: Any, *, format_assertion: bool = False, labels: tuple[str
         else:
             # a ∩ b is empty iff a ⊆ not b; a counter-example is an instance of both
             both = is_subschema(a, {"not": b}, format_assertion=format_assertion, budget=budget)
+        both = _both(a, b, format_assertion, both)
     relation, reason = relation_of(lr, rl, both if lr.answer == rl.answer == "no" else None)
     if relation == "unknown" and lr.answer == rl.answer == "no" and both is None:
         relation, reason = "unknown", R_UNDECIDED

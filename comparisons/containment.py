@@ -7,11 +7,12 @@ from typing import Any, Iterator, Optional
 
 from . import atoms as A
 from .budget import Budget, BudgetExceeded
-from .canonical import R_BUDGET, R_PATTERN, R_REMOTE, R_UNDECIDED, Context, normalise_root
+from .canonical import R_BUDGET, R_CAP, R_PATTERN, R_REMOTE, R_UNDECIDED, R_WITNESS, Context, normalise_root
 from .results import Containment
-from .validation import Undecidable, is_valid
+from .validation import Undecidable, valid_in_both
 from .values import unique_values
 from .witness import Verifier, find_witness, robust, schema_patterns
+from .witness_check import checked
 
 ANNOTATIONS = {"title", "description", "examples", "default", "$comment", "deprecated", "readOnly",
                "writeOnly", "contentMediaType", "contentEncoding", "contentSchema", "$schema"}
@@ -32,9 +33,10 @@ def is_universal_literal(schema: Any, format_assertion: bool) -> bool:
     return isinstance(s, dict) and not format_assertion and set(s) == {"format"}
 
 
-def is_empty_literal(schema: Any) -> bool:
+def is_empty_literal(schema: Any, format_assertion: bool) -> bool:
     s = strip_annotations(schema)
-    return s is False or (isinstance(s, dict) and s.get("not") is not None and is_universal_literal(s["not"], False))
+    return s is False or (isinstance(s, dict) and s.get("not") is not None
+                          and is_universal_literal(s["not"], format_assertion))
 
 
 def _same_text(a: Any, b: Any, ctx: Context) -> bool:
@@ -103,14 +105,16 @@ def is_subschema(a: Any, b: Any, *, format_assertion: bool = False, budget: Opti
     """
     ctx = Context(format_assertion, budget or Budget())
     ctx.observe = observe
+    collapses = A.ON_COLLAPSE.set(lambda: ctx.approx(R_CAP))  # an unknown the atom cap causes says so
     try:
-        if not shortcuts:
-            return _general(a, b, ctx, None)
-        return _decide(a, b, ctx)
+        result = _general(a, b, ctx, None) if not shortcuts else _decide(a, b, ctx)
+        return checked(result, a, b, format_assertion)
     except BudgetExceeded:
         return Containment("unknown", reason=R_BUDGET)
     except RecursionError:
         return Containment("unknown", reason=R_BUDGET + ": recursion")
+    finally:
+        A.ON_COLLAPSE.reset(collapses)
 
 
 def _no(witness: Any) -> Containment:
@@ -119,7 +123,7 @@ def _no(witness: Any) -> Containment:
 
 def _decide(a: Any, b: Any, ctx: Context) -> Containment:
     fa = ctx.format_assertion
-    if is_universal_literal(b, fa) or is_empty_literal(a):
+    if is_universal_literal(b, fa) or is_empty_literal(a, fa):
         return Containment("yes")
     if _same_text(a, b, ctx):
         return Containment("yes")
@@ -132,12 +136,12 @@ def _decide(a: Any, b: Any, ctx: Context) -> Containment:
             members = []
             for v in values:
                 ctx.budget.tick()
-                if is_valid(a, v, fa):
+                if valid_in_both(a, v, fa):
                     members.append(v)
             bad = []
             for v in members:
                 ctx.budget.tick()
-                if not is_valid(b, v, fa):
+                if not valid_in_both(b, v, fa):
                     bad.append(v)
                     break
             if all(robust(v, patterns) for v in members):
@@ -153,12 +157,12 @@ def _decide(a: Any, b: Any, ctx: Context) -> Containment:
             inside = []
             for v in excluded:
                 ctx.budget.tick()
-                if is_valid(a, v, fa):
+                if valid_in_both(a, v, fa):
                     inside.append(v)
             if all(robust(v, patterns) for v in excluded):
                 if not inside:
                     return Containment("yes")
-                if not is_valid(b, inside[0], fa):
+                if not valid_in_both(b, inside[0], fa):
                     return _no(inside[0])
         except Undecidable as e:
             undecidable = str(e)
@@ -178,7 +182,7 @@ def _pairs(left: A.Node, right: A.Node, ctx: Context) -> Iterator[A.Atom]:
 
 def _general(a: Any, b: Any, ctx: Context, undecidable: Optional[str]) -> Containment:
     fa = ctx.format_assertion
-    if is_universal_literal(b, fa) or is_empty_literal(a):
+    if is_universal_literal(b, fa) or is_empty_literal(a, fa):
         return Containment("yes")
     left = normalise_root(a, False, ctx)
     right = normalise_root(b, True, ctx)
@@ -191,9 +195,11 @@ def _general(a: Any, b: Any, ctx: Context, undecidable: Optional[str]) -> Contai
     if found is not None:
         return _no(found[0])
     why = undecidable or verifier.undecidable or ""
+    if verifier.rejected and not why or why.startswith("validators disagree"):
+        ctx.reasons = {f"{R_WITNESS}: {why or verifier.rejected}": None, **ctx.reasons}
     if why.startswith("remote"):
         ctx.approx(R_REMOTE)
     elif why.startswith("pattern"):
         ctx.reasons = {R_PATTERN + ": Python re rejects a pattern": None, **ctx.reasons}
-    reasons = [r for r in ctx.reasons]
+    reasons = sorted(ctx.reasons, key=lambda r: r != R_CAP)  # the cap first: it explains the rest
     return Containment("unknown", reason=reasons[0] if reasons else R_UNDECIDED)

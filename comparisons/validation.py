@@ -6,7 +6,7 @@ import json
 import re
 
 from functools import lru_cache
-from typing import Any
+from typing import Any, Optional
 
 import referencing
 import referencing.exceptions
@@ -61,3 +61,43 @@ def is_valid(schema: Any, instance: Any, format_assertion: bool = False) -> bool
         raise Undecidable("pattern: Python re rejects a pattern") from None
     except Exception as e:  # invalid regex, overflow in a pattern, ...
         raise Undecidable(f"validation failed: {type(e).__name__}") from None
+
+
+# ---------------------------------------------------------------- the registry's engine, for witnesses
+
+def _refuse_remote(uri: str) -> Any:
+    raise ValueError(f"remote reference {uri!r}: nothing is ever fetched")
+
+
+@lru_cache(maxsize=4096)
+def _rust_validator(text: str, format_assertion: bool) -> Any:
+    import jsonschema_rs
+
+    try:  # the options the registry's profile checks use: linear-time regex, formats asserted when on
+        return jsonschema_rs.Draft202012Validator(json.loads(text), validate_formats=format_assertion,
+                                                   retriever=_refuse_remote,
+                                                   pattern_options=jsonschema_rs.RegexOptions())
+    except Exception:  # a pattern its regex engine refuses: the registry refuses such documents too
+        return None
+
+
+def rust_is_valid(schema: Any, instance: Any, format_assertion: bool = False) -> Optional[bool]:
+    """Validate with jsonschema-rs as the registry configures it; None when it cannot build the schema."""
+    validator = _rust_validator(json.dumps(schema, sort_keys=True), format_assertion)
+    if validator is None:
+        return None
+    try:
+        return validator.is_valid(instance)
+    except Exception:  # a value it cannot represent (an integer beyond its range)
+        raise Undecidable("validation failed: jsonschema-rs cannot read the value") from None
+
+
+def valid_in_both(schema: Any, instance: Any, format_assertion: bool = False) -> bool:
+    """Valid under python-jsonschema (the reference) and jsonschema-rs (the registry's engine) alike;
+    Undecidable when they disagree, so that no answer holds for one of them only."""
+    reference = is_valid(schema, instance, format_assertion)
+    registry = rust_is_valid(schema, instance, format_assertion)
+    if registry is not None and registry != reference:
+        raise Undecidable(f"validators disagree: python-jsonschema says {'valid' if reference else 'invalid'}, "
+                          f"jsonschema-rs says {'valid' if registry else 'invalid'}")
+    return reference

@@ -14,11 +14,13 @@ from typing import Any, Iterable, Iterator, Optional
 
 from . import atoms as A
 from .canonical import Context
+from .constraints import schema_keywords
 from .emptiness import atom_empty, atom_member, finite_names, pattern_matches, step_of, string_fsms
 from .emptiness import value_at_cached as value_at
 from .regex import pattern_fsms, sample_strings
 from .validation import Undecidable, is_valid, validator_by_text, validator_for
 from .values import unique_values
+from .witness_check import witness_problem
 
 MAX_DEPTH = 5
 FORMAT_EXAMPLES = {
@@ -310,22 +312,11 @@ def schema_patterns(schema: Any) -> frozenset:
 
 def _schema_patterns(schema: Any) -> set[str]:
     out: set[str] = set()
-    stack = [schema]
-    while stack:
-        s = stack.pop()
-        if isinstance(s, list):
-            stack.extend(s)
-        elif isinstance(s, dict):
-            for k, v in s.items():
-                if k == "pattern" and isinstance(v, str):
-                    out.add(v)
-                elif k == "patternProperties" and isinstance(v, dict):
-                    out.update(x for x in v if isinstance(x, str))
-                    stack.extend(v.values())
-                elif k in ("enum", "const", "examples", "default"):
-                    continue
-                elif isinstance(v, (dict, list)):
-                    stack.append(v)
+    for k, v in schema_keywords(schema):
+        if k == "pattern" and isinstance(v, str):
+            out.add(v)
+        elif k == "patternProperties" and isinstance(v, dict):
+            out.update(x for x in v if isinstance(x, str))
     return out
 
 
@@ -364,6 +355,7 @@ class Verifier:
         self.seen: set = set()
         self.undecidable: Optional[str] = None
         self.both: Optional[tuple[Any]] = None
+        self.rejected: Optional[str] = None  # why the last candidate that passed the first check was dropped
         self._validators: list = [None, None]
 
     def _valid(self, side: int, value: Any) -> bool:
@@ -389,13 +381,17 @@ class Verifier:
             if not self._valid(0, value):
                 return False
             if self._valid(1, value):
-                if self.both is None and robust(value, self.patterns):
+                if self.both is None and robust(value, self.patterns) \
+                        and witness_problem(value, (self.a, self.b), (), self.fa) is None:
                     self.both = (value,)  # valid under both: useful to compare()
                 return False
         except Undecidable as e:
             self.undecidable = str(e)
             return False
-        return robust(value, self.patterns)
+        if not robust(value, self.patterns):
+            return False
+        self.rejected = witness_problem(value, (self.a,), (self.b,), self.fa)
+        return self.rejected is None
 
     def first(self, values: Iterable[Any], ctx: Context, limit: int = 400) -> Optional[tuple[Any]]:
         for i, v in enumerate(values):
