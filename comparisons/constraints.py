@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Iterator, Optional
+from typing import Any, Optional
 
 from .values import canonical_json
 
@@ -130,31 +130,15 @@ def with_document(schema: Any, root: Any) -> Any:
     """`schema` with the document it came from under `$defs`, its `#...` references pointed there, so
     that a reference to `$defs` (or `#` itself) means what it meant in the document. Unchanged without
     references, or when the document names resources ($id, anchors) that moving it would change."""
-    if root is None or not _has(schema, ("$ref",)) or _has(root, _LOCATING):
+    if root is None or '"$ref"' not in _text(schema):
         return schema
+    document = _text(root)
+    if any(f'"{k}"' in document for k in _LOCATING):
+        return schema  # (a "$id" in a literal value errs on the side of the old behaviour)
     return {"$defs": {DOCUMENT_KEY: _repoint(root)}, "allOf": [_repoint(schema)]}
 
 
 _DATA = ("const", "enum", "examples", "default")
-
-
-def schema_keywords(schema: Any) -> Iterator[tuple[str, Any]]:
-    """Every (keyword, value) of a schema and of its subschemas; literal values (const, enum, examples,
-    default) are not entered."""
-    stack = [schema]
-    while stack:
-        s = stack.pop()
-        if isinstance(s, list):
-            stack.extend(s)
-        elif isinstance(s, dict):
-            for k, v in s.items():
-                yield k, v
-                if k not in _DATA and isinstance(v, (dict, list)):
-                    stack.append(v)
-
-
-def _has(schema: Any, keywords: tuple[str, ...]) -> bool:
-    return any(k in keywords and isinstance(v, str) for k, v in schema_keywords(schema))
 
 
 def _repoint(schema: Any) -> Any:

@@ -9,10 +9,10 @@ from . import atoms as A
 from .budget import Budget, BudgetExceeded
 from .canonical import R_BUDGET, R_CAP, R_PATTERN, R_REMOTE, R_UNDECIDED, R_WITNESS, Context, normalise_root
 from .results import Containment
-from .validation import Undecidable, valid_in_both
+from .validation import Undecidable, disagreement, is_valid, rust_is_valid
 from .values import unique_values
 from .witness import Verifier, find_witness, robust, schema_patterns
-from .witness_check import checked
+from .witness_check import checked, is_finite_json
 
 ANNOTATIONS = {"title", "description", "examples", "default", "$comment", "deprecated", "readOnly",
                "writeOnly", "contentMediaType", "contentEncoding", "contentSchema", "$schema"}
@@ -108,6 +108,8 @@ def is_subschema(a: Any, b: Any, *, format_assertion: bool = False, budget: Opti
     collapses = A.ON_COLLAPSE.set(lambda: ctx.approx(R_CAP))  # an unknown the atom cap causes says so
     try:
         result = _general(a, b, ctx, None) if not shortcuts else _decide(a, b, ctx)
+        if result.answer == "no" and result.witness is getattr(ctx, "checked_witness", _UNSET):
+            return result  # the search checked it before it stopped on it
         return checked(result, a, b, format_assertion)
     except BudgetExceeded:
         return Containment("unknown", reason=R_BUDGET)
@@ -115,6 +117,9 @@ def is_subschema(a: Any, b: Any, *, format_assertion: bool = False, budget: Opti
         return Containment("unknown", reason=R_BUDGET + ": recursion")
     finally:
         A.ON_COLLAPSE.reset(collapses)
+
+
+_UNSET = object()
 
 
 def _no(witness: Any) -> Containment:
@@ -136,18 +141,20 @@ def _decide(a: Any, b: Any, ctx: Context) -> Containment:
             members = []
             for v in values:
                 ctx.budget.tick()
-                if valid_in_both(a, v, fa):
+                if is_valid(a, v, fa):
                     members.append(v)
             bad = []
             for v in members:
                 ctx.budget.tick()
-                if not valid_in_both(b, v, fa):
+                if not is_valid(b, v, fa):
                     bad.append(v)
                     break
             if all(robust(v, patterns) for v in members):
-                if not bad:
+                if not bad:  # a yes must hold for the registry's validator too (a no is checked at the end)
+                    _same_for_both(a, [(v, any(v is m for m in members)) for v in values], fa)
+                    _same_for_both(b, [(v, True) for v in members], fa)
                     return Containment("yes")
-                return _no(bad[0])
+                return _checked_no(a, b, bad[0], ctx)
         except Undecidable as e:
             undecidable = str(e)
     # b is the complement of a finite set: a ⊆ b iff none of them is valid under a
@@ -157,16 +164,34 @@ def _decide(a: Any, b: Any, ctx: Context) -> Containment:
             inside = []
             for v in excluded:
                 ctx.budget.tick()
-                if valid_in_both(a, v, fa):
+                if is_valid(a, v, fa):
                     inside.append(v)
             if all(robust(v, patterns) for v in excluded):
                 if not inside:
+                    _same_for_both(a, [(v, False) for v in excluded], fa)
                     return Containment("yes")
-                if not valid_in_both(b, inside[0], fa):
-                    return _no(inside[0])
+                if not is_valid(b, inside[0], fa):
+                    return _checked_no(a, b, inside[0], ctx)
         except Undecidable as e:
             undecidable = str(e)
     return _general(a, b, ctx, undecidable)
+
+
+def _same_for_both(schema: Any, verdicts: list[tuple[Any, bool]], fa: bool) -> None:
+    """Undecidable unless jsonschema-rs (the registry's validator) gives python-jsonschema's verdicts."""
+    text = json.dumps(schema, sort_keys=True)
+    for value, valid in verdicts:
+        if rust_is_valid(schema, value, fa, text) not in (None, valid):
+            raise disagreement(valid)
+
+
+def _checked_no(a: Any, b: Any, witness: Any, ctx: Context) -> Containment:
+    """python-jsonschema found `witness` valid under a and invalid under b: the registry's validator must agree."""
+    _same_for_both(a, [(witness, True)], ctx.format_assertion)
+    _same_for_both(b, [(witness, False)], ctx.format_assertion)
+    if is_finite_json(witness):
+        ctx.checked_witness = witness  # is_subschema need not check it again
+    return _no(witness)
 
 
 def _pairs(left: A.Node, right: A.Node, ctx: Context) -> Iterator[A.Atom]:

@@ -49,10 +49,12 @@ def validator_for(schema: Any, format_assertion: bool = False) -> Draft202012Val
     return _validator(json.dumps(schema, sort_keys=True), format_assertion)
 
 
-def is_valid(schema: Any, instance: Any, format_assertion: bool = False) -> bool:
-    """Validate `instance` against `schema`; raise Undecidable when validation cannot run."""
+def is_valid(schema: Any, instance: Any, format_assertion: bool = False, text: Optional[str] = None) -> bool:
+    """Validate `instance` against `schema`; raise Undecidable when validation cannot run.
+    `text`: the schema's json.dumps(..., sort_keys=True), when the caller has it."""
     try:
-        return validator_for(schema, format_assertion).is_valid(instance)
+        validator = _validator(text, format_assertion) if text is not None else validator_for(schema, format_assertion)
+        return validator.is_valid(instance)
     except (referencing.exceptions.Unresolvable, referencing.exceptions.NoSuchResource) as e:
         raise Undecidable(f"remote reference: {e}") from None
     except RecursionError:
@@ -81,9 +83,10 @@ def _rust_validator(text: str, format_assertion: bool) -> Any:
         return None
 
 
-def rust_is_valid(schema: Any, instance: Any, format_assertion: bool = False) -> Optional[bool]:
-    """Validate with jsonschema-rs as the registry configures it; None when it cannot build the schema."""
-    validator = _rust_validator(json.dumps(schema, sort_keys=True), format_assertion)
+def rust_is_valid(schema: Any, instance: Any, format_assertion: bool = False, text: Optional[str] = None) -> Optional[bool]:
+    """Validate with jsonschema-rs as the registry configures it; None when it cannot build the schema.
+    `text`: the schema's json.dumps(..., sort_keys=True), when the caller has it."""
+    validator = _rust_validator(text or json.dumps(schema, sort_keys=True), format_assertion)
     if validator is None:
         return None
     try:
@@ -95,9 +98,15 @@ def rust_is_valid(schema: Any, instance: Any, format_assertion: bool = False) ->
 def valid_in_both(schema: Any, instance: Any, format_assertion: bool = False) -> bool:
     """Valid under python-jsonschema (the reference) and jsonschema-rs (the registry's engine) alike;
     Undecidable when they disagree, so that no answer holds for one of them only."""
-    reference = is_valid(schema, instance, format_assertion)
-    registry = rust_is_valid(schema, instance, format_assertion)
+    text = json.dumps(schema, sort_keys=True)
+    reference = is_valid(schema, instance, format_assertion, text)
+    registry = rust_is_valid(schema, instance, format_assertion, text)
     if registry is not None and registry != reference:
-        raise Undecidable(f"validators disagree: python-jsonschema says {'valid' if reference else 'invalid'}, "
-                          f"jsonschema-rs says {'valid' if registry else 'invalid'}")
+        raise disagreement(reference)
     return reference
+
+
+def disagreement(reference: bool) -> Undecidable:
+    """python-jsonschema said `reference` (valid or not), jsonschema-rs the opposite."""
+    return Undecidable(f"validators disagree: python-jsonschema says {'valid' if reference else 'invalid'}, "
+                       f"jsonschema-rs says {'invalid' if reference else 'valid'}")

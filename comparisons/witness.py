@@ -14,7 +14,6 @@ from typing import Any, Iterable, Iterator, Optional
 
 from . import atoms as A
 from .canonical import Context
-from .constraints import schema_keywords
 from .emptiness import atom_empty, atom_member, finite_names, pattern_matches, step_of, string_fsms
 from .emptiness import value_at_cached as value_at
 from .regex import pattern_fsms, sample_strings
@@ -312,11 +311,22 @@ def schema_patterns(schema: Any) -> frozenset:
 
 def _schema_patterns(schema: Any) -> set[str]:
     out: set[str] = set()
-    for k, v in schema_keywords(schema):
-        if k == "pattern" and isinstance(v, str):
-            out.add(v)
-        elif k == "patternProperties" and isinstance(v, dict):
-            out.update(x for x in v if isinstance(x, str))
+    stack = [schema]
+    while stack:
+        s = stack.pop()
+        if isinstance(s, list):
+            stack.extend(s)
+        elif isinstance(s, dict):
+            for k, v in s.items():
+                if k == "pattern" and isinstance(v, str):
+                    out.add(v)
+                elif k == "patternProperties" and isinstance(v, dict):
+                    out.update(x for x in v if isinstance(x, str))
+                    stack.extend(v.values())
+                elif k in ("enum", "const", "examples", "default"):
+                    continue
+                elif isinstance(v, (dict, list)):
+                    stack.append(v)
     return out
 
 
@@ -391,6 +401,8 @@ class Verifier:
         if not robust(value, self.patterns):
             return False
         self.rejected = witness_problem(value, (self.a,), (self.b,), self.fa)
+        if self.rejected is None and self.ctx is not None:
+            self.ctx.checked_witness = value  # is_subschema need not check it again
         return self.rejected is None
 
     def first(self, values: Iterable[Any], ctx: Context, limit: int = 400) -> Optional[tuple[Any]]:

@@ -33,7 +33,6 @@ from jsonschema import Draft202012Validator
 
 from comparisons import compare, is_subschema
 from comparisons.budget import Budget
-from comparisons.constraints import schema_keywords
 from comparisons.values import json_equal, unique_values
 from comparisons.witness import GENERIC, instance_pool, schema_values
 
@@ -411,13 +410,14 @@ def known_cause(wrong: tuple) -> Optional[str]:
 
 
 def _const_values(schema: Any) -> list:
-    out: list = []
-    for k, v in schema_keywords(schema):
-        if k == "const":
-            out.append(v)
-        elif k == "enum" and isinstance(v, list):
-            out.extend(v)
-    return out
+    """The const and enum values anywhere in a schema."""
+    if isinstance(schema, list):
+        return [v for x in schema for v in _const_values(x)]
+    if not isinstance(schema, dict):
+        return []
+    out = [schema["const"]] if "const" in schema else []
+    out += schema["enum"] if isinstance(schema.get("enum"), list) else []
+    return out + [v for k, x in schema.items() if k not in ("const", "enum") for v in _const_values(x)]
 
 
 def describe(wrong: tuple) -> str:
