@@ -4,10 +4,12 @@ Public API
 ----------
 is_subschema(a, b, *, format_assertion=False) -> Containment
     Is every instance valid under `a` also valid under `b`?
-    `answer` is "yes" (proven by the engine's rules), "no" (with `witness`: an instance that
-    jsonschema confirms valid under `a` and invalid under `b`) or "unknown" (with `reason`, one
-    of UNKNOWN_REASONS, optionally followed by ": detail"). Each call is bounded by a budget
-    (4 s, step counter); running out answers unknown with "budget exceeded".
+    `answer` is "yes" (proven by the engine's rules), "no" (with `witness`: a finite JSON value
+    that python-jsonschema and jsonschema-rs both confirm valid under `a` and invalid under `b`;
+    otherwise unknown, "witness failed the check") or "unknown" (with `reason`, one of
+    UNKNOWN_REASONS, optionally followed by ": detail"). Each call is bounded by a budget
+    (4 s, step counter); running out answers unknown with "budget exceeded"; a canonical form
+    over the atom limit answers unknown with "atom limit reached".
 
 compare(a, b, *, format_assertion=False, labels=("left", "right")) -> Comparison
     `relation`: "equivalent", "stricter" (a ⊂ b), "looser" (b ⊂ a), "overlapping", "disjoint"
