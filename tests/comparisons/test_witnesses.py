@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import comparisons.atoms as A
+from comparisons.budget import Budget
 from comparisons import UNKNOWN_REASONS, compare, gap, is_subschema, merge_strictest
 from comparisons.canonical import _ROOT_CACHE, R_CAP, R_WITNESS
 from comparisons.validation import is_valid, rust_is_valid
@@ -167,6 +168,11 @@ def test_bounds_conflict_for_the_values_they_speak_about():
 
 # ---------------------------------------------------------------- the atom cap
 
+def steps_only() -> Budget:
+    """A step budget and no clock: on a loaded machine the 4 s default ran out (budget exceeded)."""
+    return Budget(seconds=600, max_steps=2_000_000)
+
+
 def _version(n: int):
     return next(v["schema"] for v in EAEU["versions"] if v["number"] == n)
 
@@ -174,14 +180,14 @@ def _version(n: int):
 @pytest.mark.parametrize("older", [1, 2, 3])
 def test_shipped_eaeu_v4_is_decided(older):
     _ROOT_CACHE.clear()
-    assert is_subschema(_version(4), _version(older), format_assertion=True).answer == "yes"
+    assert is_subschema(_version(4), _version(older), format_assertion=True, budget=steps_only()).answer == "yes"
 
 
 def test_an_unknown_caused_by_the_cap_says_so(monkeypatch):
     monkeypatch.setattr(A, "MAX_ATOMS", 200)  # the old cap: v4 has 405 atoms
     _ROOT_CACHE.clear()
     try:
-        res = is_subschema(_version(4), _version(1), format_assertion=True)
+        res = is_subschema(_version(4), _version(1), format_assertion=True, budget=steps_only())
     finally:
         _ROOT_CACHE.clear()  # nodes collapsed under the lower cap must not serve later tests
     assert res.answer == "unknown" and res.reason == R_CAP
@@ -193,6 +199,6 @@ def test_documents_with_many_rules_name_the_cap():
             {"if": {"properties": {f"k{i}": {"const": 1}}, "required": [f"k{i}"]},
              "then": {"properties": {f"v{i}": {"minimum": i + shift}}}} for i in range(n)]}
 
-    assert is_subschema(rules(5, 1), rules(5)).answer == "yes"
-    res = is_subschema(rules(8, 1), rules(8))
+    assert is_subschema(rules(5, 1), rules(5), budget=steps_only()).answer == "yes"
+    res = is_subschema(rules(8, 1), rules(8), budget=steps_only())
     assert res.answer == "yes" or res.reason == R_CAP, res
