@@ -4,10 +4,12 @@ Public API
 ----------
 is_subschema(a, b, *, format_assertion=False) -> Containment
     Is every instance valid under `a` also valid under `b`?
-    `answer` is "yes" (proven by the engine's rules), "no" (with `witness`: an instance that
-    jsonschema confirms valid under `a` and invalid under `b`) or "unknown" (with `reason`, one
-    of UNKNOWN_REASONS, optionally followed by ": detail"). Each call is bounded by a budget
-    (4 s, step counter); running out answers unknown with "budget exceeded".
+    `answer` is "yes" (proven by the engine's rules), "no" (with `witness`: a finite JSON value
+    that python-jsonschema and jsonschema-rs both confirm valid under `a` and invalid under `b`;
+    otherwise unknown, "witness failed the check") or "unknown" (with `reason`, one of
+    UNKNOWN_REASONS, optionally followed by ": detail"). Each call is bounded by a budget
+    (4 s, step counter); running out answers unknown with "budget exceeded"; a canonical form
+    over the atom limit answers unknown with "atom limit reached".
 
 compare(a, b, *, format_assertion=False, labels=("left", "right")) -> Comparison
     `relation`: "equivalent", "stricter" (a ⊂ b), "looser" (b ⊂ a), "overlapping", "disjoint"
@@ -66,8 +68,8 @@ Semantics
 """
 
 from .cache import ComparisonCache
-from .canonical import (R_BUDGET, R_DYNAMIC, R_ENGINES, R_FLOAT_MULTIPLE, R_INVALID, R_NUMBER, R_OBJECT,
-                        R_PATTERN, R_RECURSIVE, R_REMOTE, R_UNDECIDED, R_UNEVALUATED)
+from .canonical import (R_BUDGET, R_CAP, R_DYNAMIC, R_ENGINES, R_FLOAT_MULTIPLE, R_INVALID, R_NUMBER, R_OBJECT,
+                        R_PATTERN, R_RECURSIVE, R_REMOTE, R_UNDECIDED, R_UNEVALUATED, R_WITNESS)
 from .compare import compare
 from .compatibility import MODES, check_compatibility
 from .containment import is_subschema
@@ -80,7 +82,7 @@ from .values import canonical_json, content_hash, json_equal
 
 # the reasons an answer can be "unknown" (a detail may follow after ": ")
 UNKNOWN_REASONS = (R_PATTERN, R_DYNAMIC, R_UNEVALUATED, R_REMOTE, R_RECURSIVE, R_FLOAT_MULTIPLE, R_OBJECT,
-                   R_NUMBER, R_BUDGET, R_UNDECIDED, R_INVALID, R_ENGINES)
+                   R_NUMBER, R_BUDGET, R_UNDECIDED, R_INVALID, R_ENGINES, R_WITNESS, R_CAP)
 
 __all__ = [
     "is_subschema", "compare", "gap", "merge_strictest", "check_compatibility", "ComparisonCache",

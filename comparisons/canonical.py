@@ -34,6 +34,8 @@ R_BUDGET = "budget exceeded"
 R_UNDECIDED = "containment undecided"
 R_INVALID = "invalid schema"
 R_ENGINES = ENGINES_DISAGREE  # python-jsonschema and jsonschema-rs read an instance differently
+R_WITNESS = "witness failed the check"
+R_CAP = "atom limit reached"
 
 
 class Context:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from .budget import Budget, BudgetExceeded
-from .canonical import R_BUDGET, R_UNDECIDED, Context
+from .canonical import R_BUDGET, R_UNDECIDED, R_WITNESS, Context
 from .containment import are_disjoint, document_problem, is_subschema, too_expansive
 from .differences import differences
 from .results import Comparison, Containment
 from .validation import validator_for
 from .witness import instance_pool, robust, schema_patterns
+from .witness_check import witness_problem
 
 
 def relation_of(lr: Containment, rl: Containment, both: Containment | None) -> tuple[str, str | None]:
@@ -47,7 +48,7 @@ def _from_pools(a: Any, b: Any, fa: bool, budget: Budget) -> tuple:
         for side, pool, other in ((0, instance_pool(a, fa, budget), vb), (1, instance_pool(b, fa, budget), va)):
             for v in pool:
                 budget.check()  # one validation each: look at the clock every time
-                if not robust(v, patterns):
+                if not robust(v, patterns) or not _agreed(v, a, b, fa):
                     continue
                 if other.is_valid(v):
                     common = common or (v,)
@@ -69,6 +70,21 @@ def _too_expansive(a: Any, b: Any) -> Containment | None:
     ctx = Context()
     over = too_expansive(a, ctx) or too_expansive(b, ctx)
     return Containment("unknown", reason=f"{R_BUDGET}: {over}") if over else None
+
+
+def _agreed(v: Any, a: Any, b: Any, fa: bool) -> bool:
+    """Both validators read `v` the same way under each schema (a pool value is valid under its own)."""
+    inside = tuple(s for s in (a, b) if validator_for(s, fa).is_valid(v))
+    outside = tuple(s for s in (a, b) if not any(s is t for t in inside))
+    return witness_problem(v, inside, outside, fa) is None
+
+
+def _both(a: Any, b: Any, fa: bool, found: Containment) -> Containment:
+    """A counter-example to a ⊆ not b is a witness of overlap only if it is valid under both, checked."""
+    if found.answer != "no":
+        return found
+    problem = witness_problem(found.witness, (a, b), (), fa)
+    return found if problem is None else Containment("unknown", reason=f"{R_WITNESS}: {problem}")
 
 
 def compare(a: Any, b: Any, *, format_assertion: bool = False, labels: tuple[str, str] = ("left", "right")) -> Comparison:
@@ -100,6 +116,7 @@ def compare(a: Any, b: Any, *, format_assertion: bool = False, labels: tuple[str
         else:
             # is a ∩ b empty? (a counter-example is an instance of both)
             both = are_disjoint(a, b, format_assertion=format_assertion, budget=relation_budget)
+        both = _both(a, b, format_assertion, both)
     relation, reason = relation_of(lr, rl, both if lr.answer == rl.answer == "no" else None)
     if relation == "unknown" and lr.answer == rl.answer == "no" and both is None:
         relation, reason = "unknown", R_UNDECIDED

@@ -24,6 +24,8 @@ CONSTRAINT_KEYWORDS = (
 @dataclass(frozen=True)
 class Step:
     kind: str  # "prop" | "item" | "prefix" | "additional" | "pattern"
+    # "prop": the name; "prefix": the index; "pattern": the pattern; "item": how many prefixItems come
+    # before (items applies after them); "additional": (property names, patterns) it does not apply to
     name: Any = None
 
     def pointer(self) -> str:
@@ -65,8 +67,9 @@ class Constraint:
             object.__setattr__(self, "_key", cached)
         return cached
 
-    def schema(self) -> Any:
-        """A schema imposing just this constraint (inside its conditions)."""
+    def schema(self, document: bool = True) -> Any:
+        """A schema imposing just this constraint (inside its conditions); with `document`, the document
+        it came from rides along under `$defs` when the constraint has local references."""
         if self.keyword == "required":
             inner: Any = {"required": [self.steps[-1].name]}
             steps = self.steps[:-1]
@@ -82,7 +85,7 @@ class Constraint:
             inner = wrap(steps[len(cond.steps):], inner)
             inner = {"if": cond.schema, cond.branch: inner}
             steps = cond.steps
-        return wrap(steps, inner)
+        return with_document(wrap(steps, inner), getattr(self, "_root", None) if document else None)
 
     @property
     def value_context(self) -> dict:
@@ -98,18 +101,60 @@ def condition_key(conditions: tuple[Condition, ...]) -> str:
 
 
 def wrap(steps: tuple[Step, ...], inner: Any) -> Any:
+    """`inner` applied at `steps`, with the siblings that say where it applies (items after prefixItems,
+    additionalProperties outside properties and patternProperties)."""
     for step in reversed(steps):
         if step.kind == "prop":
             inner = {"properties": {step.name: inner}}
         elif step.kind == "item":
-            inner = {"items": inner}
+            inner = {"prefixItems": [True] * step.name, "items": inner} if step.name else {"items": inner}
         elif step.kind == "prefix":
             inner = {"prefixItems": [True] * step.name + [inner]}
         elif step.kind == "pattern":
             inner = {"patternProperties": {step.name: inner}}
         else:
+            names, patterns = step.name or ((), ())
             inner = {"additionalProperties": inner}
+            if names:
+                inner["properties"] = {n: True for n in names}
+            if patterns:
+                inner["patternProperties"] = {p: True for p in patterns}
     return inner
+
+
+DOCUMENT_KEY = "document"  # where a constraint's schema keeps its document, for its local references
+_LOCATING = ("$id", "$anchor", "$dynamicAnchor")
+
+
+def with_document(schema: Any, root: Any) -> Any:
+    """`schema` with the document it came from under `$defs`, its `#...` references pointed there, so
+    that a reference to `$defs` (or `#` itself) means what it meant in the document. Unchanged without
+    references, or when the document names resources ($id, anchors) that moving it would change."""
+    if root is None or '"$ref"' not in _text(schema):
+        return schema
+    document = _text(root)
+    if any(f'"{k}"' in document for k in _LOCATING):
+        return schema  # (a "$id" in a literal value errs on the side of the old behaviour)
+    return {"$defs": {DOCUMENT_KEY: _repoint(root)}, "allOf": [_repoint(schema)]}
+
+
+_DATA = ("const", "enum", "examples", "default")
+
+
+def _repoint(schema: Any) -> Any:
+    if isinstance(schema, list):
+        return [_repoint(x) for x in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {}
+    for k, v in schema.items():
+        if k == "$ref" and isinstance(v, str) and (v == "#" or v.startswith("#/")):
+            out[k] = f"#/$defs/{DOCUMENT_KEY}" + v[1:]
+        elif k in _DATA:
+            out[k] = v
+        else:
+            out[k] = _repoint(v)
+    return out
 
 
 def _make(steps, keyword, value, rule, conditions, context=None) -> Constraint:
@@ -132,6 +177,8 @@ def flatten(schema: Any) -> list[Constraint]:
             return hit[2]
     out: list[Constraint] = []
     _walk(schema, (), None, (), schema, out, set(), 0)
+    for c in out:
+        object.__setattr__(c, "_root", schema)  # its local references resolve in this document
     if len(_FLAT_CACHE) > 4096:
         _FLAT_CACHE.clear()
     _FLAT_CACHE[id(schema)] = (schema, text or _text(schema), out)
@@ -198,12 +245,14 @@ def _walk(s: Any, steps: tuple, rule: Optional[dict], conds: tuple, root: Any, o
             ctx = {k: ({n: True for n in v} if isinstance(v, dict) else v) for k, v in ctx.items()}
             out.append(_make(steps, "additionalProperties", add, rule, conds, ctx))
         else:
-            _walk(add, steps + (Step("additional"),), rule, conds, root, out, refs, depth + 1)
+            outside = (tuple(props), tuple(s["patternProperties"]) if isinstance(s.get("patternProperties"), dict) else ())
+            _walk(add, steps + (Step("additional", outside),), rule, conds, root, out, refs, depth + 1)
     if isinstance(s.get("prefixItems"), list):
         for i, sub in enumerate(s["prefixItems"]):
             _walk(sub, steps + (Step("prefix", i),), rule, conds, root, out, refs, depth + 1)
     if "items" in s:
-        _walk(s["items"], steps + (Step("item"),), rule, conds, root, out, refs, depth + 1)
+        after = len(s["prefixItems"]) if isinstance(s.get("prefixItems"), list) else 0
+        _walk(s["items"], steps + (Step("item", after),), rule, conds, root, out, refs, depth + 1)
     if isinstance(s.get("allOf"), list):
         for sub in s["allOf"]:
             _walk(sub, steps, rule, conds, root, out, refs, depth + 1)

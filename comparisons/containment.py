@@ -8,13 +8,14 @@ from typing import Any, Iterator, Optional
 from . import atoms as A
 from .automata import TooLarge
 from .budget import Budget, BudgetExceeded
-from .canonical import (R_BUDGET, R_ENGINES, R_INVALID, R_PATTERN, R_REMOTE, R_UNDECIDED, Context,
+from .canonical import (R_BUDGET, R_CAP, R_ENGINES, R_INVALID, R_PATTERN, R_REMOTE, R_UNDECIDED, R_WITNESS, Context,
                         normalise_root)
 from .expansion import measure
 from .results import Containment
-from .validation import ENGINES_DISAGREE, Undecidable, is_valid
+from .validation import ENGINES_DISAGREE, Undecidable, disagreement, is_valid, rust_is_valid
 from .values import unique_values
 from .witness import Verifier, find_witness, robust, schema_patterns
+from .witness_check import checked, is_finite_json
 
 ANNOTATIONS = {"title", "description", "examples", "default", "$comment", "deprecated", "readOnly",
                "writeOnly", "contentMediaType", "contentEncoding", "contentSchema", "$schema"}
@@ -35,9 +36,10 @@ def is_universal_literal(schema: Any, format_assertion: bool) -> bool:
     return isinstance(s, dict) and not format_assertion and set(s) == {"format"}
 
 
-def is_empty_literal(schema: Any) -> bool:
+def is_empty_literal(schema: Any, format_assertion: bool) -> bool:
     s = strip_annotations(schema)
-    return s is False or (isinstance(s, dict) and s.get("not") is not None and is_universal_literal(s["not"], False))
+    return s is False or (isinstance(s, dict) and s.get("not") is not None
+                          and is_universal_literal(s["not"], format_assertion))
 
 
 def _same_text(a: Any, b: Any, ctx: Context) -> bool:
@@ -146,21 +148,25 @@ def is_subschema(a: Any, b: Any, *, format_assertion: bool = False, budget: Opti
     problem = document_problem(a, ctx) or document_problem(b, ctx)
     if problem:
         return Containment("unknown", reason=problem)
+    collapses = A.ON_COLLAPSE.set(lambda: ctx.approx(R_CAP))  # an unknown the atom cap causes says so
     try:
         # validating an instance cannot be interrupted: refuse schemas that make one validation exponential
         over = too_expansive(a, ctx) or too_expansive(b, ctx)
         if over:
             return Containment("unknown", reason=f"{R_EXPANSION}: {over}")
         ctx.budget.check()
-        if not shortcuts:
-            return _general(a, b, ctx, None)
-        return _decide(a, b, ctx)
+        result = _general(a, b, ctx, None) if not shortcuts else _decide(a, b, ctx)
+        if result.answer == "no" and result.witness is getattr(ctx, "checked_witness", _UNSET):
+            return result  # the search checked it before it stopped on it
+        return checked(result, a, b, format_assertion)
     except TooLarge as e:
         return Containment("unknown", reason=f"{R_BUDGET}: {e}")
     except BudgetExceeded:
         return Containment("unknown", reason=R_BUDGET)
     except RecursionError:
         return Containment("unknown", reason=R_BUDGET + ": recursion")
+    finally:
+        A.ON_COLLAPSE.reset(collapses)
 
 
 def are_disjoint(a: Any, b: Any, *, format_assertion: bool = False, budget: Optional[Budget] = None) -> Containment:
@@ -171,12 +177,20 @@ def are_disjoint(a: Any, b: Any, *, format_assertion: bool = False, budget: Opti
     problem = document_problem(a, ctx) or document_problem(b, ctx)
     if problem:
         return Containment("unknown", reason=problem)
+    collapses = A.ON_COLLAPSE.set(lambda: ctx.approx(R_CAP))
     try:
         return _general(a, b, ctx, None, within=False)
+    except TooLarge as e:
+        return Containment("unknown", reason=f"{R_BUDGET}: {e}")
     except BudgetExceeded:
         return Containment("unknown", reason=R_BUDGET)
     except RecursionError:
         return Containment("unknown", reason=R_BUDGET + ": recursion")
+    finally:
+        A.ON_COLLAPSE.reset(collapses)
+
+
+_UNSET = object()
 
 
 def _no(witness: Any) -> Containment:
@@ -185,7 +199,7 @@ def _no(witness: Any) -> Containment:
 
 def _decide(a: Any, b: Any, ctx: Context) -> Containment:
     fa = ctx.format_assertion
-    if is_universal_literal(b, fa) or is_empty_literal(a):
+    if is_universal_literal(b, fa) or is_empty_literal(a, fa):
         return Containment("yes")
     if _same_text(a, b, ctx):
         return Containment("yes")
@@ -209,9 +223,11 @@ def _decide(a: Any, b: Any, ctx: Context) -> Containment:
                     bad.append(v)
                     break
             if all(robust(v, patterns) for v in members):
-                if not bad:
+                if not bad:  # a yes must hold for the registry's validator too (a no is checked at the end)
+                    _same_for_both(a, [(v, any(v is m for m in members)) for v in values], fa)
+                    _same_for_both(b, [(v, True) for v in members], fa)
                     return Containment("yes")
-                return _no(bad[0])
+                return _checked_no(a, b, bad[0], ctx)
         except Undecidable as e:
             undecidable = str(e)
     # b is the complement of a finite set: a ⊆ b iff none of them is valid under a
@@ -226,12 +242,30 @@ def _decide(a: Any, b: Any, ctx: Context) -> Containment:
                     inside.append(v)
             if all(robust(v, patterns) for v in excluded):
                 if not inside:
+                    _same_for_both(a, [(v, False) for v in excluded], fa)
                     return Containment("yes")
                 if not is_valid(b, inside[0], fa):
-                    return _no(inside[0])
+                    return _checked_no(a, b, inside[0], ctx)
         except Undecidable as e:
             undecidable = str(e)
     return _general(a, b, ctx, undecidable)
+
+
+def _same_for_both(schema: Any, verdicts: list[tuple[Any, bool]], fa: bool) -> None:
+    """Undecidable unless jsonschema-rs (the registry's validator) gives python-jsonschema's verdicts."""
+    text = json.dumps(schema, sort_keys=True)
+    for value, valid in verdicts:
+        if rust_is_valid(schema, value, fa, text) not in (None, valid):
+            raise disagreement(valid)
+
+
+def _checked_no(a: Any, b: Any, witness: Any, ctx: Context) -> Containment:
+    """python-jsonschema found `witness` valid under a and invalid under b: the registry's validator must agree."""
+    _same_for_both(a, [(witness, True)], ctx.format_assertion)
+    _same_for_both(b, [(witness, False)], ctx.format_assertion)
+    if is_finite_json(witness):
+        ctx.checked_witness = witness  # is_subschema need not check it again
+    return _no(witness)
 
 
 def _pairs(left: A.Node, right: A.Node, ctx: Context) -> Iterator[A.Atom]:
@@ -249,7 +283,7 @@ def _pairs(left: A.Node, right: A.Node, ctx: Context) -> Iterator[A.Atom]:
 def _general(a: Any, b: Any, ctx: Context, undecidable: Optional[str], within: bool = True) -> Containment:
     """a ⊆ b (`within`), or a ∩ b = ∅: the atoms of a ∧ ¬b (or a ∧ b) are all empty, or a witness."""
     fa = ctx.format_assertion
-    if is_empty_literal(a) or (is_universal_literal(b, fa) if within else is_empty_literal(b)):
+    if is_empty_literal(a, fa) or (is_universal_literal(b, fa) if within else is_empty_literal(b, fa)):
         return Containment("yes")
     left = normalise_root(a, False, ctx)
     right = normalise_root(b, within, ctx)
@@ -262,11 +296,13 @@ def _general(a: Any, b: Any, ctx: Context, undecidable: Optional[str], within: b
     if found is not None:
         return _no(found[0])
     why = undecidable or verifier.undecidable or ""
+    if verifier.rejected and not why or why.startswith("validators disagree"):
+        ctx.reasons = {f"{R_WITNESS}: {why or verifier.rejected}": None, **ctx.reasons}
     if why.startswith("remote"):
         ctx.approx(R_REMOTE)
     elif why.startswith(ENGINES_DISAGREE):
         ctx.approx(R_ENGINES)
     elif why.startswith("pattern"):
         ctx.reasons = {R_PATTERN + ": Python re rejects a pattern": None, **ctx.reasons}
-    reasons = [r for r in ctx.reasons]
+    reasons = sorted(ctx.reasons, key=lambda r: r != R_CAP)  # the cap first: it explains the rest
     return Containment("unknown", reason=reasons[0] if reasons else R_UNDECIDED)

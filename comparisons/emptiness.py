@@ -303,8 +303,23 @@ def value_at_cached(a: A.ObjAtom, name: str, ctx: Context) -> Optional[A.Node]:
     hit = ctx.memo.get(key)
     if hit is not None and hit[0] is a:
         return hit[1]
-    node = value_at(a, name)
+    node = _groups_value_at(a.groups, name, ctx)
     ctx.memo[key] = (a, node)
+    return node
+
+
+def _groups_value_at(groups: tuple, name: str, ctx: Context) -> Optional[A.Node]:
+    """value_at over a tuple of groups, memoised by prefix (a chain of memo entries): the atoms of a
+    product of if/then rules share their leading groups (EAEU/customs-low-value v4: 405 atoms)."""
+    node: Optional[A.Node] = None
+    prefix = 0  # names the groups before this one: the id of a marker the memo keeps alive
+    for g in groups:
+        key = ("groups_value_at", name, prefix, id(g))
+        hit = ctx.memo.get(key)
+        if hit is None or hit[0] is not g:
+            sub, _certain = group_at(g, name)
+            hit = ctx.memo[key] = (g, A.conj_opt(node, sub), object())
+        node, prefix = hit[1], id(hit[2])
     return node
 
 

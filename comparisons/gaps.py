@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from .budget import Budget
-from .canonical import R_UNDECIDED
+from .canonical import R_UNDECIDED, R_WITNESS
 from .constraints import Constraint, flatten
 from .containment import R_EXPANSION, is_subschema
 from .differences import phrase
-from .results import GapItem, GapReport
+from .results import Containment, GapItem, GapReport
+from .witness_check import witness_problem
 
 
 def _rule_fields(rule: Any) -> dict:
@@ -35,7 +36,7 @@ def gap(source: Any, target: Any, *, format_assertion: bool = False) -> GapRepor
         if c.key() in seen:
             continue
         seen.add(c.key())
-        items.extend(_check(source, c, source_keys.get(c.key()), format_assertion, budget))
+        items.extend(_check(source, target, c, source_keys.get(c.key()), format_assertion, budget))
     if not items:
         # every constraint alone is implied, but not their combination (or undecided)
         status = "combination" if overall.answer == "no" else "unknown"
@@ -43,7 +44,7 @@ def gap(source: Any, target: Any, *, format_assertion: bool = False) -> GapRepor
             path="", keyword="*", required=None, status=status,
             summary=("source allows an instance the target rejects, though each target constraint alone is implied"
                      if status == "combination" else "containment of source in target is undecided"),
-            witness=overall.witness if overall.answer == "no" else None,
+            witness=overall.witness if overall.answer == "no" else None, has_witness=overall.answer == "no",
             reason=overall.reason))
     kwargs: dict[str, Any] = {}
     if overall.answer == "no":
@@ -51,10 +52,14 @@ def gap(source: Any, target: Any, *, format_assertion: bool = False) -> GapRepor
     return GapReport(overall.answer, tuple(items), reason=overall.reason, **kwargs)
 
 
-def _check(source: Any, c: Constraint, mine: Constraint | None, fa: bool, budget: Budget) -> list[GapItem]:
+def _check(source: Any, target: Any, c: Constraint, mine: Constraint | None, fa: bool, budget: Budget) -> list[GapItem]:
     res = is_subschema(source, c.schema(), format_assertion=fa, budget=budget)
     if res.answer == "yes":
         return []
+    if res.answer == "no":  # the item's witness must break the target itself, not only this constraint
+        problem = witness_problem(res.witness, (source,), (target,), fa)
+        if problem is not None:
+            res = Containment("unknown", reason=f"{R_WITNESS}: {problem}")
     where = c.path or "the document"
     need = phrase(c.keyword, c.value)
     cond = [x.to_dict() for x in c.conditions] or None
@@ -66,6 +71,6 @@ def _check(source: Any, c: Constraint, mine: Constraint | None, fa: bool, budget
         status, summary = "weaker", f"{where}: target requires {need}; source requires only {phrase(c.keyword, mine.value)}"
     return [GapItem(path=c.path, keyword=c.keyword, required=c.value, status=status, summary=summary,
                     source_value=None if mine is None else mine.value, condition=cond,
-                    witness=res.witness if res.answer == "no" else None,
+                    witness=res.witness if res.answer == "no" else None, has_witness=res.answer == "no",
                     reason=(res.reason or R_UNDECIDED) if res.answer == "unknown" else None,
                     **_rule_fields(c.rule))]

@@ -135,9 +135,17 @@ def exists_schema(steps: tuple) -> Any:
         elif step.kind == "prefix":
             inner = {"type": "array", "minItems": step.name + 1, "prefixItems": [True] * step.name + [inner]}
         elif step.kind == "item":
-            inner = {"type": "array", "contains": inner}
-        else:
-            inner = {"type": "object", "minProperties": 1}
+            after = step.name or 0
+            inner = ({"type": "array", "minItems": after + 1, "prefixItems": [True] * after, "items": inner}
+                     if after else {"type": "array", "contains": inner})
+        elif step.kind == "pattern":
+            inner = {"type": "object", "minProperties": 1, "propertyNames": {"pattern": step.name},
+                     "additionalProperties": inner}
+        else:  # a member outside properties and patternProperties
+            names, patterns = step.name or ((), ())
+            outside = [{"enum": list(names)}] + [{"pattern": p} for p in patterns]
+            inner = {"type": "object", "minProperties": 1, "propertyNames": {"not": {"anyOf": outside}},
+                     "additionalProperties": inner}
     return inner
 
 
@@ -149,6 +157,35 @@ def _conditions_schema(c: Constraint) -> Any:
         test = cond.schema if cond.branch == "then" else {"not": cond.schema}
         parts.append(wrap(cond.steps, test))
     return {"allOf": parts} if parts else True
+
+
+# the instances a bound speaks about: a conflict between bounds is one for the values of that type
+BOUND_TYPES = {**{k: "number" for k in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")},
+               "minLength": "string", "maxLength": "string", "minItems": "array", "maxItems": "array",
+               "minProperties": "object", "maxProperties": "object"}
+
+
+def _typed(ca: Constraint, cb: Constraint) -> list[Any]:
+    """`type` at the path when both keywords speak about one type only (minimum 14 / maximum 7: numbers)."""
+    types = {BOUND_TYPES.get(ca.keyword), BOUND_TYPES.get(cb.keyword)}
+    if len(types) != 1 or None in types:
+        return []
+    from .constraints import wrap
+
+    return [wrap(ca.steps, {"type": types.pop()})]
+
+
+def _no_instance(where: Any, sides: list[list[Constraint]], fa: bool) -> str:
+    """"yes" when no instance satisfies both sides' constraints at the path where both apply (the proof a
+    certain conflict needs), "no" when one does, "unknown" otherwise. Without their documents: a reference
+    then stays unresolved and the answer unknown, never a wrong proof (see constraints.with_document)."""
+    both = {"allOf": [where] + [c.schema(document=False) for side in sides for c in side]}
+    return is_subschema(both, False, format_assertion=fa).answer
+
+
+def _siblings(members: list[tuple[str, Constraint]], label: str, c: Constraint) -> list[Constraint]:
+    """The constraints one label puts at the same path under the same conditions (type beside minimum...)."""
+    return [x for l, x in members if l == label and x.conditions == c.conditions]
 
 
 def _conflicts(flat: dict[str, list[Constraint]], fa: bool) -> list[Conflict]:
@@ -168,15 +205,21 @@ def _conflicts(flat: dict[str, list[Constraint]], fa: bool) -> list[Conflict]:
                 if why is None:
                     continue
                 status, conditions = "certain", {}
+                where = {"allOf": [_conditions_schema(ca), _conditions_schema(cb)]}
                 if ca.conditions or cb.conditions:
-                    both = {"allOf": [_conditions_schema(ca), _conditions_schema(cb)]}
-                    res = is_subschema(both, False, format_assertion=fa)
+                    res = is_subschema(where, False, format_assertion=fa)
                     if res.answer == "yes":
                         continue  # the two conditions never hold together
                     status = "certain" if res.answer == "no" else "possible"
                     conditions = {la: [x.to_dict() for x in ca.conditions], lb: [x.to_dict() for x in cb.conditions]}
                     if res.answer == "no":
                         conditions["example"] = res.witness
+                where = {"allOf": where["allOf"] + _typed(ca, cb)}
+                proof = _no_instance(where, [_siblings(members, la, ca), _siblings(members, lb, cb)], fa)
+                if proof == "no":
+                    continue  # an instance satisfies both where both apply: the clash was only apparent
+                if proof == "unknown":
+                    status = "possible"
                 key = canonical_json([path, sorted([[la, ca.keyword, ca.value], [lb, cb.keyword, cb.value]], key=canonical_json)])
                 if key in seen:
                     continue

@@ -102,8 +102,9 @@ class GapItem(_ToDict):
     citation: Optional[str] = None
     obligation: Optional[str] = None
     condition: Optional[Any] = None
-    witness: Any = None
+    witness: Any = None  # valid under the source, invalid under the target (only with has_witness)
     reason: Optional[str] = None
+    has_witness: bool = False
 
 
 @dataclass(frozen=True)

@@ -98,10 +98,12 @@ def validator_for(schema: Any, format_assertion: bool = False) -> AgreedValidato
     return _validator(json.dumps(schema, sort_keys=True), format_assertion)
 
 
-def is_valid(schema: Any, instance: Any, format_assertion: bool = False) -> bool:
-    """Validate `instance` against `schema`; raise Undecidable when validation cannot run."""
+def is_valid(schema: Any, instance: Any, format_assertion: bool = False, text: Optional[str] = None) -> bool:
+    """Validate `instance` against `schema`; raise Undecidable when validation cannot run.
+    `text`: the schema's json.dumps(..., sort_keys=True), when the caller has it."""
     try:
-        return validator_for(schema, format_assertion).is_valid(instance)
+        validator = _validator(text, format_assertion) if text is not None else validator_for(schema, format_assertion)
+        return validator.is_valid(instance)
     except Undecidable:
         raise
     except (referencing.exceptions.Unresolvable, referencing.exceptions.NoSuchResource) as e:
@@ -112,3 +114,50 @@ def is_valid(schema: Any, instance: Any, format_assertion: bool = False) -> bool
         raise Undecidable("pattern: Python re rejects a pattern") from None
     except Exception as e:  # invalid regex, overflow in a pattern, ...
         raise Undecidable(f"validation failed: {type(e).__name__}") from None
+
+
+# ---------------------------------------------------------------- the registry's engine, for witnesses
+
+def _refuse_remote(uri: str) -> Any:
+    raise ValueError(f"remote reference {uri!r}: nothing is ever fetched")
+
+
+@lru_cache(maxsize=4096)
+def _rust_validator(text: str, format_assertion: bool) -> Any:
+    import jsonschema_rs
+
+    try:  # the options the registry's profile checks use: linear-time regex, formats asserted when on
+        return jsonschema_rs.Draft202012Validator(json.loads(text), validate_formats=format_assertion,
+                                                   retriever=_refuse_remote,
+                                                   pattern_options=jsonschema_rs.RegexOptions())
+    except Exception:  # a pattern its regex engine refuses: the registry refuses such documents too
+        return None
+
+
+def rust_is_valid(schema: Any, instance: Any, format_assertion: bool = False, text: Optional[str] = None) -> Optional[bool]:
+    """Validate with jsonschema-rs as the registry configures it; None when it cannot build the schema.
+    `text`: the schema's json.dumps(..., sort_keys=True), when the caller has it."""
+    validator = _rust_validator(text or json.dumps(schema, sort_keys=True), format_assertion)
+    if validator is None:
+        return None
+    try:
+        return validator.is_valid(instance)
+    except Exception:  # a value it cannot represent (an integer beyond its range)
+        raise Undecidable("validation failed: jsonschema-rs cannot read the value") from None
+
+
+def valid_in_both(schema: Any, instance: Any, format_assertion: bool = False) -> bool:
+    """Valid under python-jsonschema (the reference) and jsonschema-rs (the registry's engine) alike;
+    Undecidable when they disagree, so that no answer holds for one of them only."""
+    text = json.dumps(schema, sort_keys=True)
+    reference = is_valid(schema, instance, format_assertion, text)
+    registry = rust_is_valid(schema, instance, format_assertion, text)
+    if registry is not None and registry != reference:
+        raise disagreement(reference)
+    return reference
+
+
+def disagreement(reference: bool) -> Undecidable:
+    """python-jsonschema said `reference` (valid or not), jsonschema-rs the opposite."""
+    return Undecidable(f"validators disagree: python-jsonschema says {'valid' if reference else 'invalid'}, "
+                       f"jsonschema-rs says {'invalid' if reference else 'valid'}")

@@ -21,6 +21,7 @@ from .emptiness import value_at_cached as value_at
 from .regex import pattern_fsms, sample_strings
 from .validation import Undecidable, is_valid, validator_by_text, validator_for
 from .values import unique_values
+from .witness_check import witness_problem
 
 MAX_DEPTH = 5
 # the largest values a witness is built from: a schema asking for more ("minLength": 100000000) gets "unknown"
@@ -379,6 +380,7 @@ class Verifier:
         self.seen: set = set()
         self.undecidable: Optional[str] = None
         self.both: Optional[tuple[Any]] = None
+        self.rejected: Optional[str] = None  # why the last candidate that passed the first check was dropped
         self._validators: list = [None, None]
 
     def _valid(self, side: int, value: Any) -> bool:
@@ -404,7 +406,8 @@ class Verifier:
             if not self._valid(0, value):
                 return False
             if self._valid(1, value):
-                if self.both is None and robust(value, self.patterns):
+                if self.both is None and robust(value, self.patterns) \
+                        and witness_problem(value, (self.a, self.b), (), self.fa) is None:
                     self.both = (value,)  # valid under both: useful to compare()
                 if not self.in_b:
                     return False
@@ -413,7 +416,13 @@ class Verifier:
         except Undecidable as e:
             self.undecidable = str(e)
             return False
-        return robust(value, self.patterns)
+        if not robust(value, self.patterns):
+            return False
+        inside, outside = ((self.a, self.b), ()) if self.in_b else ((self.a,), (self.b,))
+        self.rejected = witness_problem(value, inside, outside, self.fa)
+        if self.rejected is None and self.ctx is not None:
+            self.ctx.checked_witness = value  # is_subschema need not check it again
+        return self.rejected is None
 
     def first(self, values: Iterable[Any], ctx: Context, limit: int = 400) -> Optional[tuple[Any]]:
         for i, v in enumerate(values):

@@ -48,6 +48,19 @@ def test_gap_formats(corpus_client, fmt, media, marker):
     assert marker in response.text and "Directive 2011/83/EU Art 9(1)" in response.text
 
 
+def test_gap_items_carry_a_witness_in_every_format(corpus_client):
+    url = "/api/v1/gaps?from=CN&to=EU&topic=consumer-protection"
+    items = corpus_client.get(url).json()["items"]
+    found = [i for i in items if i["status"] in ("missing", "weaker", "combination")]
+    assert found and all("witness" in i for i in found), items
+    days = next(i for i in found if i["path"] == "/consumer_protection/withdrawal_period_days")
+    assert days["witness"]["consumer_protection"]["withdrawal_period_days"] < 14
+    rows = list(csv.DictReader(io.StringIO(corpus_client.get(url + "&format=csv").text)))
+    assert [json.loads(r["witness"]) for r in rows if r["status"] != "unknown"] == [i["witness"] for i in found]
+    markdown = corpus_client.get(url + "&format=md").text
+    assert "| witness |" in markdown and json.dumps(days["witness"], ensure_ascii=False) in markdown
+
+
 def test_the_matrix_covers_every_pair_with_a_score(corpus_client):
     data = corpus_client.get("/api/v1/comparisons/matrix?topic=consumer-protection").json()
     names = data["jurisdictions"]

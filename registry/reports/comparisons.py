@@ -8,12 +8,18 @@ from typing import Any
 
 from registry.reports.formats import csv_text, html_page, html_table, md_table
 
-_GAP_HEADER = ["path", "keyword", "required", "status", "citation", "obligation", "summary", "reason"]
+_GAP_HEADER = ["path", "keyword", "required", "status", "citation", "obligation", "summary", "reason", "witness"]
+
+
+def _witness(item: dict) -> str:
+    """An instance the source accepts and the target rejects, as JSON ("" when none was found)."""
+    return json.dumps(item["witness"], ensure_ascii=False) if "witness" in item else ""
 
 
 def _gap_rows(data: dict) -> list[list[Any]]:
     return [[i["path"], i["keyword"], json.dumps(i.get("required"), ensure_ascii=False), i["status"],
-             i.get("citation"), i.get("obligation"), i.get("summary"), i.get("reason")] for i in data["items"]]
+             i.get("citation"), i.get("obligation"), i.get("summary"), i.get("reason"), _witness(i)]
+            for i in data["items"]]
 
 
 def _title(data: dict) -> str:
