@@ -1,24 +1,23 @@
 """Compliance checks: one profile against many markets, or a stream of profiles (JSON Lines).
 
-Both are raw ASGI routes (registry/api/raw.py): they are the hot path of the API, and litestar's HTTP handler
-machinery (signature model, dependency resolution, response objects) cost more than the check itself
-(docs/performance.md). Their errors go through the one error handler; their operations are declared in
-CHECK_OPERATION and BATCH_OPERATION for the OpenAPI document. The check is also served on the fast lane, which
-skips litestar's router (registry/api/fast_lane.py)."""
+Both are raw ASGI routes (registry/api/raw.py), ordinary routes of the app: they are the hot path of the API, and
+litestar's HTTP handler machinery (signature model, dependency resolution, response objects) cost more than the check
+itself (docs/performance.md). Their errors go through the one error handler; their operations are declared in
+CHECK_OPERATION and BATCH_OPERATION for the OpenAPI document. The caller is authenticated, and the request admitted,
+before the body is read (registry/api/admission.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any, AsyncIterator, Optional
 
-import anyio
 import msgspec
 from litestar import Request, asgi
 from litestar.types import Receive, Scope, Send
 from sqlalchemy import Engine
 
 from registry.api import raw
-from registry.api.dependencies import provide_principal
+from registry.api.admission import provide_caller
 from registry.api.openapi import RawOperation
 from registry.api.structs import API, Input
 from registry.domain.access import ANONYMOUS, Principal
@@ -70,32 +69,53 @@ CHECK_OPERATION = RawOperation(
     answers=["application/json", "text/markdown", "text/csv", "text/html"])
 
 
-@asgi(CHECK_PATH, copy_scope=False)  # nothing mounted below: no scope to protect
-async def check(scope: Scope, receive: Receive, send: Send) -> None:
-    """An inline profile is checked on the event loop: the check is CPU-bound and its rules are cached, so a thread
-    hop would only add latency under the GIL. A saved profile is read and its check recorded in a worker thread."""
-    raw.only(scope, "POST")
-    state = scope["litestar_app"].state
-    settings: Settings = state.settings
-    headers = raw.headers(scope)
-    accept = headers.get(b"accept")
-    fmt = choose(raw.query(scope).get("format"), accept.decode("latin-1") if accept else None)
-    # a token that is sent must be valid, even where none is needed (an inline profile)
-    principal = ANONYMOUS if b"authorization" not in headers else \
-        await provide_principal(Request(scope, receive), state.engine)
-    body = await raw.read_body(receive, settings.max_body_bytes, headers.get(b"content-length"))
+def _request(body: bytes, settings: Settings) -> ComplianceRequest:
     data = raw.struct_from_json(body, ComplianceRequest, settings)
     if (data.profile is None) == (data.profile_id is None):
         raise InvalidInput("send a profile, or the id of a saved profile (not both)", pointer="/profile",
                            code="profile_required")
+    return data
+
+
+def _check(state: Any, principal: Principal, data: ComplianceRequest, fmt: str) -> tuple[bytes, str]:
+    """One check, rendered: of an inline profile, or of a saved one (read, and the check recorded)."""
+    settings: Settings = state.settings
     markets = compliance.parse_markets(data.markets)
     if data.profile_id is None:
         frameworks = compliance.frameworks_for(state.engine, markets, data.as_of, data.topics)
         report = compliance.run_check(frameworks, data.profile, engine=settings.validation_engine,
                                       format_assertion=settings.format_assertion)
     else:
-        report = await anyio.to_thread.run_sync(_check_saved, state.engine, settings, principal, data, markets)
-    await raw.answer(send, *render(report_formats.report_dict(report, topics=data.topics, markets=markets), fmt))
+        report = _check_saved(state.engine, settings, principal, data, markets)
+    return render(report_formats.report_dict(report, topics=data.topics, markets=markets), fmt)
+
+
+def _parse_and_check(state: Any, principal: Principal, body: bytes, fmt: str) -> tuple[bytes, str]:
+    return _check(state, principal, _request(body, state.settings), fmt)
+
+
+@asgi(CHECK_PATH, copy_scope=False, opt={"anonymous": True})  # nothing mounted below: no scope to protect
+async def check(scope: Scope, receive: Receive, send: Send) -> None:
+    """A small body naming no saved profile is checked on the event loop: the check is CPU-bound, cheap and its
+    rules are cached, so a thread hop would only add latency under the GIL. A large body (it was admitted as an
+    expensive request), or a saved profile (read, and its check recorded), is parsed and checked in a worker
+    thread."""
+    raw.only(scope, "POST")
+    state = scope["litestar_app"].state
+    headers = raw.headers(scope)
+    accept = headers.get(b"accept")
+    fmt = choose(raw.query(scope).get("format"), accept.decode("latin-1") if accept else None)
+    # a token that is sent must be valid, even where none is needed (an inline profile); admission checked it
+    principal = await provide_caller(Request(scope, receive), state.engine)
+    body = await raw.read_body(receive, state.settings.max_body_bytes, headers.get(b"content-length"))
+    if len(body) > state.admission.inline_body_bytes:
+        answer = await state.admission.in_worker(_parse_and_check, state, principal, body, fmt)
+    else:
+        data = _request(body, state.settings)
+        inline = data.profile_id is None
+        answer = _check(state, principal, data, fmt) if inline else \
+            await state.admission.in_worker(_check, state, principal, data, fmt)
+    await raw.answer(send, *answer)
 
 
 BATCH_PATH = API + "/compliance/batch"
@@ -112,7 +132,7 @@ BATCH_OPERATION = RawOperation(
     required=("markets",), answers=["application/x-ndjson"])
 
 
-@asgi(BATCH_PATH, copy_scope=True)
+@asgi(BATCH_PATH, copy_scope=True, opt={"anonymous": True, "expensive": True, "stream": True})
 async def check_batch(scope: Scope, receive: Receive, send: Send) -> None:
     """POST JSON Lines in, JSON Lines out, line by line: a raw ASGI handler, because a streamed response that
     also reads the request body cannot share `receive` with litestar's disconnect listener."""
@@ -128,7 +148,7 @@ async def check_batch(scope: Scope, receive: Receive, send: Send) -> None:
         with read_session(app.state.engine) as session:
             return compliance.load_frameworks(session, codes, as_of, topics)
 
-    frameworks = await anyio.to_thread.run_sync(load)
+    frameworks = await app.state.admission.in_worker(load)
     checker = batch.LineChecker(frameworks, engine=settings.validation_engine,
                                 format_assertion=settings.format_assertion, max_depth=settings.max_json_depth)
 
@@ -152,9 +172,9 @@ async def check_batch(scope: Scope, receive: Receive, send: Send) -> None:
     async for line in batch.lines(body(), settings.batch_max_line_bytes):
         chunk.append(line)
         if len(chunk) >= 200:
-            out = await anyio.to_thread.run_sync(run, chunk, first)
+            out = await app.state.admission.in_worker(run, chunk, first)
             first += len(chunk)
             chunk = []
             await send({"type": "http.response.body", "body": out, "more_body": True})
-    tail = await anyio.to_thread.run_sync(run, chunk, first) if chunk else b""
+    tail = await app.state.admission.in_worker(run, chunk, first) if chunk else b""
     await send({"type": "http.response.body", "body": tail, "more_body": False})
