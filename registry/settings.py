@@ -46,6 +46,7 @@ class Settings:
     expensive_per_caller: int = field(default=4, metadata={"env": "REGISTRY_EXPENSIVE_PER_CALLER"})
     expensive_total: int = field(default=16, metadata={"env": "REGISTRY_EXPENSIVE_TOTAL"})
     worker_threads: int = field(default=8, metadata={"env": "REGISTRY_WORKER_THREADS"})
+    parser_processes: int = field(default=2, metadata={"env": "REGISTRY_PARSER_PROCESSES"})
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> "Settings":

@@ -84,13 +84,43 @@ def test_comparisons_run_off_the_event_loop(corpus_client, monkeypatch):
     assert compared == [False]
 
 
-def test_a_large_json_body_is_parsed_off_the_event_loop(client, make_token, monkeypatch):
+def test_a_large_json_body_is_parsed_in_a_worker_process(client, make_token, monkeypatch):
     token = make_token("secretariat")
-    parsed = spy(monkeypatch, "registry.api.requests.parse_json")
+    sent = []
+    original = anyio.to_process.run_sync
+
+    async def recorded(fn, *args, **kwargs):
+        sent.append(fn)
+        return await original(fn, *args, **kwargs)
+
+    monkeypatch.setattr(anyio.to_process, "run_sync", recorded)
     response = client.post(MEETINGS, content=padded(meeting_body()), headers={**JSON, **auth(token)})
     assert response.status_code == 201, response.text
+    assert len(sent) == 1
     small = client.post(MEETINGS, json=meeting_body(title="Second"), headers=auth(token))
     assert small.status_code == 201, small.text
+    assert len(sent) == 1  # a small body is parsed inline
+    bad = client.post(MEETINGS, content=b'{"a": 1, "a": 2' + b" " * LARGE + b"}", headers={**JSON, **auth(token)})
+    check_shape(bad, 400, "duplicate_key")  # the parser's refusals come back from the process as they are
+    assert len(sent) == 2
+
+
+@pytest.mark.parametrize("broken", [False, True])
+def test_without_parser_processes_a_large_body_is_parsed_in_a_thread(corpus_engine, database_url, make_token,
+                                                                     monkeypatch, broken):
+    """REGISTRY_PARSER_PROCESSES=0, or a worker process that cannot start: a worker thread parses instead."""
+    if broken:
+        async def cannot_start(*args, **kwargs):
+            raise anyio.BrokenWorkerProcess("no process")
+
+        monkeypatch.setattr(anyio.to_process, "run_sync", cannot_start)
+    parsed = spy(monkeypatch, "registry.api.admission.parse_json")
+    token = make_token("secretariat")
+    app = app_with(database_url, parser_processes=1 if broken else 0)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.post(MEETINGS, content=padded(meeting_body()), headers={**JSON, **auth(token)})
+        assert response.status_code == 201, response.text
+        assert client.post(MEETINGS, json=meeting_body(title="Second"), headers=auth(token)).status_code == 201
     assert parsed == [False, True]
 
 

@@ -13,17 +13,23 @@ anonymous 9.8 MB body to /compliance/check sent in a loop kept GET /healthz at a
   An expensive request holds a slot until it is answered: at most REGISTRY_EXPENSIVE_PER_CALLER at once per caller
   (the token, else the client address: 429) and REGISTRY_EXPENSIVE_TOTAL at once in the process (503), both in the
   one error shape with Retry-After.
-- A large url-encoded form is parsed in a worker thread before litestar's CSRF check and the handler read it; a
-  large JSON body is parsed in one by RegistryRequest.json (registry/api/requests.py); the raw compliance check runs
-  a large or saved-profile check in one (registry/api/compliance.py). Small bodies stay on the event loop: a thread
-  hop costs more than parsing them."""
+- A large JSON body is parsed in a worker process (`parse_json`, used by RegistryRequest.json and the raw
+  compliance check): parsing holds the GIL in long C calls (one 9.8 MB text: tens of milliseconds each), which
+  in a thread would still stall the event loop; in a process it pays only the transfer (a worker thread if
+  REGISTRY_PARSER_PROCESSES is 0, or if a worker process cannot start). A large url-encoded form is parsed in a
+  worker thread (the parser is Python code, which lets the loop in) before litestar's CSRF check and the handler
+  read it; the raw compliance check runs a large or saved-profile check in one. Small bodies stay on the event
+  loop: a hop costs more than parsing them."""
 
 from __future__ import annotations
 
+import logging
 from functools import partial
 from typing import Any, Callable, TypeVar
 
 import anyio
+import anyio.to_process
+from anyio import BrokenWorkerProcess
 from litestar import Request
 from litestar._parsers import parse_url_encoded_form_data  # litestar's own, as its form extractor uses
 from litestar.datastructures import Headers
@@ -35,12 +41,14 @@ from sqlalchemy import Engine
 
 from registry.api.dependencies import provide_principal
 from registry.api.raw import read_body
+from registry.domain.jsonbody import parse_json
 from registry.domain.access import ANONYMOUS, Principal, require_signed_in
 from registry.errors import RegistryError, ServiceBusy, TooManyRequests
 from registry.services import tokens
 from registry.settings import Settings
 from registry.storage.database import read_session
 
+log = logging.getLogger("registry")
 T = TypeVar("T")
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 RETRY_AFTER_SECONDS = 1  # a slot frees as soon as one expensive request is answered
@@ -84,10 +92,25 @@ class Admission:
         self.max_body_bytes = settings.max_body_bytes
         self.slots = Slots(settings.expensive_per_caller, settings.expensive_total)
         self.workers = anyio.CapacityLimiter(settings.worker_threads)
+        self.parsers = anyio.CapacityLimiter(settings.parser_processes) if settings.parser_processes else None
+        self.max_json_depth, self.max_string_chars = settings.max_json_depth, settings.max_string_chars
 
     async def in_worker(self, fn: Callable[..., T], *args: Any) -> T:
         """`fn(*args)` in a worker thread of the bounded pool; the event loop serves others meanwhile."""
         return await anyio.to_thread.run_sync(partial(fn, *args), limiter=self.workers)
+
+    async def parse_json(self, body: bytes) -> Any:
+        """A JSON body parsed strictly (registry.domain.jsonbody): inline when small, else in a worker process."""
+        parse = partial(parse_json, body or b"null", max_depth=self.max_json_depth,
+                        max_string_chars=self.max_string_chars)
+        if len(body) <= self.inline_body_bytes:
+            return parse()
+        if self.parsers is not None:
+            try:
+                return await anyio.to_process.run_sync(parse, limiter=self.parsers)
+            except BrokenWorkerProcess:  # the errors of the input itself come back as they are raised
+                log.warning("a JSON parser process failed to start or died; parsing in a worker thread")
+        return await self.in_worker(parse)
 
     def is_large(self, headers: Headers) -> bool:
         length = headers.get("content-length")

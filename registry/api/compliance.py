@@ -20,7 +20,7 @@ from registry.api import raw
 from registry.api.admission import provide_caller
 from registry.api.openapi import RawOperation
 from registry.api.structs import API, Input
-from registry.domain.access import ANONYMOUS, Principal
+from registry.domain.access import Principal
 from registry.domain.references import parse_date
 from registry.errors import InvalidInput
 from registry.reports import compliance as report_formats
@@ -69,14 +69,6 @@ CHECK_OPERATION = RawOperation(
     answers=["application/json", "text/markdown", "text/csv", "text/html"])
 
 
-def _request(body: bytes, settings: Settings) -> ComplianceRequest:
-    data = raw.struct_from_json(body, ComplianceRequest, settings)
-    if (data.profile is None) == (data.profile_id is None):
-        raise InvalidInput("send a profile, or the id of a saved profile (not both)", pointer="/profile",
-                           code="profile_required")
-    return data
-
-
 def _check(state: Any, principal: Principal, data: ComplianceRequest, fmt: str) -> tuple[bytes, str]:
     """One check, rendered: of an inline profile, or of a saved one (read, and the check recorded)."""
     settings: Settings = state.settings
@@ -90,16 +82,12 @@ def _check(state: Any, principal: Principal, data: ComplianceRequest, fmt: str) 
     return render(report_formats.report_dict(report, topics=data.topics, markets=markets), fmt)
 
 
-def _parse_and_check(state: Any, principal: Principal, body: bytes, fmt: str) -> tuple[bytes, str]:
-    return _check(state, principal, _request(body, state.settings), fmt)
-
-
 @asgi(CHECK_PATH, copy_scope=False, opt={"anonymous": True})  # nothing mounted below: no scope to protect
 async def check(scope: Scope, receive: Receive, send: Send) -> None:
     """A small body naming no saved profile is checked on the event loop: the check is CPU-bound, cheap and its
-    rules are cached, so a thread hop would only add latency under the GIL. A large body (it was admitted as an
-    expensive request), or a saved profile (read, and its check recorded), is parsed and checked in a worker
-    thread."""
+    rules are cached, so a thread hop would only add latency under the GIL. A large body (admitted as an expensive
+    request) is parsed in a worker process and checked in a worker thread; so is a saved profile's check (read,
+    and recorded)."""
     raw.only(scope, "POST")
     state = scope["litestar_app"].state
     headers = raw.headers(scope)
@@ -108,13 +96,14 @@ async def check(scope: Scope, receive: Receive, send: Send) -> None:
     # a token that is sent must be valid, even where none is needed (an inline profile); admission checked it
     principal = await provide_caller(Request(scope, receive), state.engine)
     body = await raw.read_body(receive, state.settings.max_body_bytes, headers.get(b"content-length"))
-    if len(body) > state.admission.inline_body_bytes:
-        answer = await state.admission.in_worker(_parse_and_check, state, principal, body, fmt)
+    data = raw.struct_from_value(await state.admission.parse_json(body), ComplianceRequest)
+    if (data.profile is None) == (data.profile_id is None):
+        raise InvalidInput("send a profile, or the id of a saved profile (not both)", pointer="/profile",
+                           code="profile_required")
+    if len(body) <= state.admission.inline_body_bytes and data.profile_id is None:
+        answer = _check(state, principal, data, fmt)
     else:
-        data = _request(body, state.settings)
-        inline = data.profile_id is None
-        answer = _check(state, principal, data, fmt) if inline else \
-            await state.admission.in_worker(_check, state, principal, data, fmt)
+        answer = await state.admission.in_worker(_check, state, principal, data, fmt)
     await raw.answer(send, *answer)
 
 
