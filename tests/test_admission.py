@@ -57,14 +57,38 @@ def padded(value: dict, size: int = LARGE) -> bytes:
     return text[:-1] + b" " * (size - len(text)) + text[-1:]
 
 
-def test_a_large_check_is_parsed_and_checked_off_the_event_loop(corpus_client, monkeypatch):
+def record_processes(monkeypatch) -> list:
+    """Record each function sent to a worker process (and still send it)."""
+    sent = []
+    original = anyio.to_process.run_sync
+
+    async def recorded(fn, *args, **kwargs):
+        sent.append(fn)
+        return await original(fn, *args, **kwargs)
+
+    monkeypatch.setattr(anyio.to_process, "run_sync", recorded)
+    return sent
+
+
+def test_a_large_check_is_parsed_and_checked_in_a_worker_process(corpus_client, monkeypatch):
+    sent = record_processes(monkeypatch)
     checks = spy(monkeypatch, "registry.services.compliance.run_check")
     response = corpus_client.post(CHECK, content=padded(GOOD), headers=JSON)
     assert response.status_code == 200, response.text
-    assert checks == [False]
-    small = corpus_client.post(CHECK, json=GOOD)  # a small one stays inline: cheaper than a thread hop
-    assert small.status_code == 200 and checks == [False, True]
+    assert len(sent) == 1 and checks == []  # the check ran in the other process
+    small = corpus_client.post(CHECK, json=GOOD)  # a small one stays inline: cheaper than a hop
+    assert small.status_code == 200 and checks == [True] and len(sent) == 1
     assert small.json() == response.json()
+    refused = corpus_client.post(CHECK, content=padded({"markets": ["EU"]}), headers=JSON)
+    check_shape(refused, 400, "profile_required")  # refusals come back from the process as they are
+
+
+def test_without_worker_processes_a_large_check_runs_in_a_thread(corpus_engine, database_url, monkeypatch):
+    checks = spy(monkeypatch, "registry.services.compliance.run_check")
+    with TestClient(app_with(database_url, parser_processes=0), raise_server_exceptions=False) as client:
+        response = client.post(CHECK, content=padded(GOOD), headers=JSON)
+    assert response.status_code == 200, response.text
+    assert checks == [False]
 
 
 def test_a_saved_profile_check_runs_off_the_event_loop(corpus_client, make_token, monkeypatch):
@@ -86,14 +110,7 @@ def test_comparisons_run_off_the_event_loop(corpus_client, monkeypatch):
 
 def test_a_large_json_body_is_parsed_in_a_worker_process(client, make_token, monkeypatch):
     token = make_token("secretariat")
-    sent = []
-    original = anyio.to_process.run_sync
-
-    async def recorded(fn, *args, **kwargs):
-        sent.append(fn)
-        return await original(fn, *args, **kwargs)
-
-    monkeypatch.setattr(anyio.to_process, "run_sync", recorded)
+    sent = record_processes(monkeypatch)
     response = client.post(MEETINGS, content=padded(meeting_body()), headers={**JSON, **auth(token)})
     assert response.status_code == 201, response.text
     assert len(sent) == 1

@@ -1,6 +1,6 @@
 """Admission: the caller is known before a write's body is read, expensive requests are capped per caller and in
-all, and CPU-heavy work (large bodies, checks) runs in a bounded pool of worker threads: one request never stalls
-everyone.
+all, and CPU-heavy work (large bodies, checks) runs in bounded pools of worker processes and threads: one request
+never stalls everyone.
 
 Why: bodies were parsed, and inline compliance checks run, on the event loop and before authentication; one
 anonymous 9.8 MB body to /compliance/check sent in a loop kept GET /healthz at a median of 4.6 s (issue 13).
@@ -13,12 +13,12 @@ anonymous 9.8 MB body to /compliance/check sent in a loop kept GET /healthz at a
   An expensive request holds a slot until it is answered: at most REGISTRY_EXPENSIVE_PER_CALLER at once per caller
   (the token, else the client address: 429) and REGISTRY_EXPENSIVE_TOTAL at once in the process (503), both in the
   one error shape with Retry-After.
-- A large JSON body is parsed in a worker process (`parse_json`, used by RegistryRequest.json and the raw
-  compliance check): parsing holds the GIL in long C calls (one 9.8 MB text: tens of milliseconds each), which
+- A large JSON body is parsed in a worker process (`parse_json`, used by RegistryRequest.json; the raw compliance
+  check also runs a large body's check there): parsing holds the GIL in long C calls (one 9.8 MB text: tens of milliseconds each), which
   in a thread would still stall the event loop; in a process it pays only the transfer (a worker thread if
   REGISTRY_PARSER_PROCESSES is 0, or if a worker process cannot start). A large url-encoded form is parsed in a
   worker thread (the parser is Python code, which lets the loop in) before litestar's CSRF check and the handler
-  read it; the raw compliance check runs a large or saved-profile check in one. Small bodies stay on the event
+  read it; a saved profile's check runs in one too. Small bodies stay on the event
   loop: a hop costs more than parsing them."""
 
 from __future__ import annotations
@@ -99,18 +99,22 @@ class Admission:
         """`fn(*args)` in a worker thread of the bounded pool; the event loop serves others meanwhile."""
         return await anyio.to_thread.run_sync(partial(fn, *args), limiter=self.workers)
 
+    async def in_process(self, fn: Callable[..., T], *args: Any) -> T:
+        """`fn(*args)` (picklable) in a worker process, which holds no GIL of ours; in a worker thread when
+        REGISTRY_PARSER_PROCESSES is 0 or a process cannot start. Errors come back as they were raised."""
+        call = partial(fn, *args)
+        if self.parsers is not None:
+            try:
+                return await anyio.to_process.run_sync(call, limiter=self.parsers)
+            except BrokenWorkerProcess:
+                log.warning("a worker process failed to start or died; running in a worker thread instead")
+        return await self.in_worker(call)
+
     async def parse_json(self, body: bytes) -> Any:
         """A JSON body parsed strictly (registry.domain.jsonbody): inline when small, else in a worker process."""
         parse = partial(parse_json, body or b"null", max_depth=self.max_json_depth,
                         max_string_chars=self.max_string_chars)
-        if len(body) <= self.inline_body_bytes:
-            return parse()
-        if self.parsers is not None:
-            try:
-                return await anyio.to_process.run_sync(parse, limiter=self.parsers)
-            except BrokenWorkerProcess:  # the errors of the input itself come back as they are raised
-                log.warning("a JSON parser process failed to start or died; parsing in a worker thread")
-        return await self.in_worker(parse)
+        return parse() if len(body) <= self.inline_body_bytes else await self.in_process(parse)
 
     def is_large(self, headers: Headers) -> bool:
         length = headers.get("content-length")
@@ -182,8 +186,4 @@ async def provide_caller(request: Request, engine: NamedDependency[Engine]) -> P
     return await provide_principal(request, engine)
 
 
-def admission(scope: Scope) -> Admission:
-    return scope["litestar_app"].state.admission
-
-
-__all__ = ["Admission", "Slots", "admission", "provide_caller"]
+__all__ = ["Admission", "Slots", "provide_caller"]

@@ -20,14 +20,15 @@ from registry.api import raw
 from registry.api.admission import provide_caller
 from registry.api.openapi import RawOperation
 from registry.api.structs import API, Input
-from registry.domain.access import Principal
+from registry.domain.access import ANONYMOUS, Principal
+from registry.domain.jsonbody import parse_json
 from registry.domain.references import parse_date
 from registry.errors import InvalidInput
 from registry.reports import compliance as report_formats
 from registry.reports.formats import FORMATS, choose
 from registry.services import batch, compliance, profiles
 from registry.settings import Settings
-from registry.storage.database import read_session, write_session
+from registry.storage.database import make_engine, read_session, write_session
 
 
 class ComplianceRequest(Input):
@@ -69,42 +70,65 @@ CHECK_OPERATION = RawOperation(
     answers=["application/json", "text/markdown", "text/csv", "text/html"])
 
 
-def _check(state: Any, principal: Principal, data: ComplianceRequest, fmt: str) -> tuple[bytes, str]:
+def _check(engine: Engine, settings: Settings, principal: Principal, data: ComplianceRequest,
+           fmt: str) -> tuple[bytes, str]:
     """One check, rendered: of an inline profile, or of a saved one (read, and the check recorded)."""
-    settings: Settings = state.settings
     markets = compliance.parse_markets(data.markets)
     if data.profile_id is None:
-        frameworks = compliance.frameworks_for(state.engine, markets, data.as_of, data.topics)
+        frameworks = compliance.frameworks_for(engine, markets, data.as_of, data.topics)
         report = compliance.run_check(frameworks, data.profile, engine=settings.validation_engine,
                                       format_assertion=settings.format_assertion)
     else:
-        report = _check_saved(state.engine, settings, principal, data, markets)
+        report = _check_saved(engine, settings, principal, data, markets)
     return render(report_formats.report_dict(report, topics=data.topics, markets=markets), fmt)
+
+
+def _request(value: Any) -> ComplianceRequest:
+    data = raw.struct_from_value(value, ComplianceRequest)
+    if (data.profile is None) == (data.profile_id is None):
+        raise InvalidInput("send a profile, or the id of a saved profile (not both)", pointer="/profile",
+                           code="profile_required")
+    return data
+
+
+_engines: dict[str, Engine] = {}  # a worker process's own engine, one per database
+
+
+def check_large(settings: Settings, body: bytes, fmt: str) -> tuple[bytes, str] | ComplianceRequest:
+    """In a worker process: a large body parsed and its inline profile checked and rendered, so that neither holds
+    the server's GIL; a saved profile's request comes back to be checked (and recorded) by the server."""
+    data = _request(parse_json(body, max_depth=settings.max_json_depth, max_string_chars=settings.max_string_chars))
+    if data.profile_id is not None:
+        return data
+    if settings.database_url not in _engines:
+        _engines[settings.database_url] = make_engine(settings.database_url)
+    return _check(_engines[settings.database_url], settings, ANONYMOUS, data, fmt)
 
 
 @asgi(CHECK_PATH, copy_scope=False, opt={"anonymous": True})  # nothing mounted below: no scope to protect
 async def check(scope: Scope, receive: Receive, send: Send) -> None:
     """A small body naming no saved profile is checked on the event loop: the check is CPU-bound, cheap and its
     rules are cached, so a thread hop would only add latency under the GIL. A large body (admitted as an expensive
-    request) is parsed in a worker process and checked in a worker thread; so is a saved profile's check (read,
-    and recorded)."""
+    request) is parsed and checked in a worker process; a saved profile's check (read, and recorded) runs in a
+    worker thread."""
     raw.only(scope, "POST")
     state = scope["litestar_app"].state
+    admission = state.admission
     headers = raw.headers(scope)
     accept = headers.get(b"accept")
     fmt = choose(raw.query(scope).get("format"), accept.decode("latin-1") if accept else None)
     # a token that is sent must be valid, even where none is needed (an inline profile); admission checked it
     principal = await provide_caller(Request(scope, receive), state.engine)
     body = await raw.read_body(receive, state.settings.max_body_bytes, headers.get(b"content-length"))
-    data = raw.struct_from_value(await state.admission.parse_json(body), ComplianceRequest)
-    if (data.profile is None) == (data.profile_id is None):
-        raise InvalidInput("send a profile, or the id of a saved profile (not both)", pointer="/profile",
-                           code="profile_required")
-    if len(body) <= state.admission.inline_body_bytes and data.profile_id is None:
-        answer = _check(state, principal, data, fmt)
+    if len(body) > admission.inline_body_bytes:
+        outcome = await admission.in_process(check_large, state.settings, body, fmt)
     else:
-        answer = await state.admission.in_worker(_check, state, principal, data, fmt)
-    await raw.answer(send, *answer)
+        outcome = _request(await admission.parse_json(body))
+    if isinstance(outcome, ComplianceRequest) and outcome.profile_id is None:
+        outcome = _check(state.engine, state.settings, principal, outcome, fmt)
+    elif isinstance(outcome, ComplianceRequest):
+        outcome = await admission.in_worker(_check, state.engine, state.settings, principal, outcome, fmt)
+    await raw.answer(send, *outcome)
 
 
 BATCH_PATH = API + "/compliance/batch"
