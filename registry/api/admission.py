@@ -32,7 +32,6 @@ import anyio.to_process
 from anyio import BrokenWorkerProcess
 from litestar import Request
 from litestar._parsers import parse_url_encoded_form_data  # litestar's own, as its form extractor uses
-from litestar.datastructures import Headers
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.types import ASGIApp, Receive, Scope, Send
@@ -41,6 +40,7 @@ from sqlalchemy import Engine
 
 from registry.api.dependencies import provide_principal
 from registry.api.raw import read_body
+from registry.api.structs import API
 from registry.domain.jsonbody import parse_json
 from registry.domain.access import ANONYMOUS, Principal, require_signed_in
 from registry.errors import RegistryError, ServiceBusy, TooManyRequests
@@ -53,6 +53,7 @@ T = TypeVar("T")
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 RETRY_AFTER_SECONDS = 1  # a slot frees as soon as one expensive request is answered
 _CALLER = "registry.caller"  # where the principal found before the body waits for the handler (scope["state"])
+_READ = frozenset({b"authorization", b"cookie", b"content-length", b"transfer-encoding"})
 
 
 class Slots:
@@ -116,10 +117,10 @@ class Admission:
                         max_string_chars=self.max_string_chars)
         return parse() if len(body) <= self.inline_body_bytes else await self.in_process(parse)
 
-    def is_large(self, headers: Headers) -> bool:
-        length = headers.get("content-length")
+    def is_large(self, length: bytes | None, chunked: bool) -> bool:
+        """Whether a body (its Content-Length, or sent chunked without one) is larger than is parsed inline."""
         if length is None:
-            return "transfer-encoding" in headers  # a body of unknown size
+            return chunked  # a body of unknown size
         return not length.isdigit() or int(length) > self.inline_body_bytes
 
     def middleware(self, app: ASGIApp) -> ASGIApp:
@@ -130,17 +131,19 @@ class Admission:
             if not write and not opt.get("expensive"):
                 await app(scope, receive, send)
                 return
-            request: Request = Request(scope, receive)
-            caller = await self._caller(request)
+            headers = {name: value for name, value in scope["headers"] if name in _READ}  # the few it needs
+            caller = await self._caller(scope, receive, headers)
             if write and not opt.get("anonymous"):
                 require_signed_in(caller)  # 401 before a byte of the body is read
-            if not opt.get("expensive") and not self.is_large(request.headers):
+            large = self.is_large(headers.get(b"content-length"), b"transfer-encoding" in headers)
+            if not opt.get("expensive") and not large:
                 await app(scope, receive, send)
                 return
+            request: Request = Request(scope, receive)
             key = caller.token_id or "address " + request.app.state.limits.client_address(request)
             self.slots.take(key)
             try:
-                if write and not opt.get("stream"):
+                if write and large and not opt.get("stream"):
                     await self._parse_large_form(request, scope, receive)
                 await app(scope, receive, send)
             finally:
@@ -148,20 +151,22 @@ class Admission:
 
         return admit
 
-    async def _caller(self, request: Request) -> Principal:
-        engine = request.app.state.engine
-        if "authorization" in request.headers:
-            caller = await provide_principal(request, engine)  # a bad token: 401 (and counted as a failure)
-        elif request.cookies.get(self.cookie):
-            caller = await self.in_worker(_signed_in, engine, request.cookies[self.cookie])
-        else:
-            caller = ANONYMOUS
-        request.scope.setdefault("state", {})[_CALLER] = caller
+    async def _caller(self, scope: Scope, receive: Receive, headers: dict[bytes, bytes]) -> Principal:
+        caller = ANONYMOUS  # without a token or a sign-in cookie: no Request, no thread (the hot path)
+        page = not scope["path"].startswith(API)  # the API knows bearer tokens only
+        if b"authorization" in headers or (page and self.cookie.encode() in headers.get(b"cookie", b"")):
+            request: Request = Request(scope, receive)
+            engine = request.app.state.engine
+            if "authorization" in request.headers:
+                caller = await provide_principal(request, engine)  # a bad token: 401 (and counted as a failure)
+            elif page and request.cookies.get(self.cookie):
+                caller = await self.in_worker(_signed_in, engine, request.cookies[self.cookie])
+        scope.setdefault("state", {})[_CALLER] = caller
         return caller
 
     async def _parse_large_form(self, request: Request, scope: Scope, receive: Receive) -> None:
         """A large url-encoded form, read and parsed in a worker thread, where litestar finds it already parsed."""
-        if request.content_type[0] != RequestEncodingType.URL_ENCODED or not self.is_large(request.headers):
+        if request.content_type[0] != RequestEncodingType.URL_ENCODED:
             return
         body = await read_body(receive, self.max_body_bytes, request.headers.get("content-length", "").encode())
         state = ScopeState.from_scope(scope)
@@ -181,9 +186,14 @@ def _signed_in(engine: Engine, token: str) -> Principal:
 async def provide_caller(request: Request, engine: NamedDependency[Engine]) -> Principal:
     """The caller: the one admission found before reading the body, else from the bearer token."""
     known = request.scope.get("state", {}).get(_CALLER)
-    if known is not None and "authorization" in request.headers:
+    if known is not None and ("authorization" in request.headers or known is ANONYMOUS):
         return known
     return await provide_principal(request, engine)
 
 
-__all__ = ["Admission", "Slots", "provide_caller"]
+def known_caller(scope: Scope) -> Principal:
+    """The caller admission found (it runs before every write): for the raw routes, which have no dependencies."""
+    return scope["state"][_CALLER]
+
+
+__all__ = ["Admission", "Slots", "known_caller", "provide_caller"]

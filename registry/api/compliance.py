@@ -12,12 +12,12 @@ import datetime as dt
 from typing import Any, AsyncIterator, Optional
 
 import msgspec
-from litestar import Request, asgi
+from litestar import asgi
 from litestar.types import Receive, Scope, Send
 from sqlalchemy import Engine
 
 from registry.api import raw
-from registry.api.admission import provide_caller
+from registry.api.admission import known_caller
 from registry.api.openapi import RawOperation
 from registry.api.structs import API, Input
 from registry.domain.access import ANONYMOUS, Principal
@@ -117,8 +117,7 @@ async def check(scope: Scope, receive: Receive, send: Send) -> None:
     headers = raw.headers(scope)
     accept = headers.get(b"accept")
     fmt = choose(raw.query(scope).get("format"), accept.decode("latin-1") if accept else None)
-    # a token that is sent must be valid, even where none is needed (an inline profile); admission checked it
-    principal = await provide_caller(Request(scope, receive), state.engine)
+    principal = known_caller(scope)  # a token that is sent must be valid, even where none is needed: admission checked
     body = await raw.read_body(receive, state.settings.max_body_bytes, headers.get(b"content-length"))
     if len(body) > admission.inline_body_bytes:
         outcome = await admission.in_process(check_large, state.settings, body, fmt)
