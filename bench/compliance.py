@@ -153,7 +153,7 @@ def free_port() -> int:
 
 
 def wait(port: int) -> None:
-    for _ in range(200):
+    for _ in range(1200):  # up to 60 s: a loaded machine starts uvicorn slowly
         with socket.socket() as s:
             if s.connect_ex(("127.0.0.1", port)) == 0:
                 return

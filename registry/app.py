@@ -14,6 +14,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
 from registry import __version__
+from registry.api.admission import Admission, provide_caller
 from registry.api.audit import AuditController
 from registry.api.comparisons import ComparisonController
 from registry.api.compliance import BATCH_OPERATION, CHECK_OPERATION, check, check_batch
@@ -21,12 +22,10 @@ from registry.api.dependencies import (
     authenticate_api,
     provide_engine,
     provide_page,
-    provide_principal,
     provide_settings,
 )
 from registry.api.documents import DocumentController
 from registry.api.headers import add_security_headers
-from registry.api.fast_lane import RegistryApp
 from registry.api.head import head_as_get
 from registry.api.hosts import AllowedHosts
 from registry.api.ids import canonical_path_ids
@@ -81,21 +80,20 @@ def create_app(settings: Settings | None = None) -> Litestar:
         engine.dispose()
 
     hosts = AllowedHosts(settings.host_names)
-    app = RegistryApp(
+    admission = Admission(settings, cookie=site.TOKEN_COOKIE)  # the caller before the body; caps; worker threads
+    app = Litestar(
         route_handlers=[healthz, JurisdictionController, DocumentController, AuditController, check, check_batch, ComparisonController, ProfileController, MeetingController, *site.pages(settings.secret)],
-        state=State({"settings": settings, "engine": engine, "limits": Limits(settings)}),
+        state=State({"settings": settings, "engine": engine, "limits": Limits(settings), "admission": admission}),
         dependencies={
             "engine": Provide(provide_engine, sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),
-            "principal": Provide(provide_principal),
+            "principal": Provide(provide_caller),
             "page": Provide(provide_page, sync_to_thread=False),
             "render_markdown": Provide(lambda: render_markdown, sync_to_thread=False),  # minutes: rendered on save
         },
         exception_handlers={HTTPException: site.handle_error, Exception: site.handle_error},  # JSON unless a page
         template_config=site.template_config(),
-        middleware=[hosts.middleware],
-        hosts=hosts,
-        fast_lane=[check],  # the hot path: straight to its handler (registry/api/fast_lane.py)
+        middleware=[admission.middleware],  # hosts: around the whole app, below
         cors_config=_cors(settings),
         before_request=checked_request,  # ids in their one form (400), then a sent token must be good (401)
         before_send=[forget_bad_sessions, add_security_headers],  # every response, routing's own 404/405 and refusals too

@@ -63,3 +63,8 @@ class PreconditionRequired(RegistryError):
 class TooManyRequests(RegistryError):
     status = 429
     code = "too_many_requests"
+
+
+class ServiceBusy(RegistryError):
+    status = 503
+    code = "busy"

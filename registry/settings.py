@@ -43,6 +43,11 @@ class Settings:
     allowed_hosts: str = field(default="127.0.0.1,localhost,[::1],testserver,testserver.local", metadata={"env": "REGISTRY_ALLOWED_HOSTS"})
     cors_origins: str = field(default="", metadata={"env": "REGISTRY_CORS_ORIGINS"})
     max_schema_expansion: int = field(default=2_000, metadata={"env": "REGISTRY_MAX_SCHEMA_EXPANSION"})
+    inline_body_bytes: int = field(default=65_536, metadata={"env": "REGISTRY_INLINE_BODY_BYTES"})
+    expensive_per_caller: int = field(default=4, metadata={"env": "REGISTRY_EXPENSIVE_PER_CALLER"})
+    expensive_total: int = field(default=16, metadata={"env": "REGISTRY_EXPENSIVE_TOTAL"})
+    worker_threads: int = field(default=8, metadata={"env": "REGISTRY_WORKER_THREADS"})
+    parser_processes: int = field(default=2, metadata={"env": "REGISTRY_PARSER_PROCESSES"})
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> "Settings":

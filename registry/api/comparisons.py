@@ -51,7 +51,7 @@ class ComparisonController(Controller):
     path = API
     tags = ["comparisons"]
 
-    @post("/compare", sync_to_thread=True, status_code=200,
+    @post("/compare", sync_to_thread=True, status_code=200, opt={"expensive": True, "anonymous": True},
           summary="Compare two references (EU/consumer-protection@latest, CN/…@2020-01-01) or two inline schemas")
     def compare(self, engine: NamedDependency[Engine], settings: NamedDependency[Settings],
                 principal: NamedDependency[Principal], data: JSONBody[CompareRequest]) -> dict[str, Any]:
@@ -60,7 +60,7 @@ class ComparisonController(Controller):
             right = _side(session, principal, data.right, data.right_schema, "right", settings)
         return comparing.compare_sides(left, right, format_assertion=settings.format_assertion)
 
-    @get("/gaps", sync_to_thread=True, summary="Gap report between two jurisdictions' frameworks")
+    @get("/gaps", sync_to_thread=True, opt={"expensive": True}, summary="Gap report between two jurisdictions' frameworks")
     def gaps(self, engine: NamedDependency[Engine], settings: NamedDependency[Settings], request: Request,
              source: Annotated[str, QueryParameter(name="from", description="the jurisdiction you start from")],
              target: Annotated[str, QueryParameter(name="to", description="the jurisdiction whose rules you need")],
@@ -72,7 +72,7 @@ class ComparisonController(Controller):
                                            format_assertion=settings.format_assertion)
         return _text(fmt, data, {"md": formats.gap_markdown, "csv": formats.gap_csv, "html": formats.gap_html})
 
-    @get("/comparisons/matrix", sync_to_thread=True,
+    @get("/comparisons/matrix", sync_to_thread=True, opt={"expensive": True},
          summary="Relation and alignment score for every pair of jurisdictions on a topic")
     def matrix(self, engine: NamedDependency[Engine], settings: NamedDependency[Settings], request: Request,
                topic: FromQuery[str], as_of: FromQuery[Optional[dt.date]] = None,

@@ -1,34 +1,34 @@
 """Compliance checks: one profile against many markets, or a stream of profiles (JSON Lines).
 
-Both are raw ASGI routes (registry/api/raw.py): they are the hot path of the API, and litestar's HTTP handler
-machinery (signature model, dependency resolution, response objects) cost more than the check itself
-(docs/performance.md). Their errors go through the one error handler; their operations are declared in
-CHECK_OPERATION and BATCH_OPERATION for the OpenAPI document. The check is also served on the fast lane, which
-skips litestar's router (registry/api/fast_lane.py)."""
+Both are raw ASGI routes (registry/api/raw.py), ordinary routes of the app: they are the hot path of the API, and
+litestar's HTTP handler machinery (signature model, dependency resolution, response objects) cost more than the check
+itself (docs/performance.md). Their errors go through the one error handler; their operations are declared in
+CHECK_OPERATION and BATCH_OPERATION for the OpenAPI document. The caller is authenticated, and the request admitted,
+before the body is read (registry/api/admission.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any, AsyncIterator, Optional
 
-import anyio
 import msgspec
-from litestar import Request, asgi
+from litestar import asgi
 from litestar.types import Receive, Scope, Send
 from sqlalchemy import Engine
 
 from registry.api import raw
-from registry.api.dependencies import provide_principal
+from registry.api.admission import known_caller
 from registry.api.openapi import RawOperation
 from registry.api.structs import API, Input
 from registry.domain.access import ANONYMOUS, Principal
+from registry.domain.jsonbody import parse_json
 from registry.domain.references import parse_date
 from registry.errors import InvalidInput
 from registry.reports import compliance as report_formats
 from registry.reports.formats import FORMATS, choose
 from registry.services import batch, compliance, profiles
 from registry.settings import Settings
-from registry.storage.database import read_session, write_session
+from registry.storage.database import make_engine, read_session, write_session
 
 
 class ComplianceRequest(Input):
@@ -70,32 +70,64 @@ CHECK_OPERATION = RawOperation(
     answers=["application/json", "text/markdown", "text/csv", "text/html"])
 
 
-@asgi(CHECK_PATH, copy_scope=False)  # nothing mounted below: no scope to protect
-async def check(scope: Scope, receive: Receive, send: Send) -> None:
-    """An inline profile is checked on the event loop: the check is CPU-bound and its rules are cached, so a thread
-    hop would only add latency under the GIL. A saved profile is read and its check recorded in a worker thread."""
-    raw.only(scope, "POST")
-    state = scope["litestar_app"].state
-    settings: Settings = state.settings
-    headers = raw.headers(scope)
-    accept = headers.get(b"accept")
-    fmt = choose(raw.query(scope).get("format"), accept.decode("latin-1") if accept else None)
-    # a token that is sent must be valid, even where none is needed (an inline profile)
-    principal = ANONYMOUS if b"authorization" not in headers else \
-        await provide_principal(Request(scope, receive), state.engine)
-    body = await raw.read_body(receive, settings.max_body_bytes, headers.get(b"content-length"))
-    data = raw.struct_from_json(body, ComplianceRequest, settings)
-    if (data.profile is None) == (data.profile_id is None):
-        raise InvalidInput("send a profile, or the id of a saved profile (not both)", pointer="/profile",
-                           code="profile_required")
+def _check(engine: Engine, settings: Settings, principal: Principal, data: ComplianceRequest,
+           fmt: str) -> tuple[bytes, str]:
+    """One check, rendered: of an inline profile, or of a saved one (read, and the check recorded)."""
     markets = compliance.parse_markets(data.markets)
     if data.profile_id is None:
-        frameworks = compliance.frameworks_for(state.engine, markets, data.as_of, data.topics)
+        frameworks = compliance.frameworks_for(engine, markets, data.as_of, data.topics)
         report = compliance.run_check(frameworks, data.profile, engine=settings.validation_engine,
                                       format_assertion=settings.format_assertion)
     else:
-        report = await anyio.to_thread.run_sync(_check_saved, state.engine, settings, principal, data, markets)
-    await raw.answer(send, *render(report_formats.report_dict(report, topics=data.topics, markets=markets), fmt))
+        report = _check_saved(engine, settings, principal, data, markets)
+    return render(report_formats.report_dict(report, topics=data.topics, markets=markets), fmt)
+
+
+def _request(value: Any) -> ComplianceRequest:
+    data = raw.struct_from_value(value, ComplianceRequest)
+    if (data.profile is None) == (data.profile_id is None):
+        raise InvalidInput("send a profile, or the id of a saved profile (not both)", pointer="/profile",
+                           code="profile_required")
+    return data
+
+
+_engines: dict[str, Engine] = {}  # a worker process's own engine, one per database
+
+
+def check_large(settings: Settings, body: bytes, fmt: str) -> tuple[bytes, str] | ComplianceRequest:
+    """In a worker process: a large body parsed and its inline profile checked and rendered, so that neither holds
+    the server's GIL; a saved profile's request comes back to be checked (and recorded) by the server."""
+    data = _request(parse_json(body, max_depth=settings.max_json_depth, max_string_chars=settings.max_string_chars))
+    if data.profile_id is not None:
+        return data
+    if settings.database_url not in _engines:
+        _engines[settings.database_url] = make_engine(settings.database_url)
+    return _check(_engines[settings.database_url], settings, ANONYMOUS, data, fmt)
+
+
+@asgi(CHECK_PATH, copy_scope=False, opt={"anonymous": True})  # nothing mounted below: no scope to protect
+async def check(scope: Scope, receive: Receive, send: Send) -> None:
+    """A small body naming no saved profile is checked on the event loop: the check is CPU-bound, cheap and its
+    rules are cached, so a thread hop would only add latency under the GIL. A large body (admitted as an expensive
+    request) is parsed and checked in a worker process; a saved profile's check (read, and recorded) runs in a
+    worker thread."""
+    raw.only(scope, "POST")
+    state = scope["litestar_app"].state
+    admission = state.admission
+    headers = raw.headers(scope)
+    accept = headers.get(b"accept")
+    fmt = choose(raw.query(scope).get("format"), accept.decode("latin-1") if accept else None)
+    principal = known_caller(scope)  # a token that is sent must be valid, even where none is needed: admission checked
+    body = await raw.read_body(receive, state.settings.max_body_bytes, headers.get(b"content-length"))
+    if len(body) > admission.inline_body_bytes:
+        outcome = await admission.in_process(check_large, state.settings, body, fmt)
+    else:
+        outcome = _request(await admission.parse_json(body))
+    if isinstance(outcome, ComplianceRequest) and outcome.profile_id is None:
+        outcome = _check(state.engine, state.settings, principal, outcome, fmt)
+    elif isinstance(outcome, ComplianceRequest):
+        outcome = await admission.in_worker(_check, state.engine, state.settings, principal, outcome, fmt)
+    await raw.answer(send, *outcome)
 
 
 BATCH_PATH = API + "/compliance/batch"
@@ -112,14 +144,13 @@ BATCH_OPERATION = RawOperation(
     required=("markets",), answers=["application/x-ndjson"])
 
 
-@asgi(BATCH_PATH, copy_scope=True)
+@asgi(BATCH_PATH, copy_scope=True, opt={"anonymous": True, "expensive": True, "stream": True})
 async def check_batch(scope: Scope, receive: Receive, send: Send) -> None:
     """POST JSON Lines in, JSON Lines out, line by line: a raw ASGI handler, because a streamed response that
     also reads the request body cannot share `receive` with litestar's disconnect listener."""
     raw.only(scope, "POST")
     app = scope["litestar_app"]
     settings: Settings = app.state.settings
-    await provide_principal(Request(scope, receive), app.state.engine)  # a token that is sent must be valid
     query = raw.query(scope)
     codes = compliance.parse_markets(query.get("markets", ""))
     as_of = parse_date(query["as_of"], pointer="as_of") if query.get("as_of") else None
@@ -129,7 +160,7 @@ async def check_batch(scope: Scope, receive: Receive, send: Send) -> None:
         with read_session(app.state.engine) as session:
             return compliance.load_frameworks(session, codes, as_of, topics)
 
-    frameworks = await anyio.to_thread.run_sync(load)
+    frameworks = await app.state.admission.in_worker(load)
     checker = batch.LineChecker(frameworks, engine=settings.validation_engine,
                                 format_assertion=settings.format_assertion, max_depth=settings.max_json_depth)
 
@@ -153,9 +184,9 @@ async def check_batch(scope: Scope, receive: Receive, send: Send) -> None:
     async for line in batch.lines(body(), settings.batch_max_line_bytes):
         chunk.append(line)
         if len(chunk) >= 200:
-            out = await anyio.to_thread.run_sync(run, chunk, first)
+            out = await app.state.admission.in_worker(run, chunk, first)
             first += len(chunk)
             chunk = []
             await send({"type": "http.response.body", "body": out, "more_body": True})
-    tail = await anyio.to_thread.run_sync(run, chunk, first) if chunk else b""
+    tail = await app.state.admission.in_worker(run, chunk, first) if chunk else b""
     await send({"type": "http.response.body", "body": tail, "more_body": False})

@@ -95,6 +95,6 @@ def handle_error(request: Request, exc: Exception) -> Response:
     headers = {"WWW-Authenticate": "Bearer"} if body["status"] == 401 else None
     if isinstance(exc, HTTPException) and exc.headers and body["status"] == 405:
         headers = {"Allow": exc.headers.get("Allow", "")}  # which methods the route answers
-    if body["status"] == 429:
+    if body["status"] in (429, 503):  # too many from this caller, or from everyone: when to come back
         headers = {"Retry-After": str((body.get("detail") or {}).get("retry_after", 60))}
     return Response(content=body, status_code=body["status"], media_type=MediaType.JSON, headers=headers)

@@ -70,8 +70,7 @@ def host_allowed(host: str, allowed: tuple[str, ...]) -> bool:
 class AllowedHosts:
     """Which Host headers this registry answers for ("*" allows any well-formed one). Answers are remembered per
     Host header value (at most a few hundred), so a request costs one dictionary lookup. Wraps the whole
-    application (app.py: before routing, so 404s and 405s are guarded too) and every route's middleware; the fast
-    lane (registry/api/fast_lane.py) asks it before taking a request."""
+    application (app.py: before routing, so routing's own 404s and 405s are guarded too)."""
 
     def __init__(self, allowed: tuple[str, ...]):
         self.allowed = allowed

@@ -123,7 +123,7 @@ class ProfileController(Controller):
         with read_session(engine) as session:
             return [run_out(r) for r in profiles.runs(session, profiles.get(session, principal, profile_id))]
 
-    @post("/compliance/impact", sync_to_thread=True, status_code=200,
+    @post("/compliance/impact", sync_to_thread=True, status_code=200, opt={"expensive": True},
           summary="How many saved profiles a draft rule would turn non-compliant")
     def draft_impact(self, engine: NamedDependency[Engine], principal: NamedDependency[Principal],
                      settings: NamedDependency[Settings], data: JSONBody[ImpactRequest]) -> dict[str, Any]:

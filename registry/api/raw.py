@@ -1,5 +1,5 @@
 """What a raw ASGI route needs that litestar's HTTP handlers would otherwise give it: the query, a header, the
-body (bounded), a request struct from strict JSON, and a bytes answer. Used by the hot compliance routes, where
+body (bounded), a request struct from parsed JSON, and a bytes answer. Used by the hot compliance routes, where
 litestar's handler machinery was most of the cost of a request (docs/performance.md); their errors still go
 through the one error handler, and their operations are still in the OpenAPI document (registry/api/openapi.py)."""
 
@@ -13,9 +13,7 @@ from litestar.exceptions import MethodNotAllowedException
 from litestar.types import Receive, Scope, Send
 
 from registry.api.errors import invalid_struct
-from registry.domain.jsonbody import parse_json
 from registry.errors import InvalidInput, PayloadTooLarge
-from registry.settings import Settings
 
 T = TypeVar("T")
 
@@ -61,10 +59,8 @@ async def read_body(receive: Receive, limit: int, announced: bytes | None = None
             return b"".join(chunks)
 
 
-def struct_from_json(body: bytes, kind: type[T], settings: Settings) -> T:
-    """A request struct from a body parsed strictly (registry.domain.jsonbody); a value of the wrong type is a 400
-    naming the JSON pointer of the offending field, like every other route's."""
-    value = parse_json(body or b"null", max_depth=settings.max_json_depth, max_string_chars=settings.max_string_chars)
+def struct_from_value(value: object, kind: type[T]) -> T:
+    """A request struct from a parsed JSON value; a value of the wrong type is a 400 naming its JSON pointer."""
     try:
         return msgspec.convert(value, kind, strict=False)  # as litestar converts every other route's body
     except msgspec.ValidationError as exc:
@@ -78,4 +74,4 @@ async def answer(send: Send, body: bytes, media_type: str, status: int = 200) ->
     await send({"type": "http.response.body", "body": body})
 
 
-__all__ = ["answer", "headers", "only", "query", "read_body", "struct_from_json"]
+__all__ = ["answer", "headers", "only", "query", "read_body", "struct_from_value"]

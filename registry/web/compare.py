@@ -48,7 +48,7 @@ def _version_gaps(left: comparing.Side, right: comparing.Side, fa: bool) -> tupl
 
 
 class ComparePages(Controller):
-    @get("/compare", sync_to_thread=True, media_type=MediaType.HTML)
+    @get("/compare", sync_to_thread=True, media_type=MediaType.HTML, opt={"expensive": True})
     def compare(self, engine: NamedDependency[Engine], settings: NamedDependency[Settings],
                 viewer: NamedDependency[Principal], left: Side = None, right: Side = None, topic: Topic = None,
                 as_of: Day = None,
@@ -78,7 +78,7 @@ class ComparePages(Controller):
         return page("compare.html", viewer, title=f"Compare {left} and {right}" if result else "Compare",
                     codes=codes, state=state, result=result)
 
-    @get("/matrix", sync_to_thread=True)
+    @get("/matrix", sync_to_thread=True, opt={"expensive": True})
     def matrix(self, engine: NamedDependency[Engine], settings: NamedDependency[Settings],
                viewer: NamedDependency[Principal], topic: Topic = None, as_of: Day = None) -> Template:
         topic = topic or DEFAULT_TOPIC

@@ -90,7 +90,7 @@ class CompliancePages(Controller):
                     error=error, permalink=permalink, upload=upload, form_open=bool(form_values),
                     status_code=error.status if error is not None else 200)
 
-    @get("/", sync_to_thread=True, media_type=MediaType.HTML)
+    @get("/", sync_to_thread=True, media_type=MediaType.HTML, opt={"expensive": True})
     def check(self, request: Request, engine: NamedDependency[Engine], settings: NamedDependency[Settings],
               viewer: NamedDependency[Principal],
               as_of: Annotated[Optional[str], QueryParameter(max_length=10)] = None,
@@ -102,7 +102,7 @@ class CompliancePages(Controller):
         return self._show(engine, settings, viewer, markets=markets, as_of=as_of or "", profile_text=profile or "",
                           form_values=form_values, fmt=format)
 
-    @post("/", status_code=200, media_type=MediaType.HTML)
+    @post("/", status_code=200, media_type=MediaType.HTML, opt={"expensive": True, "anonymous": True})
     async def upload(self, request: Request, engine: NamedDependency[Engine], settings: NamedDependency[Settings],
                      viewer: NamedDependency[Principal],
                      data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]) -> Any:

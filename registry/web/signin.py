@@ -38,7 +38,7 @@ class SignInPages(Controller):
     def form(self, viewer: NamedDependency[Principal]) -> Template:
         return page("signin.html", viewer, title="Sign in", error=None)
 
-    @post("/", sync_to_thread=True)
+    @post("/", sync_to_thread=True, opt={"anonymous": True})
     def sign_in(self, request: Request, engine: NamedDependency[Engine], viewer: NamedDependency[Principal],
                 data: Annotated[TokenForm, Form]) -> Response:
         limits: Limits = request.app.state.limits  # failed sign-ins count as failed authentications (per address)
@@ -52,6 +52,6 @@ class SignInPages(Controller):
         return Redirect("/sign-in", status_code=303, cookies=[_cookie(data.token.strip(), request, COOKIE_DAYS * 86400)],
                         headers={"X-Signed-In-As": principal.actor})
 
-    @post("/out", sync_to_thread=False)
+    @post("/out", sync_to_thread=False, opt={"anonymous": True})
     def sign_out(self, request: Request) -> Response:
         return Redirect("/", status_code=303, cookies=[_cookie("", request, 0)])

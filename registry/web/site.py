@@ -19,7 +19,7 @@ from registry.web.home import HomePages
 from registry.web.jurisdictions import JurisdictionPages
 from registry.web.layout import STATIC, provide_viewer, template_config
 from registry.web.meetings import MeetingPages
-from registry.web.security import csrf_config
+from registry.web.security import TOKEN_COOKIE, csrf_config
 from registry.web.signin import SignInPages
 from registry.web.writing import WritingPages
 
@@ -37,4 +37,4 @@ def pages(secret: str | None = None) -> list:
     ]
 
 
-__all__ = ["csrf_config", "handle_error", "pages", "template_config"]
+__all__ = ["TOKEN_COOKIE", "csrf_config", "handle_error", "pages", "template_config"]

@@ -16,6 +16,7 @@ from registry.app import create_app
 from registry.services import tokens
 from registry.settings import Settings
 from registry.storage.database import make_engine, write_session
+from registry.web.security import TOKEN_COOKIE
 from tests.conftest import TEST_ADMIN, auth
 from tests.hardening.support import WRITE_METHODS, route_key, snapshot, write_routes
 from tests.test_error_shape import check_shape
@@ -130,6 +131,7 @@ MATRIX: dict[tuple[str, str], tuple[Prepare, dict[str, int]]] = {
         "secretariat": 403, **_BAD}),
     ("POST", f"{API}/compliance/check"): (lambda w: (f"{API}/compliance/check", {
         "markets": ["EU"], "profile": {}}, {}), OPEN),
+    # checks the profiles sent in the body; stores nothing; a token that is sent is checked before the body is read
     ("POST", f"{API}/compliance/batch"): (lambda w: (f"{API}/compliance/batch?markets=EU", {}, {}), OPEN),
     ("POST", f"{API}/compare"): (lambda w: (f"{API}/compare", {
         "left": "EU/consumer-protection@latest", "right": "CN/consumer-protection@latest"}, {}), OPEN),
@@ -252,15 +254,22 @@ def test_a_bad_token_is_refused_on_every_api_route(world, monkeypatch):
         assert response.status_code == 401, (method, url, response.status_code)
 
 
-def test_every_page_form_refuses_a_post_without_its_csrf_token(client):
-    """Write routes outside /api/ are forms for people: without the CSRF token the form carries, 403."""
+def test_every_page_form_refuses_a_post_without_its_csrf_token(client, make_token):
+    """Write routes outside /api/ are forms for people: without the CSRF token the form carries, 403 (signed in
+    or not); a form that needs a signed-in person refuses one who is not with 401 before reading the form."""
     forms = sorted(route for route in _app_routes() if not route[1].startswith("/api/"))
     assert forms, "no page forms found: the route table changed shape"
+    anonymous_forms = {"/sign-in", "/sign-in/out", "/compliance"}
     for method, path in forms:
         url = path.replace("{jurisdiction}", "EU").replace("{slug}", "consumer-protection") \
                   .replace("{meeting_id}", "1").replace("{number}", "1")
+        client.cookies.clear()
+        response = client.request(method, url, data={"x": "1"})
+        assert response.status_code == (403 if path in anonymous_forms else 401), (method, path, response.status_code)
+        client.cookies.set(TOKEN_COOKIE, make_token("admin"))
         response = client.request(method, url, data={"x": "1"})
         assert response.status_code == 403, (method, path, response.status_code)
+    client.cookies.clear()
 
 
 MARKER = "acme-private-7f3a9c"
