@@ -112,16 +112,19 @@ def write_session(engine: Engine) -> Iterator[Session]:
             _generation += 1
 
 
-_STARTUP_LOCK = 0x72637201  # "rcr" 1: the PostgreSQL advisory lock taken by migrations and the first corpus load
+def lock_name(connection: Any, name: str) -> None:
+    """Make the write transactions about one thing that has no row to lock yet (the start-up, an imported
+    meeting's title and start) take turns: a transaction-scoped PostgreSQL advisory lock on the name's hash.
+    SQLite's write transactions already take turns from BEGIN IMMEDIATE."""
+    bind = connection.get_bind() if isinstance(connection, Session) else connection
+    if bind.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:name, 0))"), {"name": name})
 
 
 def hold_startup_lock(connection: Any) -> None:
-    """Make this write transaction the only one migrating or loading the first corpus, so that several server
-    processes can start on one database at once. PostgreSQL: a transaction-scoped advisory lock; SQLite: the
-    transaction already holds the write lock from BEGIN IMMEDIATE."""
-    bind = connection.get_bind() if isinstance(connection, Session) else connection
-    if bind.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _STARTUP_LOCK})
+    """Make this transaction the only one migrating or loading the first corpus, so that several server
+    processes can start on one database at once."""
+    lock_name(connection, "registry start-up")
 
 
 @contextmanager

@@ -25,7 +25,7 @@ from registry.services import tokens
 from registry.storage.database import make_engine, read_session, write_session
 from registry.storage.tables import AuditEvent, ProfileVersion
 from tests.conftest import BACKEND, MINI, ROOT, TEST_ADMIN, own_pg_database
-from tests.hardening.test_races import race
+from tests.hardening.test_races import SECRETARIAT, race
 from tests.meetings.support import body as meeting_body
 from tests.test_lifecycle import schema
 
@@ -249,3 +249,23 @@ def test_revoking_one_token_at_once_records_one_revocation(engine):
         revocations = session.exec(select(AuditEvent).where(AuditEvent.action == "token.revoke",
                                                             AuditEvent.target == f"token/{row.id}")).all()
     assert len(revocations) == 1
+
+
+def test_importing_one_meeting_at_once_writes_it_once(mini_engine):
+    """An import has no row to lock until it writes one: writers of one title and start take turns by name."""
+    from registry.api.meeting_structs import import_record
+    from registry.services import meetings_exchange
+    from registry.storage.tables import Meeting
+    from registry.web.markdown import render
+
+    record = import_record("race", {"meeting": meeting_body(documents=[], title="Imported once"), "status": "planned"})
+
+    def import_it():
+        with write_session(mini_engine) as session:
+            made = meetings_exchange.import_record(session, SECRETARIAT, record, render=render)
+            return made.id if made else None
+
+    results = race(*[import_it] * 10)
+    assert sorted(results, key=str)[1:] == [None] * 9 and isinstance(sorted(results, key=str)[0], int), results
+    with read_session(mini_engine) as session:
+        assert len(session.exec(select(Meeting).where(Meeting.title == "Imported once")).all()) == 1
