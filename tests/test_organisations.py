@@ -118,3 +118,17 @@ def test_migration_0005_gives_each_owner_name_a_legacy_organisation(engine):
         owners = dict(connection.execute(text("SELECT id, owner FROM profile")).all())
     assert owners == {"p1": "acme corp", "p2": "enterprise", "p3": "gone"}
     migrate(engine)
+
+
+def test_no_page_shows_a_profile_to_another_organisation_signed_in_with_the_same_name(corpus_client, make_token):
+    """The pages read the signed-in token from its cookie: none of them may show another organisation's profile."""
+    from registry.web.security import TOKEN_COOKIE
+
+    marker = "Profile-of-org-one-7f3a"
+    mine = make_token("enterprise", name="enterprise", organisation="org-one")
+    theirs = make_token("enterprise", name="enterprise", organisation="org-two")
+    profile_id = corpus_client.post(PROFILES, json={"name": marker, "profile": SHOP}, headers=auth(mine)).json()["id"]
+    corpus_client.cookies.set(TOKEN_COOKIE, theirs)
+    for path in ("/", "/compliance", "/documents", "/meetings", "/sign-in"):
+        answer = corpus_client.get(path)
+        assert answer.status_code == 200 and marker not in answer.text and profile_id not in answer.text, path

@@ -78,18 +78,19 @@ def locked(query: SelectOfScalar[Any]) -> SelectOfScalar[Any]:
     return query.with_for_update().execution_options(populate_existing=True)
 
 
-# PostgreSQL's "could not serialize" and "deadlock detected": the other writer won; the caller may retry
-_LOST_RACE_SQLSTATES = {"40001", "40P01"}
+# PostgreSQL: a unique key or a referenced row taken by a concurrent writer, "could not serialize", "deadlock
+# detected" — the other writer won and the caller may retry. SQLite's writers take turns, so only a unique key.
+_LOST_RACE_SQLSTATES = {"23505", "23503", "40001", "40P01"}
 
 
 def _lost_race(exc: BaseException) -> Conflict | None:
     """A database refusal caused by a concurrent writer, as the 409 the caller can act on (never a 500)."""
-    if isinstance(exc, IntegrityError):
+    if not isinstance(exc, DBAPIError):
+        return None
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if sqlstate in _LOST_RACE_SQLSTATES or (isinstance(exc, IntegrityError) and "UNIQUE constraint failed" in str(exc.orig)):
         return Conflict("another request changed the same data at the same moment; read it again and retry",
                         code="write_conflict")
-    sqlstate = getattr(getattr(exc, "orig", None), "sqlstate", None)
-    if isinstance(exc, DBAPIError) and sqlstate in _LOST_RACE_SQLSTATES:
-        return Conflict("another request changed the same data at the same moment; retry", code="write_conflict")
     return None
 
 

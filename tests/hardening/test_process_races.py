@@ -269,3 +269,18 @@ def test_importing_one_meeting_at_once_writes_it_once(mini_engine):
     assert sorted(results, key=str)[1:] == [None] * 9 and isinstance(sorted(results, key=str)[0], int), results
     with read_session(mini_engine) as session:
         assert len(session.exec(select(Meeting).where(Meeting.title == "Imported once")).all()) == 1
+
+
+def test_a_unique_key_taken_at_commit_is_a_409_not_a_500(engine):
+    """What no lock prevents (a row inserted under a key another writer took) is 409 write_conflict."""
+    from registry.errors import Conflict
+    from registry.storage.tables import Jurisdiction
+
+    with write_session(engine) as session:
+        session.add(Jurisdiction(code="ZZ", name="Zedland", kind="economy"))
+    with pytest.raises(Conflict) as refused:
+        with write_session(engine) as session:
+            session.add(Jurisdiction(code="ZZ", name="Zedland again", kind="economy"))
+    assert refused.value.status == 409 and refused.value.code == "write_conflict"
+    with read_session(engine) as session:
+        assert session.get(Jurisdiction, "ZZ").name == "Zedland"  # type: ignore[union-attr]
