@@ -174,9 +174,12 @@ def test_start_up_on_one_empty_database_and_draft_edits_with_one_if_match(server
     assert len(audit_chain(servers.engine, "version.update", f"EU/consumer-protection@{number}")) == 2
 
 
-def test_publishing_one_draft_at_once_has_one_winner(servers: Servers):
+def test_publishing_or_withdrawing_one_version_at_once_has_one_winner(servers: Servers):
     number = call(servers, "POST", f"{DOC}/versions", role="regulator", ok=201, json={"schema": schema(30)}).json()["number"]
     one_winner(burst(servers, "POST", f"{DOC}/versions/{number}/publish", role="regulator"), 200, "invalid_transition")
+    one_winner(burst(servers, "POST", f"{DOC}/versions/{number}/withdraw", [{"reason": f"annulled {i}"}
+                                                                            for i in range(CLIENTS)], role="regulator"),
+               200, "invalid_transition")
     with read_session(servers.engine) as session:
         published = session.exec(select(AuditEvent).where(
             AuditEvent.action == "version.publish", AuditEvent.target == f"EU/consumer-protection@{number}")).all()
