@@ -229,10 +229,20 @@ def _expiry(text: str | None) -> dt.datetime | None:
 @token.command("create")
 @click.option("--role", required=True, type=click.Choice(ROLES), help="What the token may do.")
 @click.option("--jurisdiction", "jurisdictions", multiple=True, help="A jurisdiction a regulator writes (repeatable).")
-@click.option("--name", default=None, help="Who holds it (shown in the audit log).")
+@click.option("--organisation", default=None,
+              help="The id of the organisation an enterprise token acts for (required for enterprise tokens); "
+                   "it owns the profiles and check history saved with the token.")
+@click.option("--name", default=None, help="Who holds it: a label, shown in the audit log.")
 @click.option("--expires", default=None, help="When it stops working, in the future: a date, a date-time, or a duration such as 90d or 12h.")
-def token_create(role: str, jurisdictions: tuple[str, ...], name: str | None, expires: str | None) -> None:
-    """Create a token and print it once; only its hash is stored."""
+def token_create(role: str, jurisdictions: tuple[str, ...], organisation: str | None, name: str | None,
+                 expires: str | None) -> None:
+    """Create a token and print it once; only its hash is stored.
+
+    An enterprise token acts for the organisation whose id it carries (--organisation, required): that
+    organisation owns the profiles and check history saved with any of its tokens; --name is a label. Tokens
+    and profiles stored before organisations existed were given `legacy:<name>` (the token's name, the
+    profile's owner name): issue new tokens with a real id, or with --organisation legacy:<name> to keep
+    reaching those profiles."""
     from registry.services import tokens
     from registry.storage.database import write_session
 
@@ -240,7 +250,7 @@ def token_create(role: str, jurisdictions: tuple[str, ...], name: str | None, ex
     try:
         with write_session(engine) as session:
             row, text = tokens.create(session, CLI, name=name or role, role=role, jurisdictions=jurisdictions,
-                                      expires_at=_expiry(expires))
+                                      expires_at=_expiry(expires), organisation=organisation)
     except RegistryError as exc:
         _fail(exc.message)
     _consoles.err.print(f"Token {row.id} ({role}{': ' + shown(', '.join(row.jurisdictions)) if row.jurisdictions else ''}) created; "
@@ -255,10 +265,11 @@ def token_list() -> None:
     from registry.storage.database import read_session
 
     engine = _engine(_settings())
-    table = Table("id", "name", "role", "jurisdictions", "created", "expires", "revoked")
+    table = Table("id", "name", "role", "jurisdictions", "organisation", "created", "expires", "revoked")
     with read_session(engine) as session:
         for row in tokens.list_tokens(session):
-            table.add_row(shown(row.id), shown(row.name), row.role, shown(", ".join(row.jurisdictions)), f"{row.created_at:%Y-%m-%d %H:%M}",
+            table.add_row(shown(row.id), shown(row.name), row.role, shown(", ".join(row.jurisdictions)),
+                          shown(row.organisation or ""), f"{row.created_at:%Y-%m-%d %H:%M}",
                           f"{row.expires_at:%Y-%m-%d %H:%M}" if row.expires_at else "",
                           f"{row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "")
     _consoles.out.print(table)

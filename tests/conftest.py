@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlmodel import SQLModel
 
-from registry.domain.access import ADMIN, Principal
+from registry.domain.access import ADMIN, ENTERPRISE, Principal
 from registry.settings import Settings
 from registry.storage.database import make_engine, normalise_url, write_session
 from registry.storage.migrate import migrate
@@ -43,8 +43,8 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 
 @contextmanager
-def own_pg_database(prefix: str, worker_id: str, testrun_uid: str) -> Iterator[str]:
-    """A new, migrated PostgreSQL database named for this run and worker, dropped afterwards."""
+def own_pg_database(prefix: str, worker_id: str, testrun_uid: str, *, migrated: bool = True) -> Iterator[str]:
+    """A new PostgreSQL database named for this run and worker (migrated unless told not), dropped afterwards."""
     base = normalise_url(PG_URL)
     # the run's id too: two runs at once (two people, one server) must not drop each other's databases
     name = f"{prefix}_{worker_id}_{testrun_uid[:12]}".replace("-", "_")
@@ -53,9 +53,10 @@ def own_pg_database(prefix: str, worker_id: str, testrun_uid: str) -> Iterator[s
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = base.rsplit("/", 1)[0] + "/" + name
-    engine = make_engine(url)
-    migrate(engine)
-    engine.dispose()
+    if migrated:
+        engine = make_engine(url)
+        migrate(engine)
+        engine.dispose()
     try:
         yield url
     finally:
@@ -177,12 +178,17 @@ def make_token(database_url: str) -> Iterator[Callable[..., str]]:
 
     engines: list[Engine] = []
 
-    def make(role: str = ADMIN, *jurisdictions: str, expires_at=None, name: str | None = None) -> str:
+    def make(role: str = ADMIN, *jurisdictions: str, expires_at=None, name: str | None = None,
+             organisation: str | None = None) -> str:
+        """An enterprise token acts for `organisation`, by default one of its own name's (`org-<name>`)."""
         if not engines:
             engines.append(make_engine(database_url))
+        name = name or f"test-{role}"
+        if role == ENTERPRISE and organisation is None:
+            organisation = f"org-{name}"
         with write_session(engines[0]) as session:
-            _, text_ = tokens.create(session, TEST_ADMIN, name=name or f"test-{role}", role=role,
-                                     jurisdictions=jurisdictions, expires_at=expires_at)
+            _, text_ = tokens.create(session, TEST_ADMIN, name=name, role=role, jurisdictions=jurisdictions,
+                                     expires_at=expires_at, organisation=organisation)
         return text_
 
     yield make

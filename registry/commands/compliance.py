@@ -175,7 +175,8 @@ def profile() -> None:
 
 @profile.command("save")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--owner", required=True, help="The enterprise that owns it (the name on its tokens).")
+@click.option("--organisation", "--owner", "owner", required=True,
+              help="The id of the organisation that owns it (the --organisation of its enterprise tokens).")
 @click.option("--name", default=None, help="A name for a new profile.")
 @click.option("--id", "profile_id", default=None, help="Add a version to this profile instead.")
 @click.option("--note", default="", help="What changed.")
@@ -188,7 +189,7 @@ def profile_save(file: Path, owner: str, name: str | None, profile_id: str | Non
 
     cli = _cli()
     engine = cli._engine(cli._settings())
-    as_owner = Principal(token_id=None, name=owner, role=ENTERPRISE)
+    as_owner = Principal(token_id=None, name="cli", role=ENTERPRISE, organisation=owner)
     try:
         with write_session(engine) as session:
             row, version, new = profiles.save(session, as_owner, name=name or file.stem, body=parse_json(file.read_bytes()),
@@ -200,7 +201,7 @@ def profile_save(file: Path, owner: str, name: str | None, profile_id: str | Non
 
 
 @profile.command("list")
-@click.option("--owner", default=None, help="Only this enterprise's profiles.")
+@click.option("--organisation", "--owner", "owner", default=None, help="Only this organisation's profiles.")
 def profile_list(owner: str | None) -> None:
     """List saved profiles."""
     from registry.domain.access import ADMIN, ENTERPRISE, Principal
@@ -209,8 +210,8 @@ def profile_list(owner: str | None) -> None:
 
     cli = _cli()
     engine = cli._engine(cli._settings())
-    who = Principal(None, owner, ENTERPRISE) if owner else Principal(None, "cli", ADMIN)
-    table = Table("id", "owner", "name", "versions", "updated")
+    who = Principal(None, "cli", ENTERPRISE, organisation=owner) if owner else Principal(None, "cli", ADMIN)
+    table = Table("id", "organisation", "name", "versions", "updated")
     with read_session(engine) as session:
         rows, _ = profiles.list_profiles(session, who, limit=10_000)
         for row in rows:

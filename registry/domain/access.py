@@ -12,12 +12,14 @@ ROLES = (ADMIN, REGULATOR, ENTERPRISE, SECRETARIAT)
 
 @dataclass(frozen=True)
 class Principal:
-    """The caller behind a token; `anonymous` reads only published material."""
+    """The caller behind a token; `anonymous` reads only published material. `name` is a label (the audit log
+    shows it); an enterprise is its `organisation` id, which owns its profiles and check history."""
 
     token_id: str | None
     name: str
     role: str | None
     jurisdictions: tuple[str, ...] = field(default=())
+    organisation: str | None = None
 
     @property
     def is_anonymous(self) -> bool:

@@ -34,6 +34,7 @@ from registry.errors import (
     Unprocessable,
 )
 from registry.services import audit
+from registry.storage.database import locked
 from registry.storage.tables import Document, Jurisdiction, Version, utcnow
 
 KINDS = ("rule", "technical-standard", "vocabulary")
@@ -76,7 +77,7 @@ def etag(version: Version) -> str:
 
 def get_document(session: Session, name: DocumentName, *, for_update: bool = False) -> Document:
     query = select(Document).where(Document.namespace == name.namespace, Document.slug == name.slug)
-    found = session.exec(query.with_for_update() if for_update else query).first()
+    found = session.exec(locked(query) if for_update else query).first()
     if found is None:
         raise NotFound(f"unknown document {name}", code="unknown_document")
     return found
@@ -104,10 +105,12 @@ def list_documents(session: Session, *, jurisdiction: str | None = None, topic: 
     return session.exec(query.order_by(*order).offset(offset).limit(limit)).all(), total
 
 
-def versions_of(session: Session, document: Document, principal: Principal | None = None) -> list[Version]:
-    """All versions, oldest first; drafts only for those who may write the document."""
-    rows = list(session.exec(select(Version).where(Version.document_id == document.id)
-                             .order_by(Version.number)).all())  # type: ignore[arg-type]
+def versions_of(session: Session, document: Document, principal: Principal | None = None, *,
+                fresh: bool = False) -> list[Version]:
+    """All versions, oldest first; drafts only for those who may write the document. `fresh` reads rows this
+    session loaded before again (after the document was locked, to check and write what is committed now)."""
+    query = select(Version).where(Version.document_id == document.id).order_by(Version.number)  # type: ignore[arg-type]
+    rows = list(session.exec(query.execution_options(populate_existing=True) if fresh else query).all())
     if principal is None or not can_write_namespace(principal, document.namespace):
         rows = [v for v in rows if v.status != lifecycle.DRAFT]
     return rows
@@ -128,6 +131,19 @@ def get_version(session: Session, document: Document, selector: VersionSelector,
             what = f"no version in force on {selector.as_of}"
         raise NotFound(f"{document.name} has {what}", code="unknown_version")
     return found
+
+
+def _locked_version(session: Session, principal: Principal, document: Document, number: int
+                    ) -> tuple[Document, Version]:
+    """The document locked (every write to its versions locks it first, so writers of one document take turns
+    on PostgreSQL as they do on SQLite) and its version `number` as committed now."""
+    require_namespace_writer(principal, document.namespace)
+    document = get_document(session, DocumentName(document.namespace, document.slug), for_update=True)
+    versions = versions_of(session, document, principal, fresh=True)
+    version = next((v for v in versions if v.number == number), None)
+    if version is None:
+        raise NotFound(f"{document.name} has no version {number}", code="unknown_version")
+    return document, version
 
 
 def latest_schema(session: Session, name: str) -> tuple[Version, dict]:
@@ -172,7 +188,7 @@ def create_document(session: Session, principal: Principal, data: DocumentInput)
                         authority=data.authority, legal_basis=data.legal_basis,
                         vocabulary=data.vocabulary if data.kind != "vocabulary" else None, compatibility=compatibility)
     session.add(document)
-    _flush(session, f"document {name} already exists")
+    _flush(session, f"document {name} already exists", code="document_exists")  # a concurrent creator won
     audit.record(session, principal, "document.create", str(name))
     return document
 
@@ -215,15 +231,14 @@ def create_version(session: Session, principal: Principal, document: Document, d
                       content_hash=content_hash(data.schema), changelog=data.changelog, author=principal.actor,
                       recorded=data.recorded, vocabulary_version=vocabulary_version)
     session.add(version)
-    _flush(session, f"{document.name} got a new version at the same time; retry")
+    _flush(session, f"{document.name} got a new version at the same time; retry", code="write_conflict")
     audit.record(session, principal, "version.create", f"{document.name}@{number}", after=version.content_hash)
     return version
 
 
 def update_draft(session: Session, principal: Principal, document: Document, number: int, if_match: str | None,
                  data: VersionInput, *, max_expansion: int = DEFAULT_LIMIT) -> Version:
-    require_namespace_writer(principal, document.namespace)
-    version = get_version(session, document, VersionSelector(number=number), principal)
+    document, version = _locked_version(session, principal, document, number)
     if version.status != lifecycle.DRAFT:
         raise Conflict(f"{document.name}@{number} is {version.status}; published bodies never change — create a new "
                        "version instead", code="immutable_version")
@@ -249,12 +264,8 @@ def update_draft(session: Session, principal: Principal, document: Document, num
 def publish(session: Session, principal: Principal, document: Document, number: int, *,
             effective_from: dt.date | None = None, today: dt.date | None = None, override_reason: str | None = None,
             format_assertion: bool = True, max_expansion: int = DEFAULT_LIMIT) -> Version:
-    require_namespace_writer(principal, document.namespace)
-    document = get_document(session, DocumentName(document.namespace, document.slug), for_update=True)
+    document, version = _locked_version(session, principal, document, number)
     versions = versions_of(session, document, principal)
-    version = next((v for v in versions if v.number == number), None)
-    if version is None:
-        raise NotFound(f"{document.name} has no version {number}", code="unknown_version")
     try:
         lifecycle.check_transition(version.status, lifecycle.PUBLISHED, what=f"{document.name}@{number}")
     except Conflict as exc:  # e.g. someone published it a moment ago: say what it is now
@@ -318,7 +329,7 @@ def withdraw(session: Session, principal: Principal, document: Document, number:
     require_namespace_writer(principal, document.namespace)
     if not reason or not reason.strip():
         raise InvalidInput("a withdrawal needs a reason", pointer="/reason", code="reason_required")
-    version = get_version(session, document, VersionSelector(number=number), principal)
+    document, version = _locked_version(session, principal, document, number)
     lifecycle.check_transition(version.status, lifecycle.WITHDRAWN, what=f"{document.name}@{number}")
     before = version.status
     version.status, version.withdrawn_at, version.updated_at = lifecycle.WITHDRAWN, utcnow(), utcnow()
@@ -330,8 +341,8 @@ def withdraw(session: Session, principal: Principal, document: Document, number:
     return version
 
 
-def _flush(session: Session, message: str) -> None:
+def _flush(session: Session, message: str, *, code: str) -> None:
     try:
         session.flush()
     except IntegrityError:
-        raise Conflict(message, code="conflict") from None
+        raise Conflict(message, code=code) from None

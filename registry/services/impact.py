@@ -58,7 +58,7 @@ def impact(session: Session, principal: Principal, name: DocumentName, *, number
     affected = already = checked = 0
     own: list[str] = []
     for profile, version in profiles.latest_bodies(session):
-        if principal.role == ENTERPRISE and profile.owner != principal.name:
+        if principal.role == ENTERPRISE and not profiles.owns(principal, profile):
             continue  # an enterprise's counts cover its own profiles: others' would leak through a chosen schema
         checked += 1
         was = check_market(name.namespace, before, version.body, engine=engine, format_assertion=format_assertion)
@@ -67,7 +67,7 @@ def impact(session: Session, principal: Principal, name: DocumentName, *, number
             already += 1
         if now.violations and not was.violations:
             affected += 1
-            if principal.role == ENTERPRISE and profile.owner == principal.name:
+            if profiles.owns(principal, profile):
                 own.append(profile.id)
         old_paths = {v.path for v in was.violations}
         for violation in now.violations:

@@ -16,6 +16,7 @@ from registry.domain.lifecycle import IN_FORCE_STATUSES
 from registry.domain.topics import is_topic
 from registry.errors import Conflict, NotFound, PreconditionRequired, Unprocessable
 from registry.services import audit
+from registry.storage.database import locked
 from registry.storage.tables import (
     ActionItem,
     AgendaItem,
@@ -119,7 +120,7 @@ def check_if_match(if_match: str | None, current: str, *, what: str) -> None:
 
 def get_meeting(session: Session, meeting_id: int, *, for_update: bool = False) -> Meeting:
     query = select(Meeting).where(Meeting.id == meeting_id)
-    found = session.exec(query.with_for_update() if for_update else query).first()
+    found = session.exec(locked(query) if for_update else query).first()
     if found is None:
         raise NotFound(f"unknown meeting {meeting_id}", code="unknown_meeting")
     return found

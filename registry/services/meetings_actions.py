@@ -19,6 +19,7 @@ from registry.services.meetings import (
     refresh_search_text,
     resolve_documents,
 )
+from registry.storage.database import locked
 from registry.storage.tables import (
     ActionItem,
     AgendaItem,
@@ -112,7 +113,7 @@ def add_action(session: Session, principal: Principal, meeting_id: int, data: Ac
 
 def get_action(session: Session, action_id: int, *, for_update: bool = False) -> ActionItem:
     query = select(ActionItem).where(ActionItem.id == action_id)
-    item = session.exec(query.with_for_update() if for_update else query).first()
+    item = session.exec(locked(query) if for_update else query).first()
     if item is None:
         raise NotFound(f"unknown action item {action_id}", code="unknown_action")
     return item

@@ -24,6 +24,7 @@ from registry.services.meetings_actions import (
     list_actions,
 )
 from registry.services.meetings_search import MeetingFilters, filtered
+from registry.storage.database import lock_name
 from registry.storage.tables import (
     ActionItem,
     Document,
@@ -195,6 +196,7 @@ def import_record(session: Session, principal: Principal, record: ImportRecord, 
         rules.check_choice(status, rules.ACTION_STATUSES, what="action status", pointer=f"/actions/{index}/status")
     tz = rules.zone(record.meeting.timezone)
     start = rules.local_to_utc(record.meeting.start, tz, pointer="/start")
+    lock_name(session, f"meeting import {start.isoformat()} {record.meeting.title}")  # two imports at once: one writes
     if session.exec(select(Meeting.id).where(Meeting.title == record.meeting.title, Meeting.start_at == start)).first():
         return None
     if record.status == rules.HELD and start > utcnow():

@@ -48,7 +48,7 @@ def save_minutes(session: Session, principal: Principal, meeting_id: int, markdo
     meeting = get_meeting(session, meeting_id, for_update=True)
     if meeting.status == rules.CANCELLED:
         raise Conflict(f"meeting {meeting_id} was cancelled; it has no minutes", code="meeting_cancelled")
-    minutes = session.get(MeetingMinutes, meeting_id)
+    minutes = session.get(MeetingMinutes, meeting_id, populate_existing=True)  # as committed, under the lock
     html = render(markdown)
     if minutes is None:
         minutes = MeetingMinutes(meeting_id=meeting_id, markdown=markdown, html=html, updated_by=principal.actor)
@@ -76,7 +76,7 @@ def advance(session: Session, principal: Principal, meeting_id: int, target: str
     """approve (the meeting must have been held) or publish (approved minutes become public and searchable)."""
     require_role(principal, SECRETARIAT)
     meeting = get_meeting(session, meeting_id, for_update=True)
-    minutes = session.get(MeetingMinutes, meeting_id)
+    minutes = session.get(MeetingMinutes, meeting_id, populate_existing=True)
     if minutes is None:
         raise NotFound(f"meeting {meeting_id} has no minutes yet", code="no_minutes")
     if meeting.status != rules.HELD:

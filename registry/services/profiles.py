@@ -9,18 +9,28 @@ from sqlmodel import Session, func, select
 
 from registry.domain.access import ADMIN, ENTERPRISE, Principal, require_role
 from registry.domain.canonical import content_hash
-from registry.errors import InvalidInput, NotFound
+from registry.errors import Forbidden, InvalidInput, NotFound
 from registry.services import audit
+from registry.storage.database import locked
 from registry.storage.tables import ComplianceRun, Profile, ProfileVersion, utcnow
 
 
+def owns(principal: Principal, profile: Profile) -> bool:
+    """An enterprise owns the profiles of its organisation id; a token's name is only a label."""
+    return principal.role == ENTERPRISE and principal.organisation is not None and profile.owner == principal.organisation
+
+
 def _visible(principal: Principal, profile: Profile) -> bool:
-    return principal.role == ADMIN or (principal.role == ENTERPRISE and profile.owner == principal.name)
+    return principal.role == ADMIN or owns(principal, profile)
 
 
-def get(session: Session, principal: Principal, profile_id: str) -> Profile:
-    """The profile, or 404 for anyone but its owner: another enterprise must not learn that it exists."""
-    profile = session.get(Profile, profile_id) if isinstance(profile_id, str) and len(profile_id) <= 32 else None
+def get(session: Session, principal: Principal, profile_id: str, *, for_update: bool = False) -> Profile:
+    """The profile, or 404 for anyone but its owner: another enterprise must not learn that it exists.
+    `for_update` locks it, so that writers of one profile take turns (version numbers one after the other)."""
+    profile = None
+    if isinstance(profile_id, str) and len(profile_id) <= 32:
+        query = select(Profile).where(Profile.id == profile_id)
+        profile = session.exec(locked(query) if for_update else query).first()
     if profile is None or not _visible(principal, profile):
         raise NotFound(f"no profile {str(profile_id)[:40]!r}", code="unknown_profile")
     return profile
@@ -29,14 +39,16 @@ def get(session: Session, principal: Principal, profile_id: str) -> Profile:
 def list_profiles(session: Session, principal: Principal, *, limit: int = 50, offset: int = 0
                   ) -> tuple[Sequence[Profile], int]:
     require_role(principal, ENTERPRISE)
-    query = select(Profile) if principal.role == ADMIN else select(Profile).where(Profile.owner == principal.name)
+    if principal.role != ADMIN and not principal.organisation:
+        return [], 0
+    query = select(Profile) if principal.role == ADMIN else select(Profile).where(Profile.owner == principal.organisation)
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     return session.exec(query.order_by(Profile.created_at).offset(offset).limit(limit)).all(), total  # type: ignore[arg-type]
 
 
 def versions(session: Session, profile: Profile) -> list[ProfileVersion]:
-    return list(session.exec(select(ProfileVersion).where(ProfileVersion.profile_id == profile.id)
-                             .order_by(ProfileVersion.number)).all())  # type: ignore[arg-type]
+    query = select(ProfileVersion).where(ProfileVersion.profile_id == profile.id).order_by(ProfileVersion.number)
+    return list(session.exec(query.execution_options(populate_existing=True)).all())  # type: ignore[arg-type]
 
 
 def version(session: Session, profile: Profile, number: int | None = None) -> ProfileVersion:
@@ -57,12 +69,15 @@ def save(session: Session, principal: Principal, *, name: str | None, body: Any,
     if profile_id is None:
         if not name or not name.strip():
             raise InvalidInput("name the profile", pointer="/name", code="name_required")
-        profile = Profile(id=secrets.token_hex(8), owner=principal.name, name=name.strip())
+        if not principal.organisation:
+            raise Forbidden("profiles belong to an organisation: use an enterprise token that names one",
+                            code="organisation_required")
+        profile = Profile(id=secrets.token_hex(8), owner=principal.organisation, name=name.strip())
         session.add(profile)
         session.flush()
         existing: list[ProfileVersion] = []
     else:
-        profile = get(session, principal, profile_id)
+        profile = get(session, principal, profile_id, for_update=True)
         existing = versions(session, profile)
         if existing and existing[-1].content_hash == digest:
             return profile, existing[-1], False

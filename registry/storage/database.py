@@ -8,11 +8,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
+from sqlmodel.sql.expression import SelectOfScalar
 
-from registry.errors import RegistryError
+from registry.errors import Conflict, RegistryError
 
 _WRITE = "registry_write"
 BUSY_TIMEOUT_MS = 60_000
@@ -87,19 +89,61 @@ def generation() -> int:
     return _generation
 
 
+def locked(query: SelectOfScalar[Any]) -> SelectOfScalar[Any]:
+    """The rows of a read-check-write, locked until the transaction ends (SELECT … FOR UPDATE on PostgreSQL;
+    SQLite's writers already hold the whole database from BEGIN IMMEDIATE) and read again even when this
+    session loaded them before: without populate_existing the ORM keeps the values it read before the lock."""
+    return query.with_for_update().execution_options(populate_existing=True)
+
+
+# PostgreSQL: a unique key or a referenced row taken by a concurrent writer, "could not serialize", "deadlock
+# detected" — the other writer won and the caller may retry. SQLite's writers take turns, so only a unique key.
+_LOST_RACE_SQLSTATES = {"23505", "23503", "40001", "40P01"}
+
+
+def _lost_race(exc: BaseException) -> Conflict | None:
+    """A database refusal caused by a concurrent writer, as the 409 the caller can act on (never a 500)."""
+    if not isinstance(exc, DBAPIError):
+        return None
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if sqlstate in _LOST_RACE_SQLSTATES or (isinstance(exc, IntegrityError) and "UNIQUE constraint failed" in str(exc.orig)):
+        return Conflict("another request changed the same data at the same moment; read it again and retry",
+                        code="write_conflict")
+    return None
+
+
 @contextmanager
 def write_session(engine: Engine) -> Iterator[Session]:
-    """One transaction that commits on success and rolls back on any error."""
+    """One transaction that commits on success and rolls back on any error; a write that a concurrent writer
+    made impossible (a unique key taken, a deadlock) is a 409 `write_conflict`, not a 500."""
     global _generation
     with Session(engine.execution_options(**{_WRITE: True}), expire_on_commit=False) as session:
         try:
             yield session
             session.commit()
-        except BaseException:
+        except BaseException as exc:
             session.rollback()
+            conflict = _lost_race(exc)
+            if conflict is not None:
+                raise conflict from exc
             raise
         finally:
             _generation += 1
+
+
+def lock_name(connection: Any, name: str) -> None:
+    """Make the write transactions about one thing that has no row to lock yet (the start-up, an imported
+    meeting's title and start) take turns: a transaction-scoped PostgreSQL advisory lock on the name's hash.
+    SQLite's write transactions already take turns from BEGIN IMMEDIATE."""
+    bind = connection.get_bind() if isinstance(connection, Session) else connection
+    if bind.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:name, 0))"), {"name": name})
+
+
+def hold_startup_lock(connection: Any) -> None:
+    """Make this transaction the only one migrating or loading the first corpus, so that several server
+    processes can start on one database at once."""
+    lock_name(connection, "registry start-up")
 
 
 @contextmanager

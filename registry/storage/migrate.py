@@ -11,7 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-from registry.storage.database import SchemaTooNew
+from registry.storage.database import SchemaTooNew, hold_startup_lock
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -44,6 +44,7 @@ def migrate(engine: Engine) -> str:
     config = _config()
     logging.getLogger("alembic").setLevel(logging.WARNING)
     with engine.execution_options(registry_write=True).begin() as connection:
+        hold_startup_lock(connection)  # another process starting at the same moment waits, then finds head
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
     return head()

@@ -92,6 +92,7 @@ class Token(SQLModel, table=True):
     name: str = Field(max_length=200)
     role: str = Field(max_length=32)
     jurisdictions: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    organisation: Optional[str] = Field(default=None, max_length=200, index=True)  # enterprise tokens: who owns data
     secret_hash: str = Field(max_length=64)
     created_at: dt.datetime = Field(default_factory=utcnow)
     expires_at: Optional[dt.datetime] = None
@@ -267,7 +268,7 @@ class Profile(SQLModel, table=True):
     __tablename__ = "profile"
 
     id: str = Field(primary_key=True, max_length=32)
-    owner: str = Field(max_length=200, index=True)  # the enterprise: the name on its tokens
+    owner: str = Field(max_length=200, index=True)  # the owning enterprise's organisation id (never a token's name)
     name: str = Field(max_length=200)
     created_at: dt.datetime = Field(default_factory=utcnow)
     updated_at: dt.datetime = Field(default_factory=utcnow)

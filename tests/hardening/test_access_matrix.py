@@ -120,7 +120,8 @@ MATRIX: dict[tuple[str, str], tuple[Prepare, dict[str, int]]] = {
     ("POST", f"{API}/documents/{{jurisdiction}}/{{slug}}/versions/{{ref}}/withdraw"): (
         lambda w: (f"{EU}/versions/{w.published()}/withdraw", {"reason": "annulled"}, {}), DOCUMENT_WRITERS),
     ("POST", f"{API}/profiles"): (lambda w: (f"{API}/profiles", {"name": f"p{w.n()}", "profile": {}}, {}), {
-        "admin": 2, "regulator_own": 403, "regulator_other": 403, "enterprise": 2, "enterprise_other": 2,
+        # a new profile belongs to the token's organisation, and an admin token acts for none
+        "admin": 403, "regulator_own": 403, "regulator_other": 403, "enterprise": 2, "enterprise_other": 2,
         "secretariat": 403, **_BAD}),
     ("PUT", f"{API}/profiles/{{profile_id}}"): (lambda w: (f"{API}/profiles/{w.profile()}", {"profile": {}}, {}), {
         "admin": 2, "regulator_own": 403, "regulator_other": 403, "enterprise": 2, "enterprise_other": 404,
