@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 import re
-
-from functools import lru_cache
 from typing import Any
 
 import referencing
 import referencing.exceptions
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError  # noqa: F401  (re-exported for callers)
+
+from .bounded import bounded
 
 
 class Undecidable(Exception):
@@ -30,7 +30,7 @@ def local_registry() -> referencing.Registry:
     return LOCAL_REGISTRY
 
 
-@lru_cache(maxsize=4096)
+@bounded("engine-validators", 1024, 16_000_000, lambda key, validator: 2 * len(key[0]))  # the text, the schema
 def _validator(text: str, format_assertion: bool) -> Draft202012Validator:
     schema = json.loads(text)
     kwargs: dict[str, Any] = {"registry": LOCAL_REGISTRY}

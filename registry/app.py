@@ -14,6 +14,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import RedocRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
+from comparisons import bounded
 from registry import __version__
 from registry.api.audit import AuditController
 from registry.api.comparisons import ComparisonController
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         debug=False,
     )
     document_errors(app, (CHECK_OPERATION, BATCH_OPERATION))  # the one error shape, and the raw routes
+    bounded.configure(bounded.parse_limits(settings.cache_limits))  # every cache is made by now (docs/security.md)
     return app
 
 

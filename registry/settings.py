@@ -42,6 +42,7 @@ class Settings:
     trusted_proxies: str = field(default="", metadata={"env": "REGISTRY_TRUSTED_PROXIES"})
     allowed_hosts: str = field(default="127.0.0.1,localhost,[::1],testserver,testserver.local", metadata={"env": "REGISTRY_ALLOWED_HOSTS"})
     cors_origins: str = field(default="", metadata={"env": "REGISTRY_CORS_ORIGINS"})
+    cache_limits: str = field(default="", metadata={"env": "REGISTRY_CACHE_LIMITS"})
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> "Settings":

@@ -27,7 +27,7 @@ def host_allowed(host: str, allowed: tuple[str, ...]) -> bool:
 
 class AllowedHosts:
     """Which Host headers this registry answers for ("*" allows any). Answers are remembered per
-    Host header value (at most a few hundred), so a request costs one dictionary lookup. Used as ASGI middleware
+    Host header value (at most 256 values of at most 300 bytes each), so a request costs one dictionary lookup. Used as ASGI middleware
     on every route; the fast lane (registry/api/fast_lane.py) asks it before taking a request."""
 
     def __init__(self, allowed: tuple[str, ...]):
@@ -40,7 +40,7 @@ class AllowedHosts:
         answer = self._answers.get(header)
         if answer is None:
             answer = host_allowed(host_name(header.decode("latin-1")), self.allowed)
-            if len(self._answers) < 256:
+            if len(self._answers) < 256 and len(header) <= 300:  # a host name has at most 253 characters
                 self._answers[header] = answer
         return answer
 
