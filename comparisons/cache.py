@@ -23,7 +23,7 @@ class ComparisonCache:
 
     RESULTS = "comparison-results"
     HASHES = "comparison-hashes"
-    MAX_ENTRIES, MAX_BYTES = 20_000, 32_000_000
+    MAX_ENTRIES, MAX_BYTES = 10_000, 16_000_000
     HASHES_ENTRIES, HASHES_BYTES = 256, 8_000_000
 
     def __init__(self, max_entries: Optional[int] = None, max_bytes: Optional[int] = None) -> None:
