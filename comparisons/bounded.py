@@ -3,7 +3,7 @@
 Every cache (the engine's and the registry's) is one of these, so that no request can grow memory for good:
 an entry counts `measure(key, value)` bytes, an estimate of what it keeps alive (the length of the JSON text of
 what it holds, see json_size), and an entry larger than the whole byte limit is not kept at all. Each cache has a
-name; `configure` sets the limits of every cache of a name (the registry's REGISTRY_CACHE_LIMITS)."""
+name; `configure` sets the limits of every live cache of a name (the registry's REGISTRY_CACHE_LIMITS)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from typing import Any, Callable, Hashable, Iterator, Optional
 
 _MISSING = object()
 _ALL: "weakref.WeakSet[BoundedCache]" = weakref.WeakSet()
-_LIMITS: dict[str, tuple[int, int]] = {}  # limits set by configure(), also for caches made afterwards
 _OPAQUE = 64  # what an object with nothing JSON-like inside (a function, a compiled program) counts
 
 
@@ -53,7 +52,7 @@ class BoundedCache:
     def __init__(self, name: str, max_entries: int, max_bytes: int,
                  measure: Callable[[Any, Any], int] = _default_measure) -> None:
         self.name = name
-        self.max_entries, self.max_bytes = _LIMITS.get(name, (max_entries, max_bytes))
+        self.max_entries, self.max_bytes = max_entries, max_bytes
         self.measure = measure
         self.bytes = 0
         self._data: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
@@ -61,12 +60,15 @@ class BoundedCache:
         _ALL.add(self)
 
     def get(self, key: Hashable, default: Any = None) -> Any:
-        with self._lock:
-            found = self._data.get(key, _MISSING)
-            if found is _MISSING:
-                return default
+        # no lock: each OrderedDict call is atomic under the GIL, and a read changes no byte count (hot paths read)
+        found = self._data.get(key, _MISSING)
+        if found is _MISSING:
+            return default
+        try:
             self._data.move_to_end(key)
-            return found[0]  # type: ignore[index]
+        except KeyError:  # dropped by another thread meanwhile: still a valid answer
+            pass
+        return found[0]  # type: ignore[index]
 
     def put(self, key: Hashable, value: Any, size: Optional[int] = None) -> Any:
         """Keep `value` under `key` (measured unless `size` is given) if it fits; answers `value`."""
@@ -143,11 +145,10 @@ def bounded(name: str, max_entries: int, max_bytes: int,
 
 
 def configure(limits: dict[str, tuple[int, int]]) -> None:
-    """Set (max entries, max bytes) of every cache of each name, now and for caches made later."""
+    """Set (max entries, max bytes) of every live cache of each name (process-wide: the caches are)."""
     unknown = sorted(set(limits) - {c.name for c in list(_ALL)})
     if unknown:
         raise ValueError(f"no cache is named {', '.join(unknown)}; caches: {', '.join(sorted(names()))}")
-    _LIMITS.update(limits)
     for cache in list(_ALL):
         if cache.name in limits:
             cache.resize(*limits[cache.name])

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SMALL = (4, 200_000)  # entries and bytes of every cache in these tests
 # module-level dicts filled once at import (keyword tables), not by requests
 _NOT_CACHES = {("comparisons/keywords.py", "POSITIVE"), ("comparisons/keywords.py", "NEGATIVE"),
-               ("comparisons/atoms.py", "_TOPS"), ("comparisons/bounded.py", "_LIMITS")}
+               ("comparisons/atoms.py", "_TOPS")}
 
 
 def _module_memos(path: Path) -> Iterator[str]:

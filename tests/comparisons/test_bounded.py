@@ -89,14 +89,13 @@ def test_json_size_counts_objects_by_their_attributes_and_survives_cycles():
     assert json_size(loop) > 0
 
 
-def test_configure_sets_the_limits_of_every_cache_of_a_name_now_and_later():
-    first = BoundedCache("test-configured", 100, 10**6)
+def test_configure_sets_the_limits_of_every_cache_of_a_name_at_once():
+    first, second = BoundedCache("test-configured", 100, 10**6), BoundedCache("test-configured", 100, 10**6)
     for i in range(50):
-        first[i] = i
+        first[i] = second[i] = i
     try:
         configure({"test-configured": (5, 1_000)})
-        assert len(first) == 5 and first.max_bytes == 1_000
-        assert BoundedCache("test-configured", 100, 10**6).max_entries == 5
+        assert len(first) == len(second) == 5 and first.max_bytes == second.max_bytes == 1_000
         with pytest.raises(ValueError, match="no cache is named"):
             configure({"no-such-cache": (1, 1)})
     finally:
