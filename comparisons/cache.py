@@ -21,15 +21,15 @@ class ComparisonCache:
     Guarded by a lock, so one cache can serve several threads.
     """
 
-    RESULTS = "comparison-results"
-    HASHES = "comparison-hashes"
-    MAX_ENTRIES, MAX_BYTES = 10_000, 16_000_000
+    MAX_ENTRIES, MAX_BYTES = 20_000, 32_000_000
     HASHES_ENTRIES, HASHES_BYTES = 256, 8_000_000
 
-    def __init__(self, max_entries: Optional[int] = None, max_bytes: Optional[int] = None) -> None:
-        self._data = BoundedCache(self.RESULTS, self.MAX_ENTRIES if max_entries is None else max_entries,
+    def __init__(self, max_entries: Optional[int] = None, max_bytes: Optional[int] = None, *,
+                 name: str = "comparison") -> None:
+        """`name`-results and `name`-hashes name the two bounded caches (REGISTRY_CACHE_LIMITS)."""
+        self._data = BoundedCache(f"{name}-results", self.MAX_ENTRIES if max_entries is None else max_entries,
                                   self.MAX_BYTES if max_bytes is None else max_bytes)
-        self._hashes = BoundedCache(self.HASHES, self.HASHES_ENTRIES, self.HASHES_BYTES)
+        self._hashes = BoundedCache(f"{name}-hashes", self.HASHES_ENTRIES, self.HASHES_BYTES)
         self.hits = 0
         self.misses = 0
         self._lock = threading.Lock()

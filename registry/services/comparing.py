@@ -20,7 +20,9 @@ from registry.errors import RegistryError
 from registry.services import documents, jurisdictions
 from registry.storage.tables import Document, Jurisdiction, Version
 
-CACHE = ComparisonCache()  # shared by every request: an unchanged pair is compared once
+CACHE = ComparisonCache()  # stored versions, shared by every request: an unchanged pair is compared once
+# pairs with an inline schema, apart: a stream of distinct inline pairs fills this one only, and it fills quickly
+INLINE = ComparisonCache(1_024, 4_000_000, name="inline-comparison")
 _GAPS = BoundedCache("gap-reports", 1024, 16_000_000)  # by the versions' content hashes
 
 
@@ -56,7 +58,8 @@ def inline_side(schema: Any, label: str, *, pointer: str) -> Side:
 
 
 def compare_sides(left: Side, right: Side, *, format_assertion: bool) -> dict[str, Any]:
-    result = CACHE.compare(left.schema, right.schema, format_assertion=format_assertion,
+    cache = CACHE if left.refs and right.refs else INLINE
+    result = cache.compare(left.schema, right.schema, format_assertion=format_assertion,
                            labels=(left.label, right.label))
     return {"left": left.describe(), "right": right.describe(), **result.to_dict()}
 
