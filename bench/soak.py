@@ -74,13 +74,19 @@ class Run:
 
     async def send(self, bodies, on_progress=None) -> None:
         """POST every body of the iterator (shared by `clients` tasks); on_progress(sent) after each answer."""
-        async with httpx.AsyncClient(base_url=self.base, timeout=600) as client:
+        # a new connection a request: a kept-alive one can be closed by the server just as a request goes out
+        limits = httpx.Limits(max_keepalive_connections=0)
+        async with httpx.AsyncClient(base_url=self.base, timeout=600, limits=limits) as client:
             async def worker() -> None:
                 for body in bodies:
-                    response = await client.post("/api/v1/compare", content=body,
-                                                 headers={"content-type": "application/json"})
-                    if response.status_code != 200:
-                        self.errors.append(f"{response.status_code} {response.text[:200]}")
+                    try:
+                        response = await client.post("/api/v1/compare", content=body,
+                                                     headers={"content-type": "application/json"})
+                    except httpx.TransportError as exc:
+                        self.errors.append(f"{type(exc).__name__}: {exc}")
+                    else:
+                        if response.status_code != 200:
+                            self.errors.append(f"{response.status_code} {response.text[:200]}")
                     self.sent += 1
                     if on_progress:
                         on_progress(self.sent)
