@@ -86,7 +86,7 @@ def main() -> int:
     rng = random.Random(args.seed)
     schemas = [jurisdiction(i, rng) for i in range(args.n)]
     pairs = args.n * (args.n - 1) // 2
-    cache = ComparisonCache()
+    cache = ComparisonCache(max_entries=50_000, max_bytes=512_000_000)  # every pair kept: the second pass is the point
     cold, cold_cpu, relations = run(schemas, cache)
     misses = cache.misses
     warm, _warm_cpu, _ = run(schemas, cache)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from typing import Any, Optional
 
+from .bounded import BoundedCache
 from .compare import compare
 from .containment import is_subschema
 from .results import Comparison, Containment
@@ -14,15 +15,21 @@ from .values import content_hash
 class ComparisonCache:
     """Memoises compare() and is_subschema() by content: an unchanged pair is compared once.
 
-    `hits` and `misses` count lookups; `max_entries` bounds memory (oldest entries go first).
+    `hits` and `misses` count lookups; results are kept under `max_entries` and `max_bytes` (least recently used
+    go first), the hashes of the last schemas seen (and so those schemas) under HASHES_ENTRIES and HASHES_BYTES.
     Schemas must not be modified while cached (the content hash of an object is remembered).
     Guarded by a lock, so one cache can serve several threads.
     """
 
-    def __init__(self, max_entries: Optional[int] = None) -> None:
-        self._data: dict[tuple, Any] = {}
-        self._hashes: dict[int, tuple[Any, str]] = {}
-        self.max_entries = max_entries
+    MAX_ENTRIES, MAX_BYTES = 20_000, 32_000_000
+    HASHES_ENTRIES, HASHES_BYTES = 256, 8_000_000
+
+    def __init__(self, max_entries: Optional[int] = None, max_bytes: Optional[int] = None, *,
+                 name: str = "comparison") -> None:
+        """`name`-results and `name`-hashes name the two bounded caches (REGISTRY_CACHE_LIMITS)."""
+        self._data = BoundedCache(f"{name}-results", self.MAX_ENTRIES if max_entries is None else max_entries,
+                                  self.MAX_BYTES if max_bytes is None else max_bytes)
+        self._hashes = BoundedCache(f"{name}-hashes", self.HASHES_ENTRIES, self.HASHES_BYTES)
         self.hits = 0
         self.misses = 0
         self._lock = threading.Lock()
@@ -36,18 +43,18 @@ class ComparisonCache:
         self._hashes[id(schema)] = (schema, h)
         return h
 
+    @property
+    def max_entries(self) -> int:
+        return self._data.max_entries
+
     def _get(self, key: tuple, compute) -> Any:
+        value = self._data.get(key)
         with self._lock:
-            if key in self._data:
+            if value is not None:
                 self.hits += 1
-                return self._data[key]
+                return value
             self.misses += 1
-        value = compute()
-        with self._lock:
-            if self.max_entries is not None and len(self._data) >= self.max_entries:
-                self._data.pop(next(iter(self._data)))
-            self._data[key] = value
-        return value
+        return self._data.put(key, compute())
 
     def compare(self, a: Any, b: Any, *, format_assertion: bool = False,
                 labels: tuple[str, str] = ("left", "right")) -> Comparison:

@@ -9,8 +9,6 @@ reason is recorded so that an undecided answer can say why.
 from __future__ import annotations
 
 import json
-import threading
-from collections import OrderedDict
 from typing import Any, Callable, Optional
 
 import referencing
@@ -18,6 +16,7 @@ import referencing.exceptions
 from referencing.jsonschema import DRAFT202012
 
 from . import atoms as A
+from .bounded import BoundedCache
 from .budget import Budget
 from .validation import ENGINES_DISAGREE, LOCAL_REGISTRY
 
@@ -86,9 +85,12 @@ def root_resolver(schema: Any) -> referencing.Resolver:
     return LOCAL_REGISTRY.resolver_with_root(resource)
 
 
-_ROOT_CACHE: "OrderedDict[tuple, tuple[A.Node, tuple[str, ...]]]" = OrderedDict()
-ROOT_CACHE_SIZE = 4096
-_ROOT_LOCK = threading.Lock()
+def _text_twice(key: tuple, value: Any) -> int:
+    return 2 * len(key[0])  # the text in the key, and a node of about the schema's size
+
+
+# canonical nodes of whole documents by their JSON text
+_ROOT_CACHE = BoundedCache("schema-nodes", 4096, 16_000_000, _text_twice)
 
 
 def normalise_root(schema: Any, negated: bool, ctx: Context) -> A.Node:
@@ -97,17 +99,11 @@ def normalise_root(schema: Any, negated: bool, ctx: Context) -> A.Node:
         key = (ctx.text(schema), negated, ctx.format_assertion)
     except (TypeError, ValueError):
         return normalise(schema, negated, ctx, root_resolver(schema))
-    with _ROOT_LOCK:
-        hit = _ROOT_CACHE.get(key)
-        if hit is not None:
-            _ROOT_CACHE.move_to_end(key)
+    hit = _ROOT_CACHE.get(key)
     if hit is not None:
         return ctx.replaying(hit)
     node, mine = ctx.recording(lambda: normalise(schema, negated, ctx, root_resolver(schema)))
-    with _ROOT_LOCK:
-        _ROOT_CACHE[key] = (node, mine)
-        if len(_ROOT_CACHE) > ROOT_CACHE_SIZE:
-            _ROOT_CACHE.popitem(last=False)
+    _ROOT_CACHE.put(key, (node, mine))
     return node
 
 

@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Optional
 
+from .bounded import BoundedCache
 from .values import canonical_json
 
 CONSTRAINT_KEYWORDS = (
@@ -164,7 +165,12 @@ def _make(steps, keyword, value, rule, conditions, context=None) -> Constraint:
     return c
 
 
-_FLAT_CACHE: dict[int, tuple[Any, str, list]] = {}
+def _flat_size(key: int, value: tuple[Any, str, list]) -> int:
+    return 2 * len(value[1]) + 200 * len(value[2])  # the schema, its text, ~200 bytes a constraint
+
+
+# the constraints of the last schemas flattened, by identity (the schema is kept, so its id is not reused)
+_FLAT_CACHE = BoundedCache("schema-constraints", 1024, 8_000_000, _flat_size)
 
 
 def flatten(schema: Any) -> list[Constraint]:
@@ -179,8 +185,6 @@ def flatten(schema: Any) -> list[Constraint]:
     _walk(schema, (), None, (), schema, out, set(), 0)
     for c in out:
         object.__setattr__(c, "_root", schema)  # its local references resolve in this document
-    if len(_FLAT_CACHE) > 4096:
-        _FLAT_CACHE.clear()
     _FLAT_CACHE[id(schema)] = (schema, text or _text(schema), out)
     return out
 

@@ -7,6 +7,7 @@ from typing import Any, Iterator, Optional
 
 from . import atoms as A
 from .automata import TooLarge
+from .bounded import BoundedCache
 from .budget import Budget, BudgetExceeded
 from .canonical import (R_BUDGET, R_CAP, R_ENGINES, R_INVALID, R_PATTERN, R_REMOTE, R_UNDECIDED, R_WITNESS, Context,
                         normalise_root)
@@ -98,8 +99,8 @@ def _not_finite(schema: Any) -> Optional[list]:
 
 
 R_EXPANSION = f"{R_BUDGET}: schema expansion"  # then ": " and expansion.Expansion.over()'s words
-_EXPANSION: dict[str, Optional[str]] = {}
-EXPANSION_MEMO = 1024
+# by the schema's text: the answer (a few words) and the text it was measured on
+_EXPANSION = BoundedCache("schema-expansion", 1024, 8_000_000, lambda key, over: len(key) + len(over or ""))
 
 
 def too_expansive(schema: Any, ctx: Context) -> Optional[str]:
@@ -111,11 +112,10 @@ def too_expansive(schema: Any, ctx: Context) -> Optional[str]:
         return None
     if "$ref" not in text and "$dynamicRef" not in text:
         return None  # every subschema is checked at most once per value: validation is linear in the schema
-    if text not in _EXPANSION:
-        if len(_EXPANSION) >= EXPANSION_MEMO:
-            _EXPANSION.clear()
-        _EXPANSION[text] = measure(schema).over()
-    return _EXPANSION[text]
+    if text in _EXPANSION:
+        return _EXPANSION[text]
+    over = _EXPANSION[text] = measure(schema).over()  # a text too large to keep is measured again next time
+    return over
 
 
 DIALECTS = ("https://json-schema.org/draft/2020-12/schema", "https://json-schema.org/draft/2020-12/schema#")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional
 
+from .bounded import BoundedCache
 from .budget import Budget
 from .constraints import Constraint, flatten
 from .results import Difference
@@ -171,7 +172,8 @@ def summarise(path: str, keyword: str, left: Any, right: Any, labels: tuple[str,
     return f"{where}: {L} requires {lp}; {R} requires {rp}"
 
 
-_INDEX_CACHE: dict[int, tuple[list, dict]] = {}
+# by identity of flatten()'s lists: ~200 bytes a constraint, the list's and the index's
+_INDEX_CACHE = BoundedCache("constraint-indexes", 1024, 8_000_000, lambda key, value: 400 * len(value[0]))
 
 
 def _index(constraints: list[Constraint]) -> dict[tuple, Constraint]:
@@ -180,8 +182,6 @@ def _index(constraints: list[Constraint]) -> dict[tuple, Constraint]:
     if hit is not None and hit[0] is constraints:
         return hit[1]
     out = _build_index(constraints)
-    if len(_INDEX_CACHE) > 4096:
-        _INDEX_CACHE.clear()
     _INDEX_CACHE[id(constraints)] = (constraints, out)
     return out
 

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Optional
+from typing import Any, Optional
 
 from greenery import NULL, Fsm, parse
 
 from . import automata
 from .automata import Meter, TooLarge, metered
+from .bounded import bounded
 from .budget import BudgetExceeded
 
 MAX_CODE = 0x10FFFF
@@ -358,7 +359,16 @@ ANY = "[\\x00-" + chr(MAX_CODE) + "]"
 NEWLINE_OPT = "(?:\\x0a)?"
 
 
-@lru_cache(maxsize=4096)
+def fsm_size(fsm: Fsm) -> int:
+    """~100 bytes a transition, ~100 a character class of the alphabet: what an automaton keeps alive."""
+    return 100 * (sum(len(row) for row in fsm.map.values()) + len(fsm.alphabet))
+
+
+def _fsms_size(key: tuple, fsms: Any) -> int:
+    return len(key[0]) + (sum(fsm_size(f) for f in fsms) if fsms else 0)
+
+
+@bounded("pattern-automata", 4096, 16_000_000, _fsms_size)
 def pattern_fsms(pattern: str, over: bool = True) -> Optional[tuple[Fsm, ...]]:
     """FSMs of the strings in which `pattern` finds a match, one per SEMANTICS, or None.
 
@@ -404,7 +414,7 @@ def _fsm(regex: str) -> Fsm:
     return automata.from_regex(parse(regex))
 
 
-@lru_cache(maxsize=256)
+@bounded("length-automata", 256, 4_000_000, lambda key, fsm: fsm_size(fsm))
 def length_fsm(min_len: int, max_len: Optional[int]) -> Fsm:
     hi = "" if max_len is None else str(max_len)
     return _fsm(f"{ANY}{{{min_len},{hi}}}")

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-
-from functools import lru_cache
 from typing import Any, Optional
 
 import jsonschema_rs
@@ -18,6 +16,8 @@ import referencing
 import referencing.exceptions
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError  # noqa: F401  (re-exported for callers)
+
+from .bounded import bounded
 
 
 class Undecidable(Exception):
@@ -83,7 +83,7 @@ class AgreedValidator:
         return verdict
 
 
-@lru_cache(maxsize=4096)
+@bounded("engine-validators", 1024, 16_000_000, lambda key, validator: 2 * len(key[0]))  # the text, the schema
 def _validator(text: str, format_assertion: bool) -> AgreedValidator:
     return AgreedValidator(json.loads(text), format_assertion)
 
@@ -122,7 +122,7 @@ def _refuse_remote(uri: str) -> Any:
     raise ValueError(f"remote reference {uri!r}: nothing is ever fetched")
 
 
-@lru_cache(maxsize=4096)
+@bounded("engine-rust-validators", 1024, 16_000_000, lambda key, validator: 2 * len(key[0]))  # as _validator
 def _rust_validator(text: str, format_assertion: bool) -> Any:
     import jsonschema_rs
 

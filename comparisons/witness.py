@@ -13,6 +13,7 @@ from fractions import Fraction
 from typing import Any, Iterable, Iterator, Optional
 
 from . import atoms as A
+from .bounded import BoundedCache, json_size
 from .budget import Budget, BudgetExceeded
 from .canonical import R_BUDGET, Context
 from .automata import intersection
@@ -306,7 +307,8 @@ def schema_values(schema: Any, limit: int = 400) -> list:
 
 # ---------------------------------------------------------------- verification
 
-_PATTERN_CACHE: dict[int, tuple[Any, frozenset]] = {}
+# by identity of the schema, which is kept (so its id is not reused): measured as the schema's text
+_PATTERN_CACHE = BoundedCache("schema-patterns", 1024, 8_000_000)
 
 
 def schema_patterns(schema: Any) -> frozenset:
@@ -315,8 +317,6 @@ def schema_patterns(schema: Any) -> frozenset:
     if hit is not None and hit[0] is schema:
         return hit[1]
     result = frozenset(_schema_patterns(schema))
-    if len(_PATTERN_CACHE) > 4096:
-        _PATTERN_CACHE.clear()
     _PATTERN_CACHE[id(schema)] = (schema, result)
     return result
 
@@ -463,7 +463,8 @@ def find_witness(atoms: Iterable[A.Atom], a: Any, b: Any, ctx: Context,
 
 
 
-_POOL_CACHE: dict[tuple, list] = {}
+# by the schema's JSON text
+_POOL_CACHE = BoundedCache("instance-pools", 4096, 8_000_000, lambda key, pool: len(key[0]) + json_size(pool))
 POOL_SIZE = 6
 POOL_SECONDS = 0.5
 
@@ -501,7 +502,5 @@ def instance_pool(schema: Any, format_assertion: bool = False, budget: Optional[
         out = []
     except Exception:  # recursion, unresolvable reference: no pool
         out = []
-    if len(_POOL_CACHE) > 4096:
-        _POOL_CACHE.clear()
     _POOL_CACHE[key] = out
     return out

@@ -13,6 +13,7 @@ from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
+from comparisons import bounded
 from registry import __version__
 from registry.api.admission import Admission, provide_caller
 from registry.api.audit import AuditController
@@ -113,6 +114,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     document_errors(app, (CHECK_OPERATION, BATCH_OPERATION))  # the one error shape, and the raw routes
     # before routing: a bad Host is refused even where routing answers 404/405 itself; HEAD is routed as GET
     app.asgi_handler = hosts.middleware(head_as_get(app.asgi_handler))
+    bounded.configure(bounded.parse_limits(settings.cache_limits))  # every cache is made by now (docs/security.md)
     return app
 
 

@@ -48,6 +48,7 @@ class Settings:
     expensive_total: int = field(default=16, metadata={"env": "REGISTRY_EXPENSIVE_TOTAL"})
     worker_threads: int = field(default=8, metadata={"env": "REGISTRY_WORKER_THREADS"})
     parser_processes: int = field(default=2, metadata={"env": "REGISTRY_PARSER_PROCESSES"})
+    cache_limits: str = field(default="", metadata={"env": "REGISTRY_CACHE_LIMITS"})
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> "Settings":

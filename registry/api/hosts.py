@@ -69,8 +69,8 @@ def host_allowed(host: str, allowed: tuple[str, ...]) -> bool:
 
 class AllowedHosts:
     """Which Host headers this registry answers for ("*" allows any well-formed one). Answers are remembered per
-    Host header value (at most a few hundred), so a request costs one dictionary lookup. Wraps the whole
-    application (app.py: before routing, so routing's own 404s and 405s are guarded too)."""
+    Host header value (at most 256 values of at most 300 bytes each), so a request costs one dictionary lookup.
+    Wraps the whole application (app.py: before routing, so routing's own 404s and 405s are guarded too)."""
 
     def __init__(self, allowed: tuple[str, ...]):
         self.allowed = allowed
@@ -84,7 +84,7 @@ class AllowedHosts:
         if answer is None:
             host = parse_host(header.decode("latin-1"))
             answer = host is not None and host_allowed(host, self.allowed)
-            if len(self._answers) < 256:
+            if len(self._answers) < 256 and len(header) <= 300:  # a host name has at most 253 characters
                 self._answers[header] = answer
         return answer
 

@@ -12,11 +12,14 @@ from typing import Callable
 
 from litestar.connection import ASGIConnection
 
+from comparisons.bounded import BoundedCache
 from registry.errors import TooManyRequests
 from registry.settings import Settings
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-_MAX_KEYS = 100_000  # a flood of new keys cannot grow memory without bound
+# a flood of new keys cannot grow memory without bound: the least recently used buckets go first
+MAX_KEYS, MAX_BYTES = 100_000, 8_000_000
+_BUCKET_BYTES = 100  # a (tokens, time) pair and its entry, beside the key's characters
 
 
 class TokenBucket:
@@ -25,7 +28,8 @@ class TokenBucket:
     def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic):
         self.per_minute = per_minute
         self.clock = clock
-        self._buckets: dict[str, tuple[float, float]] = {}
+        self._buckets = BoundedCache("rate-limit-buckets", MAX_KEYS, MAX_BYTES,
+                                     lambda key, bucket: len(key) + _BUCKET_BYTES)
         self._lock = threading.Lock()
 
     def _level(self, key: str, now: float) -> float:
@@ -49,8 +53,6 @@ class TokenBucket:
             tokens = self._level(key, now)
             if tokens < 1:
                 return max(1, math.ceil((1 - tokens) * 60.0 / self.per_minute))
-            if len(self._buckets) >= _MAX_KEYS and key not in self._buckets:
-                self._buckets.clear()
             self._buckets[key] = (tokens - 1, now)
             return 0
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Iterable, Sequence
 
+from comparisons.bounded import BoundedCache, json_size
 from registry.domain import rules
 from registry.domain.jsonbody import pointer_join
 from registry.domain.validation import Failure, checker
@@ -88,7 +89,7 @@ class _Item:
         return None if "*" in self.instance_path else tuple(self.instance_path.split("/")[1:])
 
 
-_ANALYSES: dict[str, list[tuple[_Item, tuple[str, ...] | None]]] = {}
+_ANALYSES = BoundedCache("rule-analyses", 4096, 16_000_000)  # by content hash
 
 
 def _conditions(schema: dict, pointer: str) -> tuple[_Condition, ...]:
@@ -157,15 +158,16 @@ def _sub_schema(schema: dict, pointer: str) -> Any:
     return node
 
 
-_CONDITIONS: dict[tuple[str, str, str, bool], Any] = {}
+_CONDITIONS = BoundedCache("rule-conditions", 8192, 16_000_000)  # checkers of `if` sub-schemas, measured as those
 
 
 def _condition_checker(version: RuleVersion, pointer: str, engine: str, format_assertion: bool) -> Any:
     key = (version.content_hash, pointer, engine, format_assertion)
     found = _CONDITIONS.get(key)
     if found is None:
-        found = _CONDITIONS[key] = checker(f"{version.content_hash}#{pointer}", _sub_schema(version.schema, pointer),
-                                           engine=engine, format_assertion=format_assertion)
+        sub_schema = _sub_schema(version.schema, pointer)
+        found = _CONDITIONS.put(key, checker(f"{version.content_hash}#{pointer}", sub_schema, engine=engine,
+                                             format_assertion=format_assertion), size=json_size(sub_schema))
     return found
 
 
@@ -213,7 +215,7 @@ def describe(keyword: str, expected: Any, actual: Any) -> str:
     return f"requires {words}; the profile has {_dumps(_brief(actual))}"
 
 
-_FACTS: dict[tuple[str, tuple], tuple[Any, dict | None]] = {}
+_FACTS = BoundedCache("rule-facts", 20_000, 8_000_000)
 
 
 def _facts(version: RuleVersion, schema_path: tuple) -> tuple[Any, dict | None]:
@@ -225,8 +227,8 @@ def _facts(version: RuleVersion, schema_path: tuple) -> tuple[Any, dict | None]:
     return found
 
 
-_VIOLATIONS: dict[tuple, tuple[Violation, ...]] = {}
-_VIOLATIONS_LIMIT = 20_000
+# keyed by a profile's scalar value (at most 200 characters): the request data kept, under these limits
+_VIOLATIONS = BoundedCache("violations", 20_000, 8_000_000)
 _SCALARS = (str, int, float, bool, type(None))
 
 
@@ -239,8 +241,6 @@ def _violations(version: RuleVersion, failure: Failure) -> tuple[Violation, ...]
     key = (version.content_hash, version.ref, failure.schema_path, failure.instance_path, type(instance), instance)
     found = _VIOLATIONS.get(key)
     if found is None:
-        if len(_VIOLATIONS) >= _VIOLATIONS_LIMIT:
-            _VIOLATIONS.clear()
         found = tuple(_new_violations(version, failure))
         for violation in found:
             violation.shared = True
@@ -291,7 +291,12 @@ class _Plan:
     applicable: frozenset[tuple[str, str]]  # (instance path, document version) of the constraints that always apply
 
 
-_PLANS: dict[tuple[str, str, str, bool], _Plan] = {}
+def _plan_size(key: tuple, plan: _Plan) -> int:
+    # the checker is counted in "profile-checkers"; a condition's is_valid in "rule-conditions"
+    return json_size([key, plan.constraints, plan.not_checkable, plan.presence, plan.conditional, plan.applicable])
+
+
+_PLANS = BoundedCache("compliance-plans", 4096, 16_000_000, _plan_size)
 
 
 def _plan(version: RuleVersion, engine: str, format_assertion: bool) -> _Plan:
@@ -315,8 +320,6 @@ def _plan(version: RuleVersion, engine: str, format_assertion: bool) -> _Plan:
                 constraints.append((item.instance_path, item.keyword, item.value, item.rule, ref))
                 if followed is not None:
                     presence.append((followed, citation))
-        if len(_PLANS) >= 4096:
-            _PLANS.clear()
         plan = _PLANS[key] = _Plan(checker(version.content_hash, version.schema, engine=engine,
                                            format_assertion=format_assertion),
                                    tuple(constraints), tuple(not_checkable), tuple(presence),

@@ -4,7 +4,6 @@ every pattern in a linear-time engine (RE2)."""
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Any, Iterator
 
 import re2
@@ -19,6 +18,7 @@ from referencing import Registry, Resource
 from referencing.exceptions import NoSuchResource, Unresolvable
 from referencing.jsonschema import DRAFT202012
 
+from comparisons.bounded import bounded
 from comparisons.expansion import DEFAULT_LIMIT, measure
 from registry.domain.jsonbody import pointer_join
 from registry.domain.links import check_rule_sources
@@ -45,7 +45,7 @@ def _refuse(uri: str) -> Resource:
 LOCAL_ONLY = Registry(retrieve=_refuse)  # type: ignore[call-arg]
 
 
-@lru_cache(maxsize=4096)
+@bounded("pattern-programs", 4096, 4_000_000, lambda key, program: 1024 + 64 * len(key[0]))
 def compile_pattern(pattern: str) -> Any:
     """Compile with RE2 (linear time); refuse what RE2 or Python cannot compile, or what is too long."""
     if len(pattern) > MAX_PATTERN_LENGTH:
@@ -206,7 +206,7 @@ def build_validator(schema: dict, *, format_assertion: bool = True) -> Any:
     return RegistryValidator(schema, registry=LOCAL_ONLY, format_checker=FORMAT_CHECKER if format_assertion else None)
 
 
-@lru_cache(maxsize=2048)
+@bounded("schema-validators", 2048, 32_000_000, lambda key, validator: 2 * len(key[1]))  # text and schema
 def _cached_validator(content_hash: str, canonical: str, format_assertion: bool) -> Any:
     import json
 

@@ -10,6 +10,7 @@ from typing import Any, Iterable, Protocol
 
 import jsonschema_rs
 
+from comparisons.bounded import BoundedCache, json_size
 from registry.domain.schemas import build_validator
 
 ENGINES = ("rust", "python")
@@ -67,8 +68,8 @@ class PythonChecker:
 _CLASSES = {"rust": RustChecker, "python": PythonChecker}
 
 
-_CACHE: dict[tuple[str, str, bool], Checker] = {}
-_CACHE_LIMIT = 8192
+# measured as the schema's JSON text (the compiled validator is about as large)
+_CACHE = BoundedCache("profile-checkers", 8192, 32_000_000)
 
 
 def checker(key: str, schema: Any, *, engine: str = "rust", format_assertion: bool = True) -> Checker:
@@ -76,9 +77,7 @@ def checker(key: str, schema: Any, *, engine: str = "rust", format_assertion: bo
     cache_key = (key, engine, format_assertion)
     found = _CACHE.get(cache_key)
     if found is None:
-        if len(_CACHE) >= _CACHE_LIMIT:
-            _CACHE.clear()
-        found = _CACHE[cache_key] = _CLASSES[engine](schema, format_assertion)
+        found = _CACHE.put(cache_key, _CLASSES[engine](schema, format_assertion), size=json_size(schema))
     return found
 
 

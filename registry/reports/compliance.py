@@ -6,6 +6,7 @@ import html
 import json
 from typing import Any, Callable
 
+from comparisons.bounded import BoundedCache
 from registry.domain.compliance import MarketResult, Violation
 from registry.reports.formats import csv_text, html_page, html_table, md_table
 from registry.services.compliance import Frameworks, Report
@@ -20,16 +21,13 @@ def _rule(rule: dict | None) -> dict | None:
 
 # Rules, citations and most violations are long-lived, shared objects (cached per rule version): their parts of a
 # report are built once and shared between reports (read only). Keyed by identity, checked on every hit.
-_PARTS: dict[tuple[str, int], tuple[Any, Any]] = {}
-_PARTS_LIMIT = 20_000
+_PARTS = BoundedCache("report-parts", 20_000, 8_000_000)
 
 
 def _once(kind: str, source: Any, build: Callable[[Any], Any]) -> Any:
     found = _PARTS.get((kind, id(source)))
     if found is not None and found[0] is source:
         return found[1]
-    if len(_PARTS) >= _PARTS_LIMIT:
-        _PARTS.clear()
     part = build(source)
     _PARTS[(kind, id(source))] = (source, part)
     return part

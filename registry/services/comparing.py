@@ -10,6 +10,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from comparisons import ComparisonCache, all_of, gap
+from comparisons.bounded import BoundedCache
 from registry.domain import lifecycle, rules
 from registry.domain.access import Principal
 from registry.domain.references import parse_reference
@@ -20,8 +21,10 @@ from registry.errors import RegistryError
 from registry.services import documents, jurisdictions
 from registry.storage.tables import Document, Jurisdiction, Version
 
-CACHE = ComparisonCache(max_entries=50_000)  # shared by every request: an unchanged pair is compared once
-_GAPS: dict[tuple, dict[str, Any]] = {}
+CACHE = ComparisonCache()  # stored versions, shared by every request: an unchanged pair is compared once
+# pairs with an inline schema, apart: a stream of distinct inline pairs fills this one only, and it fills quickly
+INLINE = ComparisonCache(1_024, 4_000_000, name="inline-comparison")
+_GAPS = BoundedCache("gap-reports", 1024, 16_000_000)  # by the versions' content hashes
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,8 @@ def inline_side(schema: Any, label: str, *, pointer: str, max_expansion: int = D
 
 
 def compare_sides(left: Side, right: Side, *, format_assertion: bool) -> dict[str, Any]:
-    result = CACHE.compare(left.schema, right.schema, format_assertion=format_assertion,
+    cache = CACHE if left.refs and right.refs else INLINE
+    result = cache.compare(left.schema, right.schema, format_assertion=format_assertion,
                            labels=(left.label, right.label))
     return {"left": left.describe(), "right": right.describe(), **result.to_dict()}
 
@@ -108,8 +112,6 @@ def framework_gap(session: Session, source: str, target: str, *, topic: str | No
     key = (left.hashes, right.hashes, format_assertion)
     data = _GAPS.get(key)
     if data is None:  # the same versions always give the same report: computed once
-        if len(_GAPS) >= 10_000:
-            _GAPS.clear()
         data = _GAPS[key] = gap(left.schema, right.schema, format_assertion=format_assertion).to_dict()
     return {"from": left.describe(), "to": right.describe(), "topic": topic,
             "as_of": (as_of or dt.date.today()).isoformat(), "covered": data["covered"], "items": data["items"],

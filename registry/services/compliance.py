@@ -11,6 +11,7 @@ from typing import Any, Sequence
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from comparisons.bounded import BoundedCache
 from registry.domain import lifecycle
 from registry.domain.canonical import content_hash
 from registry.domain.compliance import MarketResult, RuleVersion, check_market
@@ -79,8 +80,8 @@ class _Cached:
     frameworks: Frameworks
 
 
-_FRAMEWORKS: dict[tuple, _Cached] = {}
-_FRAMEWORKS_LIMIT = 1024
+# keyed by the markets, date and topics a request names: its rule schemas count (each market's, even when shared)
+_FRAMEWORKS = BoundedCache("frameworks", 1024, 32_000_000)
 
 
 def registry_stamp(session: Session) -> tuple:
@@ -113,8 +114,6 @@ def load_frameworks(session: Session, markets: Sequence[str], as_of: dt.date | N
     stamp = registry_stamp(session)
     cached = _FRAMEWORKS.get(key)
     if cached is None or cached.stamp != stamp:
-        if len(_FRAMEWORKS) >= _FRAMEWORKS_LIMIT:
-            _FRAMEWORKS.clear()
         cached = _FRAMEWORKS[key] = _Cached(stamp, current, 0.0, _load_frameworks(session, markets, key[1], topics))
     cached.generation, cached.checked = current, time.monotonic()
     return cached.frameworks

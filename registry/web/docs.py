@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from pathlib import Path
 
 from litestar import Controller, get
@@ -12,6 +11,7 @@ from markupsafe import Markup
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 
+from comparisons.bounded import bounded
 from registry.domain.access import Principal
 from registry.errors import NotFound
 from registry.settings import Settings
@@ -21,7 +21,7 @@ from registry.web.layout import page
 PAGE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 
-@lru_cache(maxsize=64)
+@bounded("documentation-pages", 64, 8_000_000, lambda key, page: 2 * len(page[2]))  # text and HTML
 def _render(path: Path, mtime: float) -> tuple[str, list[tuple[int, str, str]], str]:
     text = path.read_text(encoding="utf-8")
     heads = markdown.headings(text)
