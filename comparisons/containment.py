@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional
 
 from . import atoms as A
 from .automata import TooLarge
@@ -145,28 +145,14 @@ def is_subschema(a: Any, b: Any, *, format_assertion: bool = False, budget: Opti
     """
     ctx = Context(format_assertion, budget or Budget())
     ctx.observe = observe
-    problem = document_problem(a, ctx) or document_problem(b, ctx)
-    if problem:
-        return Containment("unknown", reason=problem)
-    collapses = A.ON_COLLAPSE.set(lambda: ctx.approx(R_CAP))  # an unknown the atom cap causes says so
-    try:
-        # validating an instance cannot be interrupted: refuse schemas that make one validation exponential
-        over = too_expansive(a, ctx) or too_expansive(b, ctx)
-        if over:
-            return Containment("unknown", reason=f"{R_EXPANSION}: {over}")
-        ctx.budget.check()
+
+    def decide() -> Containment:
         result = _general(a, b, ctx, None) if not shortcuts else _decide(a, b, ctx)
         if result.answer == "no" and result.witness is getattr(ctx, "checked_witness", _UNSET):
             return result  # the search checked it before it stopped on it
         return checked(result, a, b, format_assertion)
-    except TooLarge as e:
-        return Containment("unknown", reason=f"{R_BUDGET}: {e}")
-    except BudgetExceeded:
-        return Containment("unknown", reason=R_BUDGET)
-    except RecursionError:
-        return Containment("unknown", reason=R_BUDGET + ": recursion")
-    finally:
-        A.ON_COLLAPSE.reset(collapses)
+
+    return _answer(a, b, ctx, decide)
 
 
 def are_disjoint(a: Any, b: Any, *, format_assertion: bool = False, budget: Optional[Budget] = None) -> Containment:
@@ -174,12 +160,23 @@ def are_disjoint(a: Any, b: Any, *, format_assertion: bool = False, budget: Opti
     or "unknown". Computed on the two canonical forms, each schema its own root (never as a ⊆ {"not": b},
     which would make `"$ref": "#"` in b point at the wrapper)."""
     ctx = Context(format_assertion, budget or Budget())
+    return _answer(a, b, ctx, lambda: _general(a, b, ctx, None, within=False))
+
+
+def _answer(a: Any, b: Any, ctx: Context, decide: Callable[[], Containment]) -> Containment:
+    """`decide()` for two readable, not too expansive documents, within the budget; an unknown that the atom
+    cap, the budget or the depth of recursion causes says so."""
     problem = document_problem(a, ctx) or document_problem(b, ctx)
     if problem:
         return Containment("unknown", reason=problem)
     collapses = A.ON_COLLAPSE.set(lambda: ctx.approx(R_CAP))
     try:
-        return _general(a, b, ctx, None, within=False)
+        # validating an instance cannot be interrupted: refuse schemas that make one validation exponential
+        over = too_expansive(a, ctx) or too_expansive(b, ctx)
+        if over:
+            return Containment("unknown", reason=f"{R_EXPANSION}: {over}")
+        ctx.budget.check()
+        return decide()
     except TooLarge as e:
         return Containment("unknown", reason=f"{R_BUDGET}: {e}")
     except BudgetExceeded:
