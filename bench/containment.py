@@ -1,16 +1,23 @@
 """Run is_subschema over the schema-containment oracle and print a table.
 
     python bench/containment.py [path/to/questions.jsonl]
+    python bench/containment.py --baseline REV [--rounds 3]
 
-The questions live in the `shared` folder beside the checkout (or $REGISTRY_SHARED_DIR).
+The questions live in the `shared` folder beside the checkout (or $REGISTRY_SHARED_DIR). With --baseline, the
+engine of git revision REV (extracted into a temporary folder) and this checkout's answer the same questions in
+alternating rounds, one process each, and the medians of their CPU times are printed with their ratio.
 """
 
 from __future__ import annotations
 
+import argparse
 import collections
 import json
 import os
+import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -55,11 +62,59 @@ def run(path: Path, shortcuts: bool = True) -> dict:
     return {"stats": stats, "reasons": reasons, "times": times, "slowest": slowest, "wrong": wrong}
 
 
+def cpu_seconds(path: Path) -> dict:
+    """One pass of each engine in this process: CPU seconds and the outcome counts (for --baseline)."""
+    out = {}
+    for shortcuts in (True, False):
+        t0 = time.process_time()
+        r = run(path, shortcuts)
+        out["full" if shortcuts else "canonical"] = {"cpu": time.process_time() - t0,
+                                                      "wrong": len(r["wrong"]), "stats": r["stats"]}
+    return out
+
+
+def against_baseline(path: Path, rev: str, rounds: int) -> int:
+    here = Path(__file__).resolve().parents[1]
+    with tempfile.TemporaryDirectory() as tmp:
+        archive = subprocess.run(["git", "-C", str(here), "archive", rev, "comparisons", "bench"],
+                                 check=True, capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
+        trees = {"baseline": Path(tmp), "this": here}
+        if not (Path(tmp) / "bench" / "containment.py").read_text().count("def cpu_seconds"):
+            (Path(tmp) / "bench" / "containment.py").write_text((here / "bench" / "containment.py").read_text())
+        cpu: dict = {name: collections.defaultdict(list) for name in trees}
+        wrong = 0
+        for i in range(rounds):
+            for name, tree in trees.items():
+                code = (f"import sys, json; sys.path.insert(0, {str(tree)!r}); sys.path.insert(0, {str(tree / 'bench')!r});"
+                        f"import containment; print(json.dumps(containment.cpu_seconds(__import__('pathlib').Path({str(path)!r}))))")
+                result = json.loads(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
+                                                   text=True, cwd=tree).stdout.splitlines()[-1])
+                for engine, r in result.items():
+                    cpu[name][engine].append(r["cpu"])
+                    wrong += r["wrong"] if name == "this" else 0
+                print(f"round {i + 1}: {name}: " + ", ".join(f"{e} {r['cpu']:.2f} s" for e, r in result.items()),
+                      flush=True)
+    print(f"medians of {rounds} rounds, CPU seconds (baseline {rev} / this checkout / ratio):")
+    for engine in ("full", "canonical"):
+        b, t = statistics.median(cpu["baseline"][engine]), statistics.median(cpu["this"][engine])
+        print(f"  {engine:<10} {b:8.2f} {t:8.2f}   x{t / b:.2f}")
+    print(f"wrong answers of this checkout: {wrong}")
+    return 1 if wrong else 0
+
+
 def main() -> int:
-    path = Path(sys.argv[1]) if len(sys.argv) > 1 and not sys.argv[1].startswith("-") else questions_path()
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("questions", nargs="?", type=Path, default=None)
+    parser.add_argument("--baseline", help="a git revision whose engine is timed beside this checkout's")
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    path = args.questions or questions_path()
     if not path.exists():
         print(f"oracle not found: {path}")
         return 1
+    if args.baseline:
+        return against_baseline(path.resolve(), args.baseline, args.rounds)
     status = 0
     for shortcuts in (True, False):
         title = "full engine" if shortcuts else "canonical engine only (no validation shortcuts)"

@@ -13,7 +13,7 @@ from .canonical import (R_BUDGET, R_CAP, R_ENGINES, R_INVALID, R_PATTERN, R_REMO
                         normalise_root)
 from .expansion import measure
 from .results import Containment
-from .validation import ENGINES_DISAGREE, Undecidable, disagreement, is_valid, rust_is_valid
+from .validation import ENGINES_DISAGREE, Undecidable, is_valid
 from .values import unique_values
 from .witness import Verifier, find_witness, robust, schema_patterns
 from .witness_check import checked, is_finite_json
@@ -220,9 +220,7 @@ def _decide(a: Any, b: Any, ctx: Context) -> Containment:
                     bad.append(v)
                     break
             if all(robust(v, patterns) for v in members):
-                if not bad:  # a yes must hold for the registry's validator too (a no is checked at the end)
-                    _same_for_both(a, [(v, any(v is m for m in members)) for v in values], fa)
-                    _same_for_both(b, [(v, True) for v in members], fa)
+                if not bad:  # is_valid asked both validators (validation.AgreedValidator): the yes holds for each
                     return Containment("yes")
                 return _checked_no(a, b, bad[0], ctx)
         except Undecidable as e:
@@ -239,7 +237,6 @@ def _decide(a: Any, b: Any, ctx: Context) -> Containment:
                     inside.append(v)
             if all(robust(v, patterns) for v in excluded):
                 if not inside:
-                    _same_for_both(a, [(v, False) for v in excluded], fa)
                     return Containment("yes")
                 if not is_valid(b, inside[0], fa):
                     return _checked_no(a, b, inside[0], ctx)
@@ -248,18 +245,8 @@ def _decide(a: Any, b: Any, ctx: Context) -> Containment:
     return _general(a, b, ctx, undecidable)
 
 
-def _same_for_both(schema: Any, verdicts: list[tuple[Any, bool]], fa: bool) -> None:
-    """Undecidable unless jsonschema-rs (the registry's validator) gives python-jsonschema's verdicts."""
-    text = json.dumps(schema, sort_keys=True)
-    for value, valid in verdicts:
-        if rust_is_valid(schema, value, fa, text) not in (None, valid):
-            raise disagreement(valid)
-
-
 def _checked_no(a: Any, b: Any, witness: Any, ctx: Context) -> Containment:
-    """python-jsonschema found `witness` valid under a and invalid under b: the registry's validator must agree."""
-    _same_for_both(a, [(witness, True)], ctx.format_assertion)
-    _same_for_both(b, [(witness, False)], ctx.format_assertion)
+    """`witness` is valid under a and invalid under b for both validators (is_valid asked each of them)."""
     if is_finite_json(witness):
         ctx.checked_witness = witness  # is_subschema need not check it again
     return _no(witness)
