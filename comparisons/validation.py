@@ -39,37 +39,22 @@ def local_registry() -> referencing.Registry:
     return LOCAL_REGISTRY
 
 
-def _refuse_rs(uri: str) -> Any:
-    raise ValueError(f"remote reference {uri!r}: nothing is fetched")
-
-
 class AgreedValidator:
     """`is_valid` gives python-jsonschema's verdict when jsonschema-rs gives the same one, and raises
     Undecidable when they differ. `python` is the reference validator (its errors name the keyword)."""
 
-    def __init__(self, schema: Any, format_assertion: bool) -> None:
+    def __init__(self, text: str, format_assertion: bool) -> None:
         kwargs: dict[str, Any] = {"registry": LOCAL_REGISTRY}
         if format_assertion:
             kwargs["format_checker"] = Draft202012Validator.FORMAT_CHECKER
-        self.python = Draft202012Validator(schema, **kwargs)
-        self._schema, self._format_assertion = schema, format_assertion
-        self._rust: Any = None
-
-    def _rust_validator(self) -> Any:
-        if self._rust is None:
-            try:  # the options the registry's rust engine uses (registry/domain/validation.py)
-                self._rust = jsonschema_rs.Draft202012Validator(
-                    self._schema, validate_formats=self._format_assertion, retriever=_refuse_rs,
-                    pattern_options=jsonschema_rs.RegexOptions())
-            except Exception:  # a schema it refuses (so does the registry, at submission): no reading to agree with
-                self._rust = False
-        return self._rust
+        self.python = Draft202012Validator(json.loads(text), **kwargs)
+        self._text, self._format_assertion = text, format_assertion
 
     def verdicts(self, instance: Any) -> tuple[bool, Optional[bool]]:
         """(python-jsonschema's verdict, jsonschema-rs's or None when it does not take the schema)."""
         verdict = self.python.is_valid(instance)
-        rust = self._rust_validator()
-        if rust is False:
+        rust = _rust_validator(self._text, self._format_assertion)  # the registry's options, built once per text
+        if rust is None:  # a schema it refuses (so does the registry, at submission): no reading to agree with
             return verdict, None
         try:
             return verdict, rust.is_valid(instance)
@@ -85,7 +70,7 @@ class AgreedValidator:
 
 @bounded("engine-validators", 1024, 16_000_000, lambda key, validator: 2 * len(key[0]))  # the text, the schema
 def _validator(text: str, format_assertion: bool) -> AgreedValidator:
-    return AgreedValidator(json.loads(text), format_assertion)
+    return AgreedValidator(text, format_assertion)
 
 
 def validator_by_text(text: str, format_assertion: bool = False) -> AgreedValidator:
@@ -124,8 +109,6 @@ def _refuse_remote(uri: str) -> Any:
 
 @bounded("engine-rust-validators", 1024, 16_000_000, lambda key, validator: 2 * len(key[0]))  # as _validator
 def _rust_validator(text: str, format_assertion: bool) -> Any:
-    import jsonschema_rs
-
     try:  # the options the registry's profile checks use: linear-time regex, formats asserted when on
         return jsonschema_rs.Draft202012Validator(json.loads(text), validate_formats=format_assertion,
                                                    retriever=_refuse_remote,
