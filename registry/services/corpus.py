@@ -11,7 +11,7 @@ from typing import Any, Callable, Optional
 import msgspec
 from sqlmodel import Session, select
 
-from registry.domain import lifecycle, rules
+from registry.domain import lifecycle, provenance, rules
 from registry.domain.access import Principal
 from registry.domain.canonical import content_hash
 from registry.domain.jsonbody import parse_json
@@ -201,7 +201,12 @@ def _check_document(doc: DocumentFile, vocabularies: dict[str, dict], jurisdicti
             if uncited:
                 first = uncited[0]
                 raise CorpusError(f"{at}: constraint {first.keyword!r} at {first.pointer or '/'} has no x-rule with a "
-                                  "citation, source and confidence")
+                                  "citation, sources and confidence")
+            problems = provenance.provenance_problems(version.schema, version.status)
+            if problems:
+                more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+                raise CorpusError(f"{at}: {problems[0]}{more}", pointer=problems[0].pointer, code="missing_provenance",
+                                  detail={"problems": [p.to_dict() for p in problems[:50]]})
     published = [v for v in doc.versions if v.status == lifecycle.PUBLISHED]
     if len(published) > 1:
         raise CorpusError(f"versions {', '.join(str(v.number) for v in published)} are all published; earlier ones "
