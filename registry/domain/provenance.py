@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 from urllib.parse import parse_qsl, urlsplit
 
 from registry.domain.jsonbody import pointer_join
@@ -23,6 +23,7 @@ __all__ = [
     "SOURCE_FIELDS",
     "SOURCE_KINDS",
     "Problem",
+    "cited_rules",
     "confidence_basis",
     "deep_link_problem",
     "is_legacy",
@@ -30,6 +31,7 @@ __all__ = [
     "linked_sources",
     "provenance_problems",
     "rule_problems",
+    "rule_view",
     "rules_with_pointers",
 ]
 
@@ -241,6 +243,29 @@ def linked_sources(rule: dict | None) -> list[dict]:
         if isinstance(url, str) and url and all(s["url"] != url for s in found):
             found.append({"url": url})
     return found
+
+
+def cited_rules(rules: Iterable[dict | None]) -> list[dict]:
+    """Each rule once (by id, else by citation), in the order first met: a report shows each rule's sources once."""
+    seen: dict[Any, dict] = {}
+    for rule in rules:
+        if rule:
+            seen.setdefault(rule.get("id") or rule.get("citation"), rule)
+    return list(seen.values())
+
+
+RULE_VIEW_FIELDS = ("id", "citation", "summary", "obligation", "confidence", "recorded", "disputed", "dispute")
+
+
+def rule_view(rule: dict | None) -> dict | None:
+    """A rule as reports and the API show it: `sources` as source objects (an old `source` string read as {url}),
+    the confidence basis in words, and a disputed rule's dispute text."""
+    if not rule:
+        return None
+    shown = {k: rule[k] for k in RULE_VIEW_FIELDS if k in rule}
+    shown["sources"] = linked_sources(rule)
+    shown["confidence_basis"] = confidence_basis(rule)[1]
+    return shown
 
 
 def _quoted(source: dict) -> bool:
