@@ -115,3 +115,12 @@ def test_an_unreadable_file_fails_the_check(tmp_path):
     result = cli(str(folder))
     assert result.exit_code == 1 and "documents/EU/broken.json" in result.output
 
+
+
+def test_the_corpus_page_shows_each_rule_s_sources_and_basis():
+    from registry.reports.corpus import corpus_markdown
+
+    page = corpus_markdown(MINI)
+    assert ("| T-CN-7D | CN/consumer-protection@1 | Consumer Rights Protection Law Art 25 | H: the legal text is quoted "
+            "(National People's Congress) | [National People's Congress](https://www.npc.gov.cn/zgrdw/npc/xinwen/"
+            "2013-10/26/content_1811773.htm) (legal-text, zh) |") in page
