@@ -111,3 +111,27 @@ def test_a_gap_report_marks_a_disputed_target_rule(disputed):
     assert "## Sources" in markdown and markdown.count("**T-EU-14D**") == 1 and "<script>" not in markdown
     compare = disputed.get("/compare?left=CN&right=EU&topic=consumer-protection")
     assert compare.status_code == 200 and "status-disputed" in compare.text and "<script>alert" not in compare.text
+
+
+def test_the_api_types_sources_as_a_list_of_source_structs_and_the_answers_fit_them(disputed):
+    import msgspec
+
+    from registry.api.structs import ComplianceReportOut, GapReportOut
+
+    document = disputed.get("/schema/openapi.json").json()
+    schemas = document["components"]["schemas"]
+    assert schemas["RuleOut"]["properties"]["sources"] == {"type": "array", "items": {"$ref": "#/components/schemas/Source"}}
+    assert set(schemas["Source"]["properties"]) == {"url", "title", "publisher", "kind", "language", "quote",
+                                                    "quote_en", "retrieved"}
+    check = document["paths"]["/api/v1/compliance/check"]["post"]["responses"]["200"]["content"]["application/json"]
+    gaps = document["paths"]["/api/v1/gaps"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert check["schema"] == {"$ref": "#/components/schemas/ComplianceReportOut"}
+    assert gaps["schema"] == {"$ref": "#/components/schemas/GapReportOut"}
+    # the real answers decode into those structs
+    report = disputed.post(CHECK, json={"profile": SEVEN_DAYS, "markets": ["EU", "CN"]}).content
+    decoded = msgspec.json.decode(report, type=ComplianceReportOut)
+    eu = next(m for m in decoded.markets if m.market == "EU")
+    assert eu.violations[0].rule.sources[1].quote == HOSTILE and eu.disputed_rules[0].dispute == DISPUTE
+    gap = msgspec.json.decode(disputed.get("/api/v1/gaps?from=CN&to=EU&topic=consumer-protection").content,
+                              type=GapReportOut)
+    assert gap.disputed and any(i.rule and len(i.rule.sources) == 2 for i in gap.items)

@@ -71,6 +71,7 @@ class RawOperation:
     query: dict[str, str] = field(default_factory=dict)
     required: tuple[str, ...] = ()
     body_schema: dict[str, Any] = field(default_factory=dict)
+    response: type | None = None  # the struct that describes the JSON answer
 
     def operation(self, schemas: dict[str, Any]) -> Operation:
         if self.body is not None:
@@ -87,8 +88,21 @@ class RawOperation:
             tags=self.tags, summary=self.summary, operation_id=self.operation_id, parameters=parameters or None,
             request_body=RequestBody(required=True,
                                      content={self.body_media_type: OpenAPIMediaType(schema=body_schema)}),
-            responses={"200": OpenAPIResponse(description="Request fulfilled, document follows",
-                                              content={m: OpenAPIMediaType(schema=Schema()) for m in self.answers})})
+            responses={"200": OpenAPIResponse(description="Request fulfilled, document follows", content={
+                m: OpenAPIMediaType(schema=_struct_schema(self.response, schemas)
+                                    if self.response is not None and m == "application/json" else Schema())
+                for m in self.answers})})
+
+
+def _struct_schema(struct: type, schemas: dict[str, Any]) -> Any:
+    """A reference to `struct`'s schema, its components added to the document's."""
+    [ref], components = msgspec.json.schema_components([struct], ref_template="#/components/schemas/{name}")
+    schemas.update(components)
+    return ref
+
+
+# answers of ordinary routes that return free JSON (a dict) but have a fixed shape: (path, method) -> struct
+TYPED_ANSWERS: dict[tuple[str, str], type] = {}
 
 
 def document_errors(app: Litestar, raw_operations: tuple[RawOperation, ...] = ()) -> None:
@@ -103,6 +117,13 @@ def document_errors(app: Litestar, raw_operations: tuple[RawOperation, ...] = ()
     for raw in raw_operations:
         item = document.paths.setdefault(raw.path, PathItem())
         setattr(item, raw.method, raw.operation(document.components.schemas))
+    for (path, method), struct in TYPED_ANSWERS.items():
+        operation = getattr(document.paths.get(path) or PathItem(), method, None)
+        answer = (operation.responses or {}).get("200") if operation is not None else None
+        if isinstance(answer, OpenAPIResponse):
+            content = dict(answer.content or {})
+            content["application/json"] = OpenAPIMediaType(schema=_struct_schema(struct, document.components.schemas))
+            answer.content = content
     for item in (document.paths or {}).values():
         for method in ("get", "put", "post", "delete", "patch"):
             operation = getattr(item, method, None)
