@@ -135,3 +135,13 @@ def test_the_api_types_sources_as_a_list_of_source_structs_and_the_answers_fit_t
     gap = msgspec.json.decode(disputed.get("/api/v1/gaps?from=CN&to=EU&topic=consumer-protection").content,
                               type=GapReportOut)
     assert gap.disputed and any(i.rule and len(i.rule.sources) == 2 for i in gap.items)
+
+
+def test_a_batch_check_marks_the_disputed_market_and_violation(disputed):
+    lines = [json.dumps({"id": "a", "profile": SEVEN_DAYS})]
+    response = disputed.post("/api/v1/compliance/batch?markets=CN,EU&topics=consumer-protection",
+                             content="\n".join(lines).encode())
+    [result] = [json.loads(line) for line in response.text.splitlines()]
+    markets = {m["market"]: m for m in result["results"]}
+    assert (markets["EU"]["disputed"], markets["CN"]["disputed"]) == (True, False)
+    assert [v["disputed"] for v in markets["EU"]["violations"]] == [True]

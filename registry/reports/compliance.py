@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 from comparisons.bounded import BoundedCache
 from registry.domain.compliance import MarketResult, Violation
-from registry.domain.provenance import cited_rules, rule_view
+from registry.domain.provenance import rule_view
 from registry.reports.formats import csv_text, html_page, html_table, md_table, sources_html, sources_markdown
 from registry.services.compliance import Frameworks, Report
 
@@ -47,18 +47,12 @@ def _not_checkable(r: dict) -> dict[str, Any]:
     return {**(rule_view(r) or {}), "path": r.get("path"), "document": r.get("document")}
 
 
-def _disputed(m: MarketResult) -> list[dict]:
-    """The disputed rules the market's answer rests on (violated, to review, or applied and met), each once."""
-    rules = [v.rule for v in m.violations + m.advisories] + m.not_checkable + [c[3] for c in m.constraints]
-    return [rule_dict(r) for r in cited_rules(r for r in rules if r and r.get("disputed") is True)]
-
-
 def _unstated(r: dict) -> dict[str, Any]:
     return {"path": r.get("path"), "document": r.get("document"), "citation": r.get("citation"), "rule_id": r.get("id")}
 
 
 def market_dict(m: MarketResult) -> dict[str, Any]:
-    disputed = _disputed(m)
+    disputed = [rule_dict(r) for r in m.disputed_rules()]
     return {"market": m.market, "status": m.status, "documents": m.documents,
             "disputed": bool(disputed), "disputed_rules": disputed,
             "violations": [violation_dict(v) for v in m.violations],
