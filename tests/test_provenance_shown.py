@@ -14,7 +14,7 @@ from sqlmodel import select
 from registry.domain.canonical import content_hash
 from registry.domain.rules import iter_constraints
 from registry.storage.database import read_session
-from registry.storage.tables import Document, Version
+from registry.storage.tables import Document, Version, utcnow
 from tests.conftest import EUR_LEX_SOURCE
 
 CHECK = "/api/v1/compliance/check"
@@ -55,7 +55,9 @@ def disputed(corpus_client, corpus_engine):
                               dispute=DISPUTE, sources=[EUR_LEX_SOURCE, SECOND])
     with corpus_engine.begin() as connection:
         for key, body in bodies.items():
-            connection.execute(update(Version).where(Version.id == key).values(body=body, content_hash=content_hash(body)))
+            # a new updated_at, as any write makes: the frameworks cached by the registry's stamp are read again
+            connection.execute(update(Version).where(Version.id == key).values(
+                body=body, content_hash=content_hash(body), updated_at=utcnow()))
     return corpus_client
 
 

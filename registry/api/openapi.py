@@ -101,11 +101,9 @@ def _struct_schema(struct: type, schemas: dict[str, Any]) -> Any:
     return ref
 
 
-# answers of ordinary routes that return free JSON (a dict) but have a fixed shape: (path, method) -> struct
-TYPED_ANSWERS: dict[tuple[str, str], type] = {}
 
-
-def document_errors(app: Litestar, raw_operations: tuple[RawOperation, ...] = ()) -> None:
+def document_errors(app: Litestar, raw_operations: tuple[RawOperation, ...] = (),
+                    typed_answers: tuple[tuple[str, str, type], ...] = ()) -> None:
     """Rewrite the (cached) OpenAPI document of `app` once, after its routes are registered: add the raw routes'
     operations, then give every operation the error responses."""
     document = app.openapi_schema
@@ -117,7 +115,8 @@ def document_errors(app: Litestar, raw_operations: tuple[RawOperation, ...] = ()
     for raw in raw_operations:
         item = document.paths.setdefault(raw.path, PathItem())
         setattr(item, raw.method, raw.operation(document.components.schemas))
-    for (path, method), struct in TYPED_ANSWERS.items():
+    # ordinary routes that answer free JSON (a dict) of a fixed shape: (path, method, struct) describes it
+    for path, method, struct in typed_answers:
         operation = getattr(document.paths.get(path) or PathItem(), method, None)
         answer = (operation.responses or {}).get("200") if operation is not None else None
         if isinstance(answer, OpenAPIResponse):

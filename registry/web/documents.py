@@ -47,7 +47,7 @@ def version_page(document: Document, version: Version, viewer: Principal, *, pub
     schema = version.body if isinstance(version.body, dict) else {}
     return page("documents/version.html", viewer, title=f"{document.name}@{version.number}", document=document,
                 version=version, rows=rule_rows(schema), manual=rules.rules_not_machine_checkable(schema),
-                cited=provenance.cited_rules(rule for _, rule in provenance.rules_with_pointers(schema)),
+                sourced=provenance.cited_rules(rule for _, rule in provenance.rules_with_pointers(schema)),
                 can_write=can_write_namespace(viewer, document.namespace), publish_error=publish_error,
                 status_code=status_code)
 
