@@ -17,7 +17,7 @@ from comparisons import bounded
 from registry import __version__
 from registry.api.admission import Admission, provide_caller
 from registry.api.audit import AuditController
-from registry.api.comparisons import ComparisonController
+from registry.api.comparisons import GAPS_ANSWER, ComparisonController
 from registry.api.compliance import BATCH_OPERATION, CHECK_OPERATION, check, check_batch
 from registry.api.dependencies import (
     authenticate_api,
@@ -111,7 +111,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         debug=False,
     )
-    document_errors(app, (CHECK_OPERATION, BATCH_OPERATION))  # the one error shape, and the raw routes
+    document_errors(app, (CHECK_OPERATION, BATCH_OPERATION), (GAPS_ANSWER,))  # the one error shape, and the raw routes
     # before routing: a bad Host is refused even where routing answers 404/405 itself; HEAD is routed as GET
     app.asgi_handler = hosts.middleware(head_as_get(app.asgi_handler))
     bounded.configure(bounded.parse_limits(settings.cache_limits))  # every cache is made by now (docs/security.md)

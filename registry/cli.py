@@ -202,6 +202,51 @@ def validate(file: Path) -> None:
 
 
 @main.group()
+def corpus() -> None:
+    """Check the provenance of a standards folder's rules."""
+
+
+@corpus.command("check")
+@click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Every rule with its confidence basis and problems, as JSON.")
+def corpus_check(folder: Path | None, as_json: bool) -> None:
+    """List every rule whose confidence its sources do not support (default folder: the shipped corpus).
+
+    H needs a quoted legal text or two quoting sources of different publishers; every rule needs a deep-linked
+    source (https, not a home page) with a verbatim quote, an English rendering of a non-English quote, and a
+    disputed rule its dispute text and two sources. Exit status 1 when any rule fails, 0 otherwise."""
+    import json as json_module
+
+    from registry.services import corpus as corpus_service
+
+    folder = folder or _settings().standards_dir
+    try:
+        checks, errors = corpus_service.check_provenance(folder)
+    except RegistryError as exc:
+        _fail(exc.message)
+    failing = [c for c in checks if not c.ok]
+    if as_json:
+        click.echo(json_module.dumps({
+            "folder": str(folder), "rules": len(checks), "failing": len(failing),
+            "kept_as_recorded": sum(c.kept_as_recorded for c in checks),
+            "errors": [{"file": e.path, "detail": e.detail} for e in errors],
+            "checks": [c.to_dict() for c in checks]}, ensure_ascii=False, indent=2))
+    else:
+        if failing:
+            table = Table("rule", "version", "confidence basis", "problems", title=f"Rules not supported: {folder}")
+            for c in failing:
+                table.add_row(shown(c.rule_id), shown(f"{c.document}@{c.version}"), shown(c.basis),
+                              shown("\n".join(c.problems)))
+            _consoles.out.print(table)
+        for e in errors:
+            _consoles.err.print(f"[red]{shown(e.path)}[/]: {shown(e.detail)}", highlight=False)
+        _consoles.out.print(f"{len(checks)} rules checked, {len(failing)} not supported by their sources"
+                            + (f", {len(errors)} file(s) unreadable" if errors else "") + ".", highlight=False)
+    if failing or errors:
+        sys.exit(1)
+
+
+@main.group()
 def token() -> None:
     """Create, list and revoke access tokens."""
 

@@ -25,10 +25,17 @@ SHARED = Path(os.environ.get("REGISTRY_SHARED_DIR", ROOT.parent / "shared"))
 PG_URL = os.environ.get("REGISTRY_TEST_DATABASE_URL", "")
 BACKEND = "postgresql" if PG_URL.startswith("postgres") else "sqlite"
 TEST_ADMIN = Principal(token_id=None, name="test", role=ADMIN)
+# a source object of the issue-15 provenance format (docs/corpus-format.md), for rules that tests write
+EUR_LEX_SOURCE = {"url": "https://eur-lex.europa.eu/eli/dir/2011/83/oj",
+                  "title": "Directive 2011/83/EU on consumer rights, Article 9",
+                  "publisher": "Publications Office of the European Union (EUR-Lex)", "kind": "legal-text",
+                  "language": "en", "quote": "the consumer shall have a period of 14 days to withdraw from a distance "
+                  "or off-premises contract, without giving any reason", "retrieved": "2026-12-02"}
 
 
 _NO_DATABASE = ("comparisons", "corpus")
-_NO_DATABASE_MODULES = ("test_architecture.py", "test_validation_engines.py", "test_corpus_page.py")
+_NO_DATABASE_MODULES = ("test_architecture.py", "test_validation_engines.py", "test_corpus_page.py",
+                        "test_corpus_provenance.py")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -10,7 +10,7 @@ import json
 import pytest
 from jsonschema import Draft202012Validator
 
-from tests.conftest import auth
+from tests.conftest import EUR_LEX_SOURCE, auth
 
 
 def test_gap_cn_to_eu_lists_the_fourteen_day_rule_with_its_citation(corpus_client):
@@ -182,7 +182,7 @@ def test_publishing_a_breaking_version_of_a_backward_compatible_standard_is_refu
     breaking = json.loads(json.dumps(current["schema"]))
     # a newly required business term: invoices valid under the current version may lack it
     breaking["allOf"].append({"required": ["buyer_reference"], "x-rule": {}})
-    breaking["allOf"][-1]["x-rule"] = {"id": "TEST-BREAK", "citation": "test", "source": "https://example.org/",
+    breaking["allOf"][-1]["x-rule"] = {"id": "TEST-BREAK", "citation": "test", "sources": [EUR_LEX_SOURCE],
                                        "summary": "test", "obligation": "must", "confidence": "L",
                                        "recorded": "2026-11-28"}
     created = corpus_client.post(f"{url}/versions", json={"schema": breaking, "effective_from": "2030-01-01"},

@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from tests.conftest import auth
+from tests.conftest import EUR_LEX_SOURCE, auth
 
 DOC = "/api/v1/documents/EU/consumer-protection"
 
@@ -14,12 +14,12 @@ DOC = "/api/v1/documents/EU/consumer-protection"
 def schema(days: int, refund: int | None = None) -> dict:
     properties: dict = {"withdrawal_period_days": {"minimum": days, "x-rule": {
         "id": f"T-EU-{days}D", "citation": "Directive 2011/83/EU Art 9(1)",
-        "source": "https://eur-lex.europa.eu/eli/dir/2011/83/oj", "summary": f"{days} days.",
+        "sources": [EUR_LEX_SOURCE], "summary": f"{days} days.",
         "obligation": "must", "confidence": "H", "recorded": "2026-11-28"}}}
     if refund is not None:
         properties["refund_within_days"] = {"maximum": refund, "x-rule": {
             "id": "T-EU-REFUND", "citation": "Directive 2011/83/EU Art 13(1)",
-            "source": "https://eur-lex.europa.eu/eli/dir/2011/83/oj", "summary": "Refund within 14 days.",
+            "sources": [EUR_LEX_SOURCE], "summary": "Refund within 14 days.",
             "obligation": "must", "confidence": "H", "recorded": "2026-11-28"}}
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
             "properties": {"consumer_protection": {"type": "object", "properties": properties}}}

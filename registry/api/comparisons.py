@@ -10,7 +10,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromQuery, JSONBody, QueryParameter
 from sqlalchemy import Engine
 
-from registry.api.structs import API, Input
+from registry.api.structs import API, GapReportOut, Input
 from registry.domain.access import Principal
 from registry.errors import InvalidInput
 from registry.reports import comparisons as formats
@@ -45,6 +45,9 @@ def _text(fmt: str, data: dict, renderers: dict) -> Response[Any]:
     if fmt not in renderers:
         raise InvalidInput(f"this answer comes as {', '.join(['json', *renderers])}", code="unsupported_format")
     return Response(renderers[fmt](data), media_type=FORMATS[fmt])
+
+
+GAPS_ANSWER = (API + "/gaps", "get", GapReportOut)  # for the OpenAPI document: items carry their rules' sources
 
 
 class ComparisonController(Controller):

@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from registry.api import raw
 from registry.api.admission import known_caller
 from registry.api.openapi import RawOperation
-from registry.api.structs import API, Input
+from registry.api.structs import API, ComplianceReportOut, Input
 from registry.domain.access import ANONYMOUS, Principal
 from registry.domain.jsonbody import parse_json
 from registry.domain.references import parse_date
@@ -67,7 +67,7 @@ CHECK_OPERATION = RawOperation(
     path=CHECK_PATH, method="post", tags=["compliance"], operation_id="ApiV1ComplianceCheckCheck",
     summary="Check one operating profile against markets, now or as of a date (JSON, md, csv, html)",
     body=ComplianceRequest, query={"format": "json, md, csv or html"},
-    answers=["application/json", "text/markdown", "text/csv", "text/html"])
+    answers=["application/json", "text/markdown", "text/csv", "text/html"], response=ComplianceReportOut)
 
 
 def _check(engine: Engine, settings: Settings, principal: Principal, data: ComplianceRequest,

@@ -71,6 +71,7 @@ class RawOperation:
     query: dict[str, str] = field(default_factory=dict)
     required: tuple[str, ...] = ()
     body_schema: dict[str, Any] = field(default_factory=dict)
+    response: type | None = None  # the struct that describes the JSON answer
 
     def operation(self, schemas: dict[str, Any]) -> Operation:
         if self.body is not None:
@@ -87,11 +88,22 @@ class RawOperation:
             tags=self.tags, summary=self.summary, operation_id=self.operation_id, parameters=parameters or None,
             request_body=RequestBody(required=True,
                                      content={self.body_media_type: OpenAPIMediaType(schema=body_schema)}),
-            responses={"200": OpenAPIResponse(description="Request fulfilled, document follows",
-                                              content={m: OpenAPIMediaType(schema=Schema()) for m in self.answers})})
+            responses={"200": OpenAPIResponse(description="Request fulfilled, document follows", content={
+                m: OpenAPIMediaType(schema=_struct_schema(self.response, schemas)
+                                    if self.response is not None and m == "application/json" else Schema())
+                for m in self.answers})})
 
 
-def document_errors(app: Litestar, raw_operations: tuple[RawOperation, ...] = ()) -> None:
+def _struct_schema(struct: type, schemas: dict[str, Any]) -> Any:
+    """A reference to `struct`'s schema, its components added to the document's."""
+    [ref], components = msgspec.json.schema_components([struct], ref_template="#/components/schemas/{name}")
+    schemas.update(components)
+    return ref
+
+
+
+def document_errors(app: Litestar, raw_operations: tuple[RawOperation, ...] = (),
+                    typed_answers: tuple[tuple[str, str, type], ...] = ()) -> None:
     """Rewrite the (cached) OpenAPI document of `app` once, after its routes are registered: add the raw routes'
     operations, then give every operation the error responses."""
     document = app.openapi_schema
@@ -103,6 +115,14 @@ def document_errors(app: Litestar, raw_operations: tuple[RawOperation, ...] = ()
     for raw in raw_operations:
         item = document.paths.setdefault(raw.path, PathItem())
         setattr(item, raw.method, raw.operation(document.components.schemas))
+    # ordinary routes that answer free JSON (a dict) of a fixed shape: (path, method, struct) describes it
+    for path, method, struct in typed_answers:
+        operation = getattr(document.paths.get(path) or PathItem(), method, None)
+        answer = (operation.responses or {}).get("200") if operation is not None else None
+        if isinstance(answer, OpenAPIResponse):
+            content = dict(answer.content or {})
+            content["application/json"] = OpenAPIMediaType(schema=_struct_schema(struct, document.components.schemas))
+            answer.content = content
     for item in (document.paths or {}).values():
         for method in ("get", "put", "post", "delete", "patch"):
             operation = getattr(item, method, None)

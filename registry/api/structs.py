@@ -31,6 +31,106 @@ class Cooperation(msgspec.Struct):
     note: Optional[str] = None
 
 
+class Source(msgspec.Struct, omit_defaults=True):
+    """Where a rule is stated (issue 15): a deep link, and the verbatim quote in its language with our English
+    rendering. A rule still in the old form shows its address alone."""
+
+    url: str
+    title: Optional[str] = None
+    publisher: Optional[str] = None
+    kind: Optional[Annotated[str, Meta(description="legal-text, official or secondary")]] = None
+    language: Optional[Annotated[str, Meta(description="BCP 47 code of the quote")]] = None
+    quote: Optional[str] = None
+    quote_en: Optional[str] = None
+    retrieved: Optional[str] = None
+
+
+class RuleOut(msgspec.Struct, omit_defaults=True):
+    """A rule as compliance results and gap reports quote it."""
+
+    sources: list[Source]
+    confidence_basis: Annotated[str, Meta(description='e.g. "H: the legal text is quoted (EUR-Lex)"')]
+    id: Optional[str] = None
+    citation: Optional[str] = None
+    summary: Optional[str] = None
+    obligation: Optional[str] = None
+    confidence: Optional[str] = None
+    recorded: Optional[str] = None
+    disputed: bool = False
+    dispute: Optional[str] = None
+
+
+class ViolationOut(msgspec.Struct):
+    path: str
+    keyword: str
+    expected: Any
+    actual: Any
+    message: str
+    document: str
+    citation: Optional[str]
+    obligation: str
+    confidence: Optional[str]
+    disputed: bool
+    rule: Optional[RuleOut]
+
+
+class MarketOut(msgspec.Struct):
+    market: str
+    status: str
+    documents: list[str]
+    disputed: Annotated[bool, Meta(description="the answer rests on a disputed rule (see disputed_rules)")]
+    disputed_rules: list[RuleOut]
+    violations: list[ViolationOut]
+    advisories: list[ViolationOut]
+    not_checkable: list[dict[str, Any]]
+    unstated: list[dict[str, Any]]
+    applicable_constraints: int
+
+
+class ComplianceReportOut(msgspec.Struct):
+    """The JSON answer of a compliance check."""
+
+    as_of: str
+    profile_hash: str
+    vocabulary: str
+    markets: list[MarketOut]
+    combined: list[dict[str, Any]]
+    conflicts: list[dict[str, Any]]
+    versions_used: list[dict[str, Any]]
+    rerun: dict[str, Any]
+
+
+class GapItemOut(msgspec.Struct):
+    path: str
+    keyword: str
+    status: str
+    summary: str
+    disputed: bool
+    required: Any = None
+    rule: Optional[RuleOut] = None
+    citation: Optional[str] = None
+    obligation: Optional[str] = None
+    reason: Optional[str] = None
+    witness: Any = None
+    source_value: Any = None
+    condition: Any = None
+    has_witness: bool = False
+
+
+class GapReportOut(msgspec.Struct):
+    """The JSON answer of a gap report between two jurisdictions' frameworks."""
+
+    from_: dict[str, Any] = msgspec.field(name="from")
+    to: dict[str, Any] = msgspec.field(default_factory=dict)
+    topic: Optional[str] = None
+    as_of: str = ""
+    covered: str = ""
+    items: list[GapItemOut] = msgspec.field(default_factory=list)
+    disputed: bool = False
+    not_machine_checkable: list[dict[str, Any]] = msgspec.field(default_factory=list)
+    reason: Optional[str] = None
+
+
 class JurisdictionOut(msgspec.Struct):
     code: str
     name: str

@@ -11,6 +11,7 @@ from typing import Any, Iterable, Sequence
 from comparisons.bounded import BoundedCache, json_size
 from registry.domain import rules
 from registry.domain.jsonbody import pointer_join
+from registry.domain.provenance import cited_rules
 from registry.domain.validation import Failure, checker
 
 COMPLIANT, NON_COMPLIANT, NOT_APPLICABLE, NOT_CHECKABLE = "compliant", "non_compliant", "not_applicable", "not_checkable"
@@ -62,6 +63,11 @@ class MarketResult:
     applicable: int = 0
     # (instance path, keyword, value, rule, document) of every machine-checkable constraint that applies
     constraints: list[tuple[str, str, Any, dict | None, str]] = field(default_factory=list)
+
+    def disputed_rules(self) -> list[dict]:
+        """The disputed rules this answer rests on (violated, to review by hand, or applied and met), each once."""
+        rules_ = [v.rule for v in self.violations + self.advisories] + self.not_checkable + [c[3] for c in self.constraints]
+        return cited_rules(r for r in rules_ if r and r.get("disputed") is True)
 
 
 # ---- what a document says, computed once per content hash --------------------------------------------------

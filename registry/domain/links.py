@@ -56,7 +56,8 @@ def linkable(url: Any) -> str | None:
 
 
 def rule_sources(schema: Any) -> Iterator[tuple[str, Any]]:
-    """(pointer, value) of every `x-rule.source` in a schema, wherever the x-rule is."""
+    """(pointer, address) of every address an x-rule links to, wherever the x-rule is: its `sources[*].url` (source
+    objects), the old `source` string and the old `sources` list of URL strings."""
     stack: list[tuple[Any, tuple]] = [(schema, ())]
     while stack:
         node, path = stack.pop()
@@ -64,13 +65,20 @@ def rule_sources(schema: Any) -> Iterator[tuple[str, Any]]:
             rule = node.get("x-rule")
             if isinstance(rule, dict) and "source" in rule:
                 yield pointer_join(*path, "x-rule", "source"), rule["source"]
+            sources = rule.get("sources") if isinstance(rule, dict) else None
+            for index, item in enumerate(sources if isinstance(sources, list) else ()):
+                if isinstance(item, dict) and "url" in item:
+                    yield pointer_join(*path, "x-rule", "sources", index, "url"), item["url"]
+                elif isinstance(item, str):
+                    yield pointer_join(*path, "x-rule", "sources", index), item
             stack.extend((value, path + (key,)) for key, value in node.items())
         elif isinstance(node, list):
             stack.extend((value, path + (index,)) for index, value in enumerate(node))
 
 
 def check_rule_sources(schema: Any) -> None:
-    """Every `x-rule.source` is an http(s) address (422 `invalid_link` with its pointer otherwise)."""
+    """Every address an x-rule links to is an http(s) address (422 `invalid_link` with its pointer otherwise); whether
+    it is a deep link with a quote is checked at publication (registry.domain.provenance)."""
     for pointer, source in rule_sources(schema):
         if source not in (None, ""):  # a missing source is the citation check's to report, at publication
             check_web_address(source, pointer=pointer)

@@ -39,7 +39,8 @@ ASSERTION_KEYWORDS: frozenset[str] = frozenset({
     "maxProperties", "minProperties", "required", "dependentRequired",
 })
 
-REQUIRED_RULE_FIELDS = ("citation", "source", "confidence")
+REQUIRED_RULE_FIELDS = ("citation", "sources", "confidence")  # `sources` or, where still taken, the old `source'
+
 
 _NAMED = ("properties", "patternProperties", "dependentSchemas", "$defs")  # keyword -> {name: schema}
 _LISTED = ("allOf", "anyOf", "oneOf", "prefixItems")  # keyword -> [schema, ...]
@@ -139,11 +140,13 @@ def iter_constraints(schema: dict) -> list[Constraint]:
 
 
 def _complete(rule: dict | None) -> bool:
-    return isinstance(rule, dict) and all(rule.get(field) for field in REQUIRED_RULE_FIELDS)
+    """A citation, a confidence and sources (their quotes and links are registry.domain.provenance's to judge)."""
+    return isinstance(rule, dict) and bool(rule.get("citation")) and bool(rule.get("confidence")) \
+        and bool(rule.get("sources") or rule.get("source"))
 
 
 def unannotated_constraints(schema: dict) -> list[Constraint]:
-    """Constraints whose nearest x-rule is missing or lacks a citation, source or confidence."""
+    """Constraints whose nearest x-rule is missing or lacks a citation, sources or confidence."""
     return [c for c in iter_constraints(schema) if not _complete(c.rule)]
 
 

@@ -6,9 +6,10 @@ import html
 import json
 from typing import Any
 
-from registry.reports.formats import csv_text, html_page, html_table, md_table
+from registry.reports.formats import csv_text, html_page, html_table, md_table, sources_html, sources_markdown
 
-_GAP_HEADER = ["path", "keyword", "required", "status", "citation", "obligation", "summary", "reason", "witness"]
+_GAP_HEADER = ["path", "keyword", "required", "status", "citation", "obligation", "summary", "reason", "witness",
+               "disputed"]
 
 
 def _witness(item: dict) -> str:
@@ -18,7 +19,8 @@ def _witness(item: dict) -> str:
 
 def _gap_rows(data: dict) -> list[list[Any]]:
     return [[i["path"], i["keyword"], json.dumps(i.get("required"), ensure_ascii=False), i["status"],
-             i.get("citation"), i.get("obligation"), i.get("summary"), i.get("reason"), _witness(i)]
+             i.get("citation"), i.get("obligation"), i.get("summary"), i.get("reason"), _witness(i),
+             "yes" if i.get("disputed") else ""]
             for i in data["items"]]
 
 
@@ -37,6 +39,9 @@ def gap_markdown(data: dict) -> str:
     parts = [f"# {_title(data)}", "", _covered(data), ""]
     if data["items"]:
         parts += [md_table(_GAP_HEADER, _gap_rows(data)), ""]
+    cited = [i.get("rule") for i in data["items"]]
+    if any(cited):
+        parts += ["## Sources", ""] + sources_markdown(cited) + [""]
     if data["not_machine_checkable"]:
         parts += ["## Not machine-checkable", ""]
         parts += [f"- {r.get('citation')}: {r.get('summary')}" for r in data["not_machine_checkable"]] + [""]
@@ -52,6 +57,7 @@ def gap_csv(data: dict) -> str:
 
 def gap_html(data: dict) -> str:
     body = f"<p>{html.escape(_covered(data))}</p>" + html_table(_GAP_HEADER, _gap_rows(data))
+    body += sources_html(i.get("rule") for i in data["items"])
     return html_page(_title(data), body)
 
 

@@ -8,15 +8,14 @@ from typing import Any, Callable
 
 from comparisons.bounded import BoundedCache
 from registry.domain.compliance import MarketResult, Violation
-from registry.reports.formats import csv_text, html_page, html_table, md_table
+from registry.domain.provenance import rule_view
+from registry.reports.formats import csv_text, html_page, html_table, md_table, sources_html, sources_markdown
 from registry.services.compliance import Frameworks, Report
 
 
-def _rule(rule: dict | None) -> dict | None:
-    if not rule:
-        return None
-    keep = ("id", "citation", "source", "summary", "obligation", "confidence", "recorded", "disputed")
-    return {k: rule[k] for k in keep if k in rule}
+def rule_dict(rule: dict | None) -> dict | None:
+    """provenance.rule_view, built once per rule object (rules are shared by every report of their version)."""
+    return _once("rule", rule, rule_view) if rule else None
 
 
 # Rules, citations and most violations are long-lived, shared objects (cached per rule version): their parts of a
@@ -37,7 +36,7 @@ def _violation(v: Violation) -> dict[str, Any]:
     rule = v.rule or {}
     return {"path": v.path, "keyword": v.keyword, "expected": v.expected, "actual": v.actual, "message": v.message,
             "document": v.document, "citation": rule.get("citation"), "obligation": rule.get("obligation", "must"),
-            "confidence": rule.get("confidence"), "rule": _rule(v.rule)}
+            "confidence": rule.get("confidence"), "disputed": rule.get("disputed") is True, "rule": rule_dict(v.rule)}
 
 
 def violation_dict(v: Violation) -> dict[str, Any]:
@@ -45,7 +44,7 @@ def violation_dict(v: Violation) -> dict[str, Any]:
 
 
 def _not_checkable(r: dict) -> dict[str, Any]:
-    return {**(_rule(r) or {}), "path": r.get("path"), "document": r.get("document")}
+    return {**(rule_view(r) or {}), "path": r.get("path"), "document": r.get("document")}
 
 
 def _unstated(r: dict) -> dict[str, Any]:
@@ -53,7 +52,9 @@ def _unstated(r: dict) -> dict[str, Any]:
 
 
 def market_dict(m: MarketResult) -> dict[str, Any]:
+    disputed = [rule_dict(r) for r in m.disputed_rules()]
     return {"market": m.market, "status": m.status, "documents": m.documents,
+            "disputed": bool(disputed), "disputed_rules": disputed,
             "violations": [violation_dict(v) for v in m.violations],
             "advisories": [violation_dict(v) for v in m.advisories],
             "not_checkable": [_once("not_checkable", r, _not_checkable) for r in m.not_checkable],
@@ -80,7 +81,8 @@ def report_dict(report: Report, *, topics: list[str] | None = None, markets: lis
     }
 
 
-_HEADER = ["market", "status", "path", "requirement", "profile", "citation", "obligation", "confidence", "document"]
+_HEADER = ["market", "status", "path", "requirement", "profile", "citation", "obligation", "confidence", "document",
+           "disputed"]
 
 
 def _rows(data: dict) -> list[list[Any]]:
@@ -88,10 +90,12 @@ def _rows(data: dict) -> list[list[Any]]:
     for m in data["markets"]:
         items = m["violations"] + m["advisories"]
         if not items:
-            rows.append([m["market"], m["status"], "", "", "", "", "", "", ", ".join(m["documents"])])
+            rows.append([m["market"], m["status"], "", "", "", "", "", "", ", ".join(m["documents"]),
+                         "yes" if m.get("disputed") else ""])
         for v in items:
             rows.append([m["market"], m["status"], v["path"], v["message"], json.dumps(v["actual"], ensure_ascii=False),
-                         v["citation"], v["obligation"], v["confidence"], v["document"]])
+                         v["citation"], v["obligation"], v["confidence"], v["document"],
+                         "yes" if v.get("disputed") else ""])
     return rows
 
 
@@ -119,8 +123,17 @@ def to_markdown(data: dict) -> str:
         parts += ["## Rules to review by hand (not machine-checkable)", ""]
         parts += [f"- {market}: {r.get('citation')} — {r.get('summary')} ({r.get('document')})" for market, r in checkable]
         parts += [""]
+    cited = _cited(data)
+    if cited:
+        parts += ["## Sources", ""] + sources_markdown(cited) + [""]
     parts += ["## Versions used", ""] + [f"- {v['ref']} (`{v['content_hash'][:12]}…`)" for v in data["versions_used"]]
     return "\n".join(parts) + "\n"
+
+
+def _cited(data: dict) -> list[dict]:
+    """The rules a report's violations, advisories and disputed results rest on: each shown once with its sources."""
+    return [v["rule"] for m in data["markets"] for v in m["violations"] + m["advisories"] if v.get("rule")] + \
+        [r for m in data["markets"] for r in m.get("disputed_rules", [])]
 
 
 def to_html(data: dict) -> str:
@@ -130,5 +143,6 @@ def to_html(data: dict) -> str:
                            caption="Strictest combined requirement")
     if data["conflicts"]:
         body += "<h2>Conflicts</h2><ul>" + "".join(f"<li>{html.escape(c['summary'])}</li>" for c in data["conflicts"]) + "</ul>"
+    body += sources_html(_cited(data))
     body += "<h2>Versions used</h2><ul>" + "".join(f"<li>{html.escape(v['ref'])}</li>" for v in data["versions_used"]) + "</ul>"
     return html_page(f"Compliance check as of {data['as_of']}", body)

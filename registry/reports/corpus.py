@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from registry.domain import lifecycle, rules
+from registry.domain import lifecycle, provenance, rules
+from registry.domain.links import linkable
 from registry.domain.topics import TOPICS
 from registry.reports.formats import md_table
 from registry.services.corpus import read_folder
@@ -14,6 +15,30 @@ from registry.services.corpus import read_folder
 
 def _confidence(counter: Counter) -> str:
     return " ".join(f"{level}{counter[level]}" for level in ("H", "M", "L") if counter[level])
+
+
+def _link_text(text: object) -> str:
+    return str(text or "").replace("[", "(").replace("]", ")").replace("\n", " ")
+
+
+def _sources_cell(rule: dict) -> str:
+    """Each source as a Markdown link named by its publisher (or title), with its kind and language."""
+    parts = []
+    for source in provenance.linked_sources(rule):
+        name = _link_text(source.get("publisher") or source.get("title") or source.get("url"))
+        url = linkable(source.get("url"))
+        link = f"[{name}]({url.replace('(', '%28').replace(')', '%29')})" if url else name
+        notes = [str(x) for x in (source.get("kind"), source.get("language")) if x]
+        notes += [] if source.get("quote") else ["no quote"]
+        parts.append(f"{link} ({', '.join(notes)})")
+    return "; ".join(parts) or "—"
+
+
+def _rule_rows(name: str, schema: dict) -> list[list[object]]:
+    """One row per distinct rule of a version: id, citation, confidence basis, sources."""
+    cited = provenance.cited_rules(rule for _, rule in provenance.rules_with_pointers(schema))
+    return [[rule.get("id"), name, rule.get("citation"), provenance.confidence_basis(rule)[1]
+             + (" (disputed)" if rule.get("disputed") else ""), _sources_cell(rule)] for rule in cited]
 
 
 def corpus_markdown(folder: Path) -> str:
@@ -26,6 +51,7 @@ def corpus_markdown(folder: Path) -> str:
     kinds: Counter = Counter()
     versions_total = multi = 0
     rows = []
+    rule_rows: list[list[object]] = []
     for _, doc in sorted(corpus.documents, key=lambda pd: pd[1].name):
         kinds[doc.kind] += 1
         versions_total += len(doc.versions)
@@ -41,6 +67,7 @@ def corpus_markdown(folder: Path) -> str:
         for confidence in ids.values():
             cells[(code, doc.topic or "")][confidence] += 1
         unchecked[(code, doc.topic)] += len(rules.rules_not_machine_checkable(latest.schema))
+        rule_rows += _rule_rows(f"{doc.name}@{latest.number}", latest.schema)
         for v in doc.versions:
             rows.append([doc.name, v.number, v.status, v.effective_from or "", v.effective_to or "",
                          v.changelog.splitlines()[0][:110] if v.changelog else ""])
@@ -61,9 +88,11 @@ def corpus_markdown(folder: Path) -> str:
         "# The shipped corpus", "",
         "Generated from `standards/` by `registry.reports.corpus`; a test fails when this page is stale "
         "(`REGISTRY_UPDATE_DOCS=1 python -m pytest tests/test_corpus_page.py` rewrites it). The facts come from "
-        "`shared/corpus/FACTS.md`, each with its citation, source, the date it was recorded and a confidence: "
-        "**H** seen in two or more sources or quoted from the legal text, **M** one secondary source or an article "
-        "recalled rather than seen, **L** recalled, not seen.", "",
+        "`shared/corpus/FACTS.md`, each with its citation, its sources (a deep link and the verbatim quote that "
+        "states the rule), the date it was recorded and a confidence that its sources must support: **H** the legal "
+        "text is quoted, or two sources of different publishers agree; **M** one source quotes or closely "
+        "paraphrases the rule; **L** only indirect or weak sources (docs/corpus-format.md). `registry corpus check` "
+        "lists the rules whose confidence their sources do not support.", "",
         f"- {len(juris)} jurisdictions ({sum(j.kind == 'bloc' for j in juris)} blocs), "
         f"{kinds['rule']} rule documents, {kinds['technical-standard']} technical standards, "
         f"{kinds['vocabulary']} vocabularies; {versions_total} versions, {multi} documents with more than one.",
@@ -76,6 +105,10 @@ def corpus_markdown(folder: Path) -> str:
         "## Jurisdictions", "",
         md_table(["code", "name", "kind", "region", "members"],
                  [[j.code, j.name, j.kind, j.region, ", ".join(j.members)] for j in juris]), "",
+        "## Rules and their sources", "",
+        "Each distinct rule of each document's latest version: its citation, the basis of its confidence in words, "
+        "and its sources (publisher, kind, language; \"no quote\" where a rule still carries only a link).", "",
+        md_table(["rule", "document", "citation", "confidence basis", "sources"], rule_rows), "",
         "## Documents and their versions", "",
         md_table(["document", "version", "status", "from", "until", "changelog (first line)"], rows), "",
     ]

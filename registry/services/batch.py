@@ -68,8 +68,10 @@ class LineChecker:
                 outcome = check_market(market, versions, profile, engine=self.engine,
                                        format_assertion=self.format_assertion)
                 results.append({"market": market, "status": outcome.status, "unstated": len(outcome.unstated),
+                                "disputed": bool(outcome.disputed_rules()),
                                 "violations": [{"path": v.path, "message": v.message,
-                                                "citation": (v.rule or {}).get("citation"), "document": v.document}
+                                                "citation": (v.rule or {}).get("citation"), "document": v.document,
+                                                "disputed": (v.rule or {}).get("disputed") is True}
                                                for v in outcome.violations]})
             return {"line": number, "id": record_id, "results": results}
         except RegistryError as exc:

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from comparisons import ComparisonCache, all_of, gap
 from comparisons.bounded import BoundedCache
-from registry.domain import lifecycle, rules
+from registry.domain import lifecycle, provenance, rules
 from registry.domain.access import Principal
 from registry.domain.references import parse_reference
 from comparisons.expansion import DEFAULT_LIMIT
@@ -99,8 +99,7 @@ def not_machine_checkable(side: Side) -> list[dict]:
     found = []
     for schema in side.parts:
         for rule in rules.rules_not_machine_checkable(schema):
-            found.append({k: rule[k] for k in ("id", "citation", "source", "summary", "obligation", "confidence",
-                                                "instance_path") if k in rule})
+            found.append({**(provenance.rule_view(rule) or {}), "instance_path": rule.get("instance_path")})
     return found
 
 
@@ -113,9 +112,19 @@ def framework_gap(session: Session, source: str, target: str, *, topic: str | No
     data = _GAPS.get(key)
     if data is None:  # the same versions always give the same report: computed once
         data = _GAPS[key] = gap(left.schema, right.schema, format_assertion=format_assertion).to_dict()
+    items = [_with_provenance(item) for item in data["items"]]
     return {"from": left.describe(), "to": right.describe(), "topic": topic,
-            "as_of": (as_of or dt.date.today()).isoformat(), "covered": data["covered"], "items": data["items"],
+            "as_of": (as_of or dt.date.today()).isoformat(), "covered": data["covered"], "items": items,
+            "disputed": any(item["disputed"] for item in items),
             "reason": data.get("reason"), "not_machine_checkable": not_machine_checkable(right)}
+
+
+def _with_provenance(item: dict[str, Any]) -> dict[str, Any]:
+    """A gap item (a copy: the cached report stays as it is) with its rule's sources as objects, the confidence
+    basis, and `disputed: true` when the target's rule is disputed."""
+    rule = item.get("rule")
+    return {**item, "rule": provenance.rule_view(rule) if isinstance(rule, dict) else rule,
+            "disputed": isinstance(rule, dict) and rule.get("disputed") is True}
 
 
 def _paths(difference_list: list[dict]) -> set[str]:

@@ -11,7 +11,7 @@ from typing import Any, Callable, Optional
 import msgspec
 from sqlmodel import Session, select
 
-from registry.domain import lifecycle, rules
+from registry.domain import lifecycle, provenance, rules
 from registry.domain.access import Principal
 from registry.domain.canonical import content_hash
 from registry.domain.jsonbody import parse_json
@@ -201,7 +201,12 @@ def _check_document(doc: DocumentFile, vocabularies: dict[str, dict], jurisdicti
             if uncited:
                 first = uncited[0]
                 raise CorpusError(f"{at}: constraint {first.keyword!r} at {first.pointer or '/'} has no x-rule with a "
-                                  "citation, source and confidence")
+                                  "citation, sources and confidence")
+            problems = provenance.provenance_problems(version.schema, version.status)
+            if problems:
+                more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+                raise CorpusError(f"{at}: {problems[0]}{more}", pointer=problems[0].pointer, code="missing_provenance",
+                                  detail={"problems": [p.to_dict() for p in problems[:50]]})
     published = [v for v in doc.versions if v.status == lifecycle.PUBLISHED]
     if len(published) > 1:
         raise CorpusError(f"versions {', '.join(str(v.number) for v in published)} are all published; earlier ones "
@@ -400,3 +405,69 @@ def check_file(path: Path, standards_dir: Path, max_expansion: int = DEFAULT_LIM
     codes = {j.code for j in reference.jurisdictions.jurisdictions} if reference.jurisdictions else set()
     codes.add(parse_name(doc.name).namespace)  # a new jurisdiction's file is checked on its own merits
     _check_document(doc, vocabularies, codes, max_expansion)
+
+
+# ---- `registry corpus check`: is every rule's confidence supported by its sources? (issue 15) -------------------
+
+@dataclass
+class RuleCheck:
+    """One x-rule of one version of one document file, its confidence basis and what is wrong with it."""
+
+    document: str
+    version: int
+    status: str
+    pointer: str
+    rule_id: str
+    confidence: str
+    basis: str
+    problems: list[str] = field(default_factory=list)
+    kept_as_recorded: bool = False  # the old form in a corrected version (format.md): reported, not a failure
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"document": self.document, "version": self.version, "status": self.status, "pointer": self.pointer,
+                "rule": self.rule_id, "confidence": self.confidence, "basis": self.basis, "ok": self.ok,
+                "problems": self.problems, "kept_as_recorded": self.kept_as_recorded}
+
+
+def check_provenance(root: Path) -> tuple[list[RuleCheck], list[FileReport]]:
+    """Every x-rule of every version of every document file under `root/documents`: its confidence basis and its
+    provenance problems (no quote, a home page, a non-English quote without quote_en, a dispute without its text,
+    a confidence its sources do not support). Files are read as JSON, so a file the loader would refuse for another
+    reason is still checked here; unreadable files come back as errors."""
+    root = root.resolve()
+    if not root.is_dir():
+        raise CorpusError(f"{root} is not a folder", code="not_a_folder")
+    checks: list[RuleCheck] = []
+    errors: list[FileReport] = []
+    for path in sorted((root / "documents").glob("*/*.json")):
+        where = str(path.relative_to(root))
+        try:
+            doc = parse_json(path.read_bytes(), max_depth=256)
+        except RegistryError as exc:
+            errors.append(FileReport(where, "error", exc.message))
+            continue
+        if not isinstance(doc, dict) or doc.get("kind") not in ("rule", "technical-standard"):
+            continue
+        for version in doc.get("versions") or []:
+            if not isinstance(version, dict):
+                continue
+            status = str(version.get("status") or "")
+            for pointer, rule in provenance.rules_with_pointers(version.get("schema")):
+                checks.append(_rule_check(str(doc.get("name") or where), version.get("number"), status, pointer, rule))
+    return checks, errors
+
+
+def _rule_check(document: str, number: Any, status: str, pointer: str, rule: dict) -> RuleCheck:
+    kept = provenance.is_legacy(rule) and status in provenance.LEGACY_KEPT_STATUSES
+    problems = [] if kept else [f"{p.pointer}: {p.message}" for p in provenance.rule_problems(rule, pointer)]
+    supported, basis = provenance.confidence_basis(rule)
+    if kept:
+        basis = f"{rule.get('confidence')}: kept as recorded (corrected version, old source form)"
+    elif not supported:
+        problems.append(f"{pointer}/confidence: {basis}")
+    return RuleCheck(document, number if isinstance(number, int) else 0, status, pointer,
+                     str(rule.get("id") or "(no id)"), str(rule.get("confidence")), basis, problems, kept)

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, or_, select
 
 from comparisons import Compatibility, check_compatibility
-from registry.domain import lifecycle, rules
+from registry.domain import lifecycle, provenance, rules
 from registry.domain.access import (
     Principal,
     can_write_namespace,
@@ -207,15 +207,23 @@ def check_body(session: Session, document: Document, schema: Any, max_expansion:
     return vocabulary.number
 
 
-def check_citations(document: Document, schema: Any) -> None:
+def check_citations(document: Document, schema: Any, status: str = lifecycle.DRAFT) -> None:
+    """Every constraint has an x-rule with a citation, confidence and sources, and each x-rule's sources are deep
+    links with verbatim quotes (registry.domain.provenance; 422 naming the pointer and the rule id)."""
     if document.kind not in CITED_KINDS:
         return
     missing = rules.unannotated_constraints(schema)
     if missing:
         first = missing[0]
         raise Unprocessable(f"constraint {first.keyword!r} at {first.instance_path or '/'} has no x-rule with a "
-                            f"citation, source and confidence ({len(missing)} such constraints)",
+                            f"citation, sources and confidence ({len(missing)} such constraints)",
                             pointer=f"{first.pointer}/{first.keyword}", code="uncited_constraint")
+    problems = provenance.provenance_problems(schema, status)
+    if problems:
+        first = problems[0]
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise Unprocessable(f"{first}{more}", pointer=first.pointer, code="missing_provenance",
+                            detail={"rule": first.rule_id, "problems": [p.to_dict() for p in problems[:50]]})
 
 
 def create_version(session: Session, principal: Principal, document: Document, data: VersionInput, *,
@@ -279,7 +287,7 @@ def publish(session: Session, principal: Principal, document: Document, number: 
         raise Conflict(f"{document.name}@{same.number} already has this exact body (hash {same.content_hash[:12]}…); "
                        "nothing to publish", code="identical_version", detail={"existing": same.number})
     check_expansion(version.body, max_expansion)  # a draft stored before the limit (or under a higher one)
-    check_citations(document, version.body)
+    check_citations(document, version.body, version.status)
     compatibility = check_policy(document, versions, version, format_assertion=format_assertion)
     if compatibility is not None and compatibility.compatible != "yes":
         if not (override_reason and override_reason.strip()):

@@ -13,7 +13,7 @@ from litestar.response import Template
 from sqlalchemy import Engine
 
 from comparisons import check_compatibility, compare
-from registry.domain import rules
+from registry.domain import provenance, rules
 from registry.domain.access import Principal, can_write_namespace
 from registry.domain.references import DocumentName, parse_name, parse_selector
 from registry.services import documents, jurisdictions
@@ -47,6 +47,7 @@ def version_page(document: Document, version: Version, viewer: Principal, *, pub
     schema = version.body if isinstance(version.body, dict) else {}
     return page("documents/version.html", viewer, title=f"{document.name}@{version.number}", document=document,
                 version=version, rows=rule_rows(schema), manual=rules.rules_not_machine_checkable(schema),
+                sourced=provenance.cited_rules(rule for _, rule in provenance.rules_with_pointers(schema)),
                 can_write=can_write_namespace(viewer, document.namespace), publish_error=publish_error,
                 status_code=status_code)
 

@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 
 from registry.domain.access import ANONYMOUS, Principal
 from registry.domain.links import linkable
+from registry.domain.provenance import cited_rules, confidence_basis, linked_sources
 from registry.domain.topics import TOPICS
 from registry.web.security import signed_in_viewer
 
@@ -47,7 +48,8 @@ def _date(value: Any) -> str:
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True),
                       trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(json=_json, date=_date, linkable=linkable)  # every href built from data goes through linkable
+    env.filters.update(json=_json, date=_date, linkable=linkable,  # every href built from data goes through linkable
+                       sources=linked_sources, cited=cited_rules, basis=lambda rule: confidence_basis(rule or {})[1])
     env.globals.update(query=_query, topics=TOPICS, topic_titles={t.slug: t.title for t in TOPICS})
     return env
 

@@ -20,7 +20,7 @@ from registry.domain.rules import (
     vocabulary_paths,
 )
 
-RULE = {"id": "R1", "citation": "Law Art 1", "source": "https://example.org/law", "summary": "s", "obligation": "must",
+RULE = {"id": "R1", "citation": "Law Art 1", "sources": [{"url": "https://example.org/law/1"}], "summary": "s", "obligation": "must",
         "confidence": "H", "recorded": "2026-11-28"}
 B2C_IF = {"properties": {"seller": {"properties": {"sells_b2c": {"const": True}}, "required": ["sells_b2c"]}},
           "required": ["seller"]}

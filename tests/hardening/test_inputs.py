@@ -199,11 +199,12 @@ def _with_source(source: str) -> dict:
     from tests.test_lifecycle import schema as rule_schema
 
     body = rule_schema(20)
-    body["properties"]["consumer_protection"]["properties"]["withdrawal_period_days"]["x-rule"]["source"] = source
+    rule = body["properties"]["consumer_protection"]["properties"]["withdrawal_period_days"]["x-rule"]
+    rule["sources"] = [{**rule["sources"][0], "url": source}]
     return body
 
 
-SOURCE = "/properties/consumer_protection/properties/withdrawal_period_days/x-rule/source"
+SOURCE = "/properties/consumer_protection/properties/withdrawal_period_days/x-rule/sources/0/url"
 
 
 @pytest.mark.parametrize("address", ["javascript:alert(1)", "data:text/html,x", "//evil.example/law"])

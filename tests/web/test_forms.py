@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import re
 
+from tests.conftest import EUR_LEX_SOURCE
 from tests.web.conftest import sign_in
 
 
@@ -28,7 +29,7 @@ def test_a_regulator_drafts_and_publishes_a_version(web, site):
     schema["title"] = "EU consumer rights, browser-test edition"
     schema.setdefault("properties", {})["consumer_protection"] = {"properties": {"refund_deadline_days": {
         "maximum": 14, "x-rule": {"id": "EU-TEST", "citation": "Directive 2011/83/EU Art 13", "confidence": "H",
-                                  "source": "https://eur-lex.europa.eu/eli/dir/2011/83/oj"}}}}
+                                  "sources": [EUR_LEX_SOURCE]}}}}
     web.page.fill("#schema", json.dumps(schema))
     web.page.fill("#changelog", "Browser test")
     web.page.click("form.stack button[type=submit]")
