@@ -382,3 +382,43 @@ def test_export_writes_the_amendments_and_load_round_trips_them(mini_engine, tmp
     with read_session(engine) as session:
         assert len(annotations.revisions(session, _cn_version(session))) == 2
     engine.dispose()
+
+
+# ---- a later start with a newer corpus ---------------------------------------------------------------------------
+
+def test_a_later_start_loads_changed_files_once(engine, tmp_path, caplog):
+    from registry.services.startup import prepare
+
+    folder = tmp_path / "standards"
+    shutil.copytree(MINI, folder)
+    assert prepare(engine, folder).created == 4  # first start: jurisdictions, vocabulary, CN, EU
+    first = _state(engine)
+    assert prepare(engine, folder) is None and _state(engine) == first  # the same files: nothing read again
+
+    path = folder / CN_FILE
+    data = json.loads(path.read_text())
+    _rule_of(data["versions"][0]["schema"]).update(summary="Seven days, quoted.")
+    data["versions"][0]["amendments"] = [{"recorded": "2026-12-02", "author": "registry corpus", "reason": "Quoted."}]
+    path.write_text(json.dumps(data))
+    report = prepare(engine, folder)
+    assert report is not None and report.updated == 1
+    amended = _state(engine)
+    assert [(r[2], r[3]) for r in amended[1]] == [("registry corpus", "Quoted.")]
+    assert prepare(engine, folder) is None and _state(engine) == amended
+
+    data["versions"][0]["schema"]["properties"]["consumer_protection"]["properties"]["withdrawal_period_days"][
+        "minimum"] = 8
+    path.write_text(json.dumps(data))
+    with caplog.at_level("WARNING"):
+        assert prepare(engine, folder) is None  # a conflict is logged; the registry serves what it has
+    assert "published constraints never change" in caplog.text
+    assert _state(engine) == amended
+
+
+def test_a_start_leaves_a_database_loaded_by_hand_alone(engine, tmp_path):
+    from registry.services.startup import prepare
+
+    load_folder(engine, MINI)  # the operator's own `registry load`, not the corpus on start
+    before = _state(engine)
+    folder = _folder(tmp_path, lambda v: _rule_of(v["schema"]).update(summary="Changed."))
+    assert prepare(engine, folder) is None and _state(engine) == before
