@@ -353,15 +353,16 @@ def _write_document(session: Session, principal: Principal, doc: DocumentFile, w
             raise CorpusError(f"{doc.name}@{entry.number} is stored with hash {existing.content_hash[:12]}… but the "
                               f"file has {digest[:12]}…: its constraints differ, and published constraints never change "
                               f"({annotations.CONSTRAINT_CHANGED}): add a new version")
-        if existing.body_hash != hashes["body_hash"]:  # the same constraints, other annotations: an amendment
+        amended = existing.body_hash != hashes["body_hash"]
+        if amended:  # the same constraints, other annotations: an amendment
             last = entry.amendments[-1] if entry.amendments else None
             annotations.record(session, principal, row, existing, entry.schema,
                                reason=last.reason if last else CORPUS_REASON,
                                author=(last.author if last else "") or CORPUS_AUTHOR,
                                recorded=last.recorded if last else None)
-            changed += 1
-        if (existing.status, existing.effective_from, existing.effective_to) != (
-                entry.status, entry.effective_from, entry.effective_to):
+        moved = (existing.status, existing.effective_from, existing.effective_to) != (
+            entry.status, entry.effective_from, entry.effective_to)
+        if moved:
             if existing.status != entry.status:
                 lifecycle.check_transition(existing.status, entry.status, what=f"{doc.name}@{entry.number}")
             existing.status, existing.effective_from, existing.effective_to = (
@@ -369,7 +370,7 @@ def _write_document(session: Session, principal: Principal, doc: DocumentFile, w
             session.add(existing)
             audit.record(session, principal, "version.update", f"{doc.name}@{entry.number}", before=digest,
                          after=digest, detail={"status": entry.status})
-            changed += 1
+        changed += amended or moved
     session.flush()
     outcome = "created" if created_doc else ("updated" if added or changed else "unchanged")
     return FileReport(where, outcome, f"{len(doc.versions)} versions, {added} added, {changed} updated")
