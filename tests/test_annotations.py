@@ -422,3 +422,38 @@ def test_a_start_leaves_a_database_loaded_by_hand_alone(engine, tmp_path):
     before = _state(engine)
     folder = _folder(tmp_path, lambda v: _rule_of(v["schema"]).update(summary="Changed."))
     assert prepare(engine, folder) is None and _state(engine) == before
+
+
+def test_a_withdrawn_version_may_be_amended_too(client, cn):
+    assert client.post(f"{DOC}/versions/1/withdraw", json={"reason": "published in error"}, headers=cn).status_code == 200
+    version, tag = _current(client)
+    answer = client.put(f"{DOC}/versions/1/annotations", headers={**cn, "If-Match": tag},
+                        json={"schema": _amended(version["schema"], summary="Quoted."), "reason": "quote"})
+    assert answer.status_code == 200 and answer.json()["status"] == "withdrawn"
+    assert answer.json()["content_hash"] == version["content_hash"]
+
+
+def test_a_compliance_check_after_an_amendment_quotes_the_new_citations(corpus_client, make_token):
+    """Through the API over the shipped corpus: the frameworks cache sees the amendment (the version's updated_at)
+    and the rule caches are keyed by the body hash, so the second check quotes the amended text."""
+    import datetime as dt
+
+    doc = "/api/v1/documents/EU/consumer-protection"
+    check = {"profile": {"seller": {"sells_b2c": True}, "consumer_protection": {"withdrawal_period_days": 7}},
+             "markets": ["EU"], "topics": ["consumer-protection"]}
+    before = corpus_client.post("/api/v1/compliance/check", json=check).json()
+    [market] = before["markets"]
+    assert market["violations"] and all(not v["citation"].endswith("[amended]") for v in market["violations"])
+    version = corpus_client.get(f"{doc}/versions/{dt.date.today().isoformat()}")
+    body = version.json()["schema"]
+    for pointer in annotations_of(body):
+        node = body
+        for token in pointer.split("/")[1:]:
+            node = node[int(token)] if isinstance(node, list) else node[token.replace("~1", "/").replace("~0", "~")]
+        node["x-rule"]["citation"] += " [amended]"
+    amended = corpus_client.put(f"{doc}/versions/{version.json()['number']}/annotations",
+                                json={"schema": body, "reason": "citations amended"},
+                                headers={**auth(make_token("regulator", "EU")), "If-Match": version.headers["ETag"]})
+    assert amended.status_code == 200, amended.text
+    [market] = corpus_client.post("/api/v1/compliance/check", json=check).json()["markets"]
+    assert market["violations"] and all(v["citation"].endswith("[amended]") for v in market["violations"])
