@@ -72,9 +72,9 @@ def main() -> None:
 @main.command()
 @click.option("--host", default=None, help="Address to listen on [default: 127.0.0.1, or REGISTRY_HOST].")
 @click.option("--port", default=None, type=int, help="Port [default: 8000, or REGISTRY_PORT].")
-@click.option("--no-corpus", is_flag=True, help="Do not load the shipped corpus into an empty database.")
+@click.option("--no-corpus", is_flag=True, help="Do not load the shipped corpus on start.")
 def serve(host: str | None, port: int | None, no_corpus: bool) -> None:
-    """Migrate the database, load the shipped corpus on first start, and serve the registry."""
+    """Migrate the database, load the shipped corpus when new or changed, and serve the registry."""
     import uvicorn
 
     from registry.api.limits import server_options
@@ -101,8 +101,10 @@ def serve(host: str | None, port: int | None, no_corpus: bool) -> None:
         finally:
             engine.dispose()
         if report is not None:
-            _consoles.out.print(f"Loaded the shipped corpus from {settings.standards_dir}: "
-                                f"{report.created} files created.", highlight=False)
+            _consoles.out.print(f"Loaded the shipped corpus from {settings.standards_dir}: {report.created} files "
+                                f"created, {report.updated} updated" + ("" if report.ok else
+                                f"; not loaded, {len(report.errors)} files refused (see the log)") + ".",
+                                highlight=False)
         url = _display_url(settings)
         _consoles.out.print(f"Registry:  [bold]{url}/[/]\nAPI docs:  {url}/schema/swagger  (OpenAPI: "
                             f"{url}/schema/openapi.json)\nDatabase:  {shown(settings.database_url)}", highlight=False)

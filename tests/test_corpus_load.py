@@ -120,7 +120,7 @@ def test_a_misplaced_file_is_refused(engine, tmp_path):
 def test_a_changed_published_body_is_a_conflict(mini_engine, tmp_path):
     folder = broken_copy(tmp_path, lambda d: d["versions"][0]["schema"].update(title="changed"))
     before = hashes(mini_engine)
-    with pytest.raises(corpus.CorpusError, match="published bodies never change"):
+    with pytest.raises(corpus.CorpusError, match="published constraints never change"):
         with write_session(mini_engine) as session:
             corpus.load(session, TEST_ADMIN, folder)
     assert hashes(mini_engine) == before

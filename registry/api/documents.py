@@ -19,6 +19,8 @@ from comparisons import check_compatibility
 from registry.api.dependencies import Page
 from registry.api.structs import (
     API,
+    AnnotationAmendment,
+    AnnotationHistory,
     Change,
     DiffOut,
     DocumentCreate,
@@ -29,14 +31,15 @@ from registry.api.structs import (
     VersionList,
     VersionOut,
     WithdrawRequest,
+    annotation_history,
     document_out,
     version_out,
 )
-from registry.domain.access import Principal
+from registry.domain.access import Principal, can_write_namespace
 from registry.domain.references import DocumentName, parse_name, parse_selector
 from registry.domain.structural import structural_changes
 from registry.errors import InvalidInput
-from registry.services import comparing, documents
+from registry.services import annotations, comparing, documents
 from registry.services.documents import DocumentInput, VersionInput
 from registry.settings import Settings
 from registry.storage.database import read_session, write_session
@@ -153,6 +156,28 @@ class DocumentController(Controller):
             row = documents.withdraw(session, principal, document, _number(ref), reason=data.reason,
                                      successor=data.successor)
             return version_out(document, row)
+
+    @put(DOC + "/versions/{ref:str}/annotations", sync_to_thread=True,
+         summary="Amend a recorded version's x-rule annotations (needs If-Match and a reason; constraints unchanged)")
+    def amend_annotations(self, engine: NamedDependency[Engine], principal: NamedDependency[Principal],
+                          jurisdiction: FromPath[str], slug: FromPath[str], ref: FromPath[str],
+                          data: JSONBody[AnnotationAmendment],
+                          if_match: Annotated[Optional[str], HeaderParameter(name="If-Match", max_length=200)] = None
+                          ) -> Response[VersionOut]:
+        with write_session(engine) as session:
+            document = documents.get_document(session, _name(jurisdiction, slug))
+            row, _ = annotations.amend(session, principal, document, _number(ref), if_match, data.schema, data.reason)
+            return _with_etag(version_out(document, row, with_schema=True))
+
+    @get(DOC + "/versions/{ref:str}/annotations", sync_to_thread=True,
+         summary="A version's annotation amendments: who, when, why, and which rules' fields changed")
+    def annotation_history(self, engine: NamedDependency[Engine], principal: NamedDependency[Principal],
+                           jurisdiction: FromPath[str], slug: FromPath[str], ref: FromPath[str]) -> AnnotationHistory:
+        with read_session(engine) as session:
+            document = documents.get_document(session, _name(jurisdiction, slug))
+            row = documents.get_version(session, document, parse_selector(ref), principal)
+            return annotation_history(document, row, annotations.revisions(session, row),
+                                      show_tokens=can_write_namespace(principal, document.namespace))
 
     @get(DOC + "/versions/{a:str}/diff/{b:str}", sync_to_thread=True, summary="Differences between two versions")
     def diff_versions(self, engine: NamedDependency[Engine], principal: NamedDependency[Principal],

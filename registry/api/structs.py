@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any, Optional, Sequence
 
 import msgspec
 from msgspec import Meta
 
+from registry.domain.canonical import content_hash
 from registry.services.documents import etag
-from registry.storage.tables import AuditEvent, Document, Jurisdiction, Version
+from registry.storage.tables import AnnotationRevision, AuditEvent, Document, Jurisdiction, Version
 
 
 class Input(msgspec.Struct, forbid_unknown_fields=True):
@@ -231,6 +232,43 @@ class VersionOut(msgspec.Struct):
     successor: Optional[str]
     url: str
     schema: Optional[dict[str, Any]] = None
+    body_hash: str = ""  # the body as stored, x-rule annotations included (content_hash leaves them out)
+    revision: int = 1
+
+
+class AnnotationAmendment(Input):
+    """The version's whole schema with amended x-rule annotations (nothing else may differ), and why."""
+
+    schema: dict[str, Any]
+    reason: Annotated[str, Meta(max_length=2000)]
+
+
+class AnnotationChange(msgspec.Struct):
+    pointer: str  # the schema object whose x-rule changed
+    id: Optional[str]
+    change: str  # added | removed | changed
+    fields: list[str]
+
+
+class AnnotationRevisionOut(msgspec.Struct):
+    revision: int
+    at: dt.datetime
+    recorded: Optional[dt.date]
+    author: str
+    token_id: Optional[str]  # shown to writers of the document's jurisdiction only
+    organisation: Optional[str]
+    reason: str
+    changes: list[AnnotationChange]
+    body_before_hash: Optional[str]  # None: listed in the corpus files, the text before is not in this registry
+
+
+class AnnotationHistory(msgspec.Struct):
+    document: str
+    ref: str
+    content_hash: str
+    body_hash: str
+    etag: str
+    items: list[AnnotationRevisionOut]
 
 
 class VersionList(msgspec.Struct):
@@ -299,7 +337,19 @@ def version_out(document: Document, row: Version, *, with_schema: bool = False) 
                       published_at=row.published_at, withdrawn_at=row.withdrawn_at,
                       withdrawn_reason=row.withdrawn_reason, successor=row.successor,
                       url=f"{API}/documents/{document.name}/versions/{row.number}",
-                      schema=row.body if with_schema else None)
+                      schema=row.body if with_schema else None, body_hash=row.body_hash, revision=row.revision)
+
+
+def annotation_history(document: Document, version: Version, rows: Sequence[AnnotationRevision], *,
+                       show_tokens: bool) -> AnnotationHistory:
+    items = [AnnotationRevisionOut(revision=r.revision, at=r.at, recorded=r.recorded, author=r.author,
+                                   token_id=r.token_id if show_tokens else None, organisation=r.organisation,
+                                   reason=r.reason, changes=[msgspec.convert(c, AnnotationChange) for c in r.changes],
+                                   body_before_hash=content_hash(r.body_before) if r.body_before is not None else None)
+             for r in rows]
+    return AnnotationHistory(document=document.name, ref=f"{document.name}@{version.number}",
+                             content_hash=version.content_hash, body_hash=version.body_hash, etag=etag(version),
+                             items=items)
 
 
 def audit_out(row: AuditEvent) -> AuditOut:

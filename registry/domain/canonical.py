@@ -44,3 +44,66 @@ def canonical_json(value: Any) -> str:
 def content_hash(value: Any) -> str:
     """SHA-256 (hex) of the canonical JSON of a value."""
     return hashlib.sha256(canonical_json(value).encode("utf-8")).hexdigest()
+
+
+# Where draft 2020-12 keeps sub-schemas: a keyword of one of these holds schemas (named, listed or single); an
+# `x-rule` is an annotation only as a keyword of a schema object reached through them. Values of other keywords
+# (`const`, `enum`, `default`, `examples`, unknown ones) and the names under `properties` are data, kept as written.
+SCHEMA_MAPS = ("properties", "patternProperties", "dependentSchemas", "$defs")
+SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
+SCHEMA_SINGLE = ("items", "additionalProperties", "contains", "not", "if", "then", "else", "propertyNames",
+                 "unevaluatedItems", "unevaluatedProperties", "contentSchema")
+ANNOTATION = "x-rule"
+
+
+def without_annotations(schema: Any) -> Any:
+    """The schema with every `x-rule` keyword of its schema objects removed (a new value; the argument is kept)."""
+    if not isinstance(schema, dict):
+        return schema
+    out: dict[str, Any] = {}
+    for keyword, value in schema.items():
+        if keyword == ANNOTATION:
+            continue
+        if keyword in SCHEMA_MAPS and isinstance(value, dict):
+            value = {name: without_annotations(sub) for name, sub in value.items()}
+        elif keyword in SCHEMA_LISTS and isinstance(value, list):
+            value = [without_annotations(sub) for sub in value]
+        elif keyword in SCHEMA_SINGLE:
+            value = without_annotations(value)
+        out[keyword] = value
+    return out
+
+
+def schema_hash(schema: Any) -> str:
+    """A version's content hash: what the schema requires, without its `x-rule` annotations. Sources, quotes,
+    summaries and citations may be amended without changing it; any change to a constraint changes it."""
+    return content_hash(without_annotations(schema))
+
+
+def _escape(token: object) -> str:
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def annotations_of(schema: Any, pointer: str = "") -> dict[str, Any]:
+    """Every `x-rule` keyword of the schema's schema objects, by the JSON pointer of the object that holds it."""
+    found: dict[str, Any] = {}
+    if not isinstance(schema, dict):
+        return found
+    if ANNOTATION in schema:
+        found[pointer] = schema[ANNOTATION]
+    for keyword, value in schema.items():
+        here = f"{pointer}/{_escape(keyword)}"
+        if keyword in SCHEMA_MAPS and isinstance(value, dict):
+            for name, sub in value.items():
+                found.update(annotations_of(sub, f"{here}/{_escape(name)}"))
+        elif keyword in SCHEMA_LISTS and isinstance(value, list):
+            for index, sub in enumerate(value):
+                found.update(annotations_of(sub, f"{here}/{index}"))
+        elif keyword in SCHEMA_SINGLE:
+            found.update(annotations_of(value, here))
+    return found
+
+
+def version_hashes(body: Any) -> dict[str, str]:
+    """A version's two hashes: `content_hash` (without annotations) and `body_hash` (the body as stored)."""
+    return {"content_hash": schema_hash(body), "body_hash": content_hash(body)}

@@ -26,13 +26,20 @@ class RuleVersion:
     jurisdiction: str
     document: str
     number: int
-    content_hash: str
+    content_hash: str  # what the version requires (its schema without annotations): reported
     topic: str
     schema: dict
+    body_hash: str = ""  # the body as stored, annotations included
 
     @cached_property
     def ref(self) -> str:
         return f"{self.document}@{self.number}"
+
+    @property
+    def key(self) -> str:
+        """The key of every cache below: the hash of the whole body, since what they keep quotes its x-rules (an
+        amendment of the annotations keeps the content hash, and must not be answered with the old text)."""
+        return self.body_hash or self.content_hash
 
 
 @dataclass
@@ -70,7 +77,7 @@ class MarketResult:
         return cited_rules(r for r in rules_ if r and r.get("disputed") is True)
 
 
-# ---- what a document says, computed once per content hash --------------------------------------------------
+# ---- what a document says, computed once per body hash -----------------------------------------------------
 
 @dataclass(frozen=True)
 class _Condition:
@@ -95,7 +102,7 @@ class _Item:
         return None if "*" in self.instance_path else tuple(self.instance_path.split("/")[1:])
 
 
-_ANALYSES = BoundedCache("rule-analyses", 4096, 16_000_000)  # by content hash
+_ANALYSES = BoundedCache("rule-analyses", 4096, 16_000_000)  # by body hash (RuleVersion.key)
 
 
 def _conditions(schema: dict, pointer: str) -> tuple[_Condition, ...]:
@@ -131,10 +138,10 @@ def _conditions(schema: dict, pointer: str) -> tuple[_Condition, ...]:
     return tuple(found)
 
 
-def analyse(content_hash: str, schema: dict) -> list[tuple[_Item, tuple[str, ...] | None]]:
+def analyse(key: str, schema: dict) -> list[tuple[_Item, tuple[str, ...] | None]]:
     """Every constraint and every not-machine-checkable rule of a schema, with the conditions it depends on, each
     beside the instance path it follows (None through arrays)."""
-    analysed = _ANALYSES.get(content_hash)
+    analysed = _ANALYSES.get(key)
     if analysed is None:
         items = [_Item(c.pointer, c.instance_path, c.rule, _conditions(schema, c.pointer), True, c.keyword, c.value)
                  for c in rules.iter_constraints(schema)]
@@ -142,7 +149,7 @@ def analyse(content_hash: str, schema: dict) -> list[tuple[_Item, tuple[str, ...
                         {k: v for k, v in rule.items() if k not in ("pointer", "instance_path")},
                         _conditions(schema, rule["pointer"]), False)
                   for rule in rules.rules_not_machine_checkable(schema)]
-        analysed = _ANALYSES[content_hash] = [(item, item.followed) for item in items]
+        analysed = _ANALYSES[key] = [(item, item.followed) for item in items]
     return analysed
 
 
@@ -168,11 +175,11 @@ _CONDITIONS = BoundedCache("rule-conditions", 8192, 16_000_000)  # checkers of `
 
 
 def _condition_checker(version: RuleVersion, pointer: str, engine: str, format_assertion: bool) -> Any:
-    key = (version.content_hash, pointer, engine, format_assertion)
+    key = (version.key, pointer, engine, format_assertion)
     found = _CONDITIONS.get(key)
     if found is None:
         sub_schema = _sub_schema(version.schema, pointer)
-        found = _CONDITIONS.put(key, checker(f"{version.content_hash}#{pointer}", sub_schema, engine=engine,
+        found = _CONDITIONS.put(key, checker(f"{version.key}#{pointer}", sub_schema, engine=engine,
                                              format_assertion=format_assertion), size=json_size(sub_schema))
     return found
 
@@ -226,7 +233,7 @@ _FACTS = BoundedCache("rule-facts", 20_000, 8_000_000)
 
 def _facts(version: RuleVersion, schema_path: tuple) -> tuple[Any, dict | None]:
     """What a failing keyword requires and the rule it belongs to: fixed for a content hash, so looked up once."""
-    key = (version.content_hash, schema_path)
+    key = (version.key, schema_path)
     found = _FACTS.get(key)
     if found is None:
         found = _FACTS[key] = (_expected(version.schema, schema_path), rules.rule_at(version.schema, list(schema_path)))
@@ -244,7 +251,7 @@ def _violations(version: RuleVersion, failure: Failure) -> tuple[Violation, ...]
     instance = failure.instance
     if type(instance) not in _SCALARS or (type(instance) is str and len(instance) > 200):
         return tuple(_new_violations(version, failure))
-    key = (version.content_hash, version.ref, failure.schema_path, failure.instance_path, type(instance), instance)
+    key = (version.key, version.ref, failure.schema_path, failure.instance_path, type(instance), instance)
     found = _VIOLATIONS.get(key)
     if found is None:
         found = tuple(_new_violations(version, failure))
@@ -307,15 +314,15 @@ _PLANS = BoundedCache("compliance-plans", 4096, 16_000_000, _plan_size)
 
 def _plan(version: RuleVersion, engine: str, format_assertion: bool) -> _Plan:
     ref = version.ref
-    key = (version.content_hash, ref, engine, format_assertion)
+    key = (version.key, ref, engine, format_assertion)
     plan = _PLANS.get(key)
     if plan is None:
         constraints, not_checkable, presence = [], [], []
         conditional: dict[tuple, list] = {}
-        for item, followed in analyse(version.content_hash, version.schema):
+        for item, followed in analyse(version.key, version.schema):
             citation = {**(item.rule or {}), "path": item.instance_path, "document": ref}
             # a condition whose value cannot be followed (inside arrays) counts as holding: the cautious answer
-            conditions = tuple(((version.content_hash, c.if_pointer, c.instance_path), c.instance_path, c.must_hold,
+            conditions = tuple(((version.key, c.if_pointer, c.instance_path), c.instance_path, c.must_hold,
                                 _condition_checker(version, c.if_pointer, engine, format_assertion).is_valid)
                                for c in item.conditions if c.instance_path is not None)
             if conditions:
@@ -326,7 +333,7 @@ def _plan(version: RuleVersion, engine: str, format_assertion: bool) -> _Plan:
                 constraints.append((item.instance_path, item.keyword, item.value, item.rule, ref))
                 if followed is not None:
                     presence.append((followed, citation))
-        plan = _PLANS[key] = _Plan(checker(version.content_hash, version.schema, engine=engine,
+        plan = _PLANS[key] = _Plan(checker(version.key, version.schema, engine=engine,
                                            format_assertion=format_assertion),
                                    tuple(constraints), tuple(not_checkable), tuple(presence),
                                    tuple((group[0], tuple(group[1:])) for group in conditional.values()),

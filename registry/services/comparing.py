@@ -24,7 +24,7 @@ from registry.storage.tables import Document, Jurisdiction, Version
 CACHE = ComparisonCache()  # stored versions, shared by every request: an unchanged pair is compared once
 # pairs with an inline schema, apart: a stream of distinct inline pairs fills this one only, and it fills quickly
 INLINE = ComparisonCache(1_024, 4_000_000, name="inline-comparison")
-_GAPS = BoundedCache("gap-reports", 1024, 16_000_000)  # by the versions' content hashes
+_GAPS = BoundedCache("gap-reports", 1024, 16_000_000)  # by the versions' body hashes: gap items quote their x-rules
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,7 @@ class Side:
     hashes: tuple[str, ...]
     parts: tuple[Any, ...]
     schema: Any
+    bodies: tuple[str, ...] = ()  # the versions' body hashes (annotations included): the key of cached reports
 
     def describe(self) -> dict[str, Any]:
         return {"label": self.label, "versions": [{"ref": r, "content_hash": h} for r, h in zip(self.refs, self.hashes)]}
@@ -46,7 +47,8 @@ def reference_side(session: Session, principal: Principal | None, text: str, *, 
     document = documents.get_document(session, reference.document)
     version = documents.get_version(session, document, reference.version, principal)
     ref = f"{document.name}@{version.number}"
-    return Side(label=ref, refs=(ref,), hashes=(version.content_hash,), parts=(version.body,), schema=version.body)
+    return Side(label=ref, refs=(ref,), hashes=(version.content_hash,), parts=(version.body,), schema=version.body,
+                bodies=(version.body_hash,))
 
 
 def inline_side(schema: Any, label: str, *, pointer: str, max_expansion: int = DEFAULT_LIMIT) -> Side:
@@ -92,7 +94,7 @@ def framework(session: Session, code: str, *, topic: str | None, as_of: dt.date 
     schemas = tuple(v.body for _, v in chosen)
     schema: Any = all_of(schemas)  # each document keeps what its `$ref`s point at
     return Side(label=code, refs=tuple(r for r, _ in chosen), hashes=tuple(v.content_hash for _, v in chosen),
-                parts=schemas, schema=schema)
+                parts=schemas, schema=schema, bodies=tuple(v.body_hash for _, v in chosen))
 
 
 def not_machine_checkable(side: Side) -> list[dict]:
@@ -108,7 +110,7 @@ def framework_gap(session: Session, source: str, target: str, *, topic: str | No
     """Each constraint of the target's framework that the source's does not already imply, with citations."""
     left = framework(session, source, topic=topic, as_of=as_of)
     right = framework(session, target, topic=topic, as_of=as_of)
-    key = (left.hashes, right.hashes, format_assertion)
+    key = (left.bodies, right.bodies, format_assertion)
     data = _GAPS.get(key)
     if data is None:  # the same versions always give the same report: computed once
         data = _GAPS[key] = gap(left.schema, right.schema, format_assertion=format_assertion).to_dict()

@@ -155,7 +155,8 @@ def _load_frameworks(session: Session, markets: Sequence[str], as_of: dt.date,
     result: dict[str, list[RuleVersion]] = {}
     for market, codes in codes_of.items():
         result[market] = [RuleVersion(market=market, jurisdiction=d.namespace, document=d.name, number=v.number,
-                                      content_hash=v.content_hash, topic=d.topic or "", schema=v.body)
+                                      content_hash=v.content_hash, topic=d.topic or "", schema=v.body,
+                                      body_hash=v.body_hash)
                           for code in codes for d, v in sorted(in_force.get(code, []), key=lambda dv: dv[0].slug)]
     vocabulary = _vocabulary(session, as_of)
     return Frameworks(as_of=as_of, markets=result, vocabulary_ref=f"{PROFILE_VOCABULARY}@{vocabulary.number}",

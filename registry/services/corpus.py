@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from registry.domain import lifecycle, provenance, rules
 from registry.domain.access import Principal
-from registry.domain.canonical import content_hash
+from registry.domain.canonical import schema_hash, version_hashes
 from registry.domain.jsonbody import parse_json
 from registry.domain.references import (
     VOCABULARY_NAMESPACE,
@@ -25,7 +25,8 @@ from comparisons.expansion import DEFAULT_LIMIT
 from registry.domain.schemas import check_schema
 from registry.domain.topics import is_topic
 from registry.errors import RegistryError
-from registry.services import audit
+from registry.services import annotations, audit
+from registry.services.annotations import CORPUS_AUTHOR, CORPUS_REASON
 from registry.services.documents import (
     COMPATIBILITY_MODES,
     KINDS,
@@ -55,6 +56,14 @@ class JurisdictionsFile(_Strict):
     jurisdictions: list[JurisdictionEntry]
 
 
+class AmendmentEntry(_Strict):
+    """One annotation-only change of a version already recorded (docs/corpus-format.md)."""
+
+    reason: str
+    author: str = ""
+    recorded: Optional[dt.date] = None
+
+
 class VersionEntry(_Strict):
     number: int
     status: str
@@ -65,6 +74,7 @@ class VersionEntry(_Strict):
     author: str = ""
     recorded: Optional[dt.date] = None
     content_hash: Optional[str] = None
+    amendments: list[AmendmentEntry] = []
 
 
 class DocumentFile(_Strict):
@@ -190,7 +200,7 @@ def _check_document(doc: DocumentFile, vocabularies: dict[str, dict], jurisdicti
             check_schema(version.schema, max_expansion=max_expansion)
         except RegistryError as exc:
             raise CorpusError(f"{at}: {exc.message}" + (f" at {exc.pointer}" if exc.pointer else "")) from None
-        digest = content_hash(version.schema)
+        digest = schema_hash(version.schema)
         if version.content_hash is not None and version.content_hash != digest:
             raise CorpusError(f"{at}: content_hash {version.content_hash[:12]}… does not match its schema ({digest[:12]}…)")
         if vocabulary is not None:
@@ -325,23 +335,39 @@ def _write_document(session: Session, principal: Principal, doc: DocumentFile, w
     stored = {v.number: v for v in session.exec(select(Version).where(Version.document_id == row.id)).all()}
     added = changed = 0
     for entry in doc.versions:
-        digest = content_hash(entry.schema)
+        hashes = version_hashes(entry.schema)
+        digest = hashes["content_hash"]
         existing = stored.get(entry.number)
         if existing is None:
             version = Version(document_id=row.id, number=entry.number, status=entry.status,  # type: ignore[arg-type]
                               effective_from=entry.effective_from, effective_to=entry.effective_to, body=entry.schema,
-                              content_hash=digest, changelog=entry.changelog, author=entry.author or principal.actor,
+                              **hashes, changelog=entry.changelog, author=entry.author or principal.actor,
                               recorded=entry.recorded)
             if entry.status != lifecycle.DRAFT:
                 version.published_at = version.created_at
             session.add(version)
+            session.flush()
             audit.record(session, principal, "version.load", f"{doc.name}@{entry.number}", after=digest)
+            for amendment in entry.amendments:  # the history the files give; the text before is not known
+                annotations.record(session, principal, row, version, entry.schema, reason=amendment.reason,
+                                   author=amendment.author or CORPUS_AUTHOR, recorded=amendment.recorded,
+                                   known_before=False)
             added += 1
-        elif existing.content_hash != digest:
+            continue
+        if existing.content_hash != digest:
             raise CorpusError(f"{doc.name}@{entry.number} is stored with hash {existing.content_hash[:12]}… but the "
-                              f"file has {digest[:12]}…; published bodies never change: add a new version")
-        elif (existing.status, existing.effective_from, existing.effective_to) != (
-                entry.status, entry.effective_from, entry.effective_to):
+                              f"file has {digest[:12]}…: its constraints differ, and published constraints never change "
+                              f"({annotations.CONSTRAINT_CHANGED}): add a new version")
+        amended = existing.body_hash != hashes["body_hash"]
+        if amended:  # the same constraints, other annotations: an amendment
+            last = entry.amendments[-1] if entry.amendments else None
+            annotations.record(session, principal, row, existing, entry.schema,
+                               reason=last.reason if last else CORPUS_REASON,
+                               author=(last.author if last else "") or CORPUS_AUTHOR,
+                               recorded=last.recorded if last else None)
+        moved = (existing.status, existing.effective_from, existing.effective_to) != (
+            entry.status, entry.effective_from, entry.effective_to)
+        if moved:
             if existing.status != entry.status:
                 lifecycle.check_transition(existing.status, entry.status, what=f"{doc.name}@{entry.number}")
             existing.status, existing.effective_from, existing.effective_to = (
@@ -349,7 +375,7 @@ def _write_document(session: Session, principal: Principal, doc: DocumentFile, w
             session.add(existing)
             audit.record(session, principal, "version.update", f"{doc.name}@{entry.number}", before=digest,
                          after=digest, detail={"status": entry.status})
-            changed += 1
+        changed += amended or moved
     session.flush()
     outcome = "created" if created_doc else ("updated" if added or changed else "unchanged")
     return FileReport(where, outcome, f"{len(doc.versions)} versions, {added} added, {changed} updated")
@@ -369,6 +395,7 @@ def export(session: Session, root: Path) -> list[Path]:
     for doc in session.exec(select(Document).order_by(Document.namespace, Document.slug)).all():  # type: ignore[arg-type]
         versions = session.exec(select(Version).where(Version.document_id == doc.id)
                                 .order_by(Version.number)).all()  # type: ignore[arg-type]
+        amended = annotations.revisions_of(session, versions)
         body = {"format": DOCUMENT_FORMAT, "name": doc.name, "kind": doc.kind, "title": doc.title}
         if doc.kind != "vocabulary":
             body["topic"] = doc.topic
@@ -380,11 +407,18 @@ def export(session: Session, root: Path) -> list[Path]:
             "effective_to": v.effective_to.isoformat() if v.effective_to else None,
             "changelog": v.changelog, "author": v.author,
             "recorded": v.recorded.isoformat() if v.recorded else None,
-            "content_hash": v.content_hash, "schema": v.body} for v in versions]
+            "content_hash": v.content_hash,
+            **({"amendments": [amendment_entry(r) for r in amended[v.id]]} if v.id in amended else {}),  # type: ignore[index]
+            "schema": v.body} for v in versions]
         target = (root / "vocabulary" / f"{doc.slug}.json" if doc.kind == "vocabulary"
                   else root / "documents" / doc.namespace / f"{doc.slug}.json")
         written.append(_write_json(target, body))
     return written
+
+
+def amendment_entry(row: Any) -> dict[str, Any]:
+    """An annotation revision as the files write it."""
+    return {"recorded": (row.recorded or row.at.date()).isoformat(), "author": row.author, "reason": row.reason}
 
 
 def _write_json(path: Path, value: Any) -> Path:

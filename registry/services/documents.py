@@ -16,7 +16,7 @@ from registry.domain.access import (
     can_write_namespace,
     require_namespace_writer,
 )
-from registry.domain.canonical import content_hash
+from registry.domain.canonical import version_hashes
 from registry.domain.references import (
     VOCABULARY_NAMESPACE,
     DocumentName,
@@ -133,7 +133,16 @@ def get_version(session: Session, document: Document, selector: VersionSelector,
     return found
 
 
-def _locked_version(session: Session, principal: Principal, document: Document, number: int
+def check_if_match(document: Document, version: Version, if_match: str | None, action: str) -> None:
+    """A write to a version sends the ETag it read: 428 without one, 409 when the version changed since."""
+    if not if_match:
+        raise PreconditionRequired(f"send If-Match with the version's ETag to {action}", code="if_match_required")
+    if if_match.strip() not in (etag(version), "W/" + etag(version)):
+        raise Conflict(f"{document.name}@{version.number} has changed since you read it (ETag now {etag(version)})",
+                       code="edit_conflict", detail={"etag": etag(version)})
+
+
+def locked_version(session: Session, principal: Principal, document: Document, number: int
                     ) -> tuple[Document, Version]:
     """The document locked (every write to its versions locks it first, so writers of one document take turns
     on PostgreSQL as they do on SQLite) and its version `number` as committed now."""
@@ -236,7 +245,7 @@ def create_version(session: Session, principal: Principal, document: Document, d
     number = (session.exec(select(func.max(Version.number)).where(Version.document_id == document.id)).one() or 0) + 1
     version = Version(document_id=document.id, number=number, status=lifecycle.DRAFT,  # type: ignore[arg-type]
                       effective_from=data.effective_from, effective_to=data.effective_to, body=data.schema,
-                      content_hash=content_hash(data.schema), changelog=data.changelog, author=principal.actor,
+                      **version_hashes(data.schema), changelog=data.changelog, author=principal.actor,
                       recorded=data.recorded, vocabulary_version=vocabulary_version)
     session.add(version)
     _flush(session, f"{document.name} got a new version at the same time; retry", code="write_conflict")
@@ -246,19 +255,18 @@ def create_version(session: Session, principal: Principal, document: Document, d
 
 def update_draft(session: Session, principal: Principal, document: Document, number: int, if_match: str | None,
                  data: VersionInput, *, max_expansion: int = DEFAULT_LIMIT) -> Version:
-    document, version = _locked_version(session, principal, document, number)
+    document, version = locked_version(session, principal, document, number)
     if version.status != lifecycle.DRAFT:
-        raise Conflict(f"{document.name}@{number} is {version.status}; published bodies never change — create a new "
-                       "version instead", code="immutable_version")
-    if not if_match:
-        raise PreconditionRequired("send If-Match with the version's ETag to edit a draft", code="if_match_required")
-    if if_match.strip() not in (etag(version), "W/" + etag(version)):
-        raise Conflict(f"{document.name}@{number} has changed since you read it (ETag now {etag(version)})",
-                       code="edit_conflict", detail={"etag": etag(version)})
+        raise Conflict(f"{document.name}@{number} is {version.status}; its constraints never change — create a new "
+                       f"version instead (annotations alone: PUT …/versions/{number}/annotations)",
+                       code="immutable_version")
+    check_if_match(document, version, if_match, "edit a draft")
     lifecycle.check_interval(data.effective_from, data.effective_to)
     version.vocabulary_version = check_body(session, document, data.schema, max_expansion)
     before = version.content_hash
-    version.body, version.content_hash = data.schema, content_hash(data.schema)
+    version.body = data.schema
+    for name, value in version_hashes(data.schema).items():
+        setattr(version, name, value)
     version.effective_from, version.effective_to = data.effective_from, data.effective_to
     version.changelog, version.recorded = data.changelog, data.recorded
     version.revision += 1
@@ -272,7 +280,7 @@ def update_draft(session: Session, principal: Principal, document: Document, num
 def publish(session: Session, principal: Principal, document: Document, number: int, *,
             effective_from: dt.date | None = None, today: dt.date | None = None, override_reason: str | None = None,
             format_assertion: bool = True, max_expansion: int = DEFAULT_LIMIT) -> Version:
-    document, version = _locked_version(session, principal, document, number)
+    document, version = locked_version(session, principal, document, number)
     versions = versions_of(session, document, principal)
     try:
         lifecycle.check_transition(version.status, lifecycle.PUBLISHED, what=f"{document.name}@{number}")
@@ -284,8 +292,10 @@ def publish(session: Session, principal: Principal, document: Document, number: 
     same = next((v for v in versions if v.content_hash == version.content_hash and v.status in
                  lifecycle.IN_FORCE_STATUSES), None)
     if same is not None:
-        raise Conflict(f"{document.name}@{same.number} already has this exact body (hash {same.content_hash[:12]}…); "
-                       "nothing to publish", code="identical_version", detail={"existing": same.number})
+        raise Conflict(f"{document.name}@{same.number} already has these constraints (content hash "
+                       f"{same.content_hash[:12]}…); nothing to publish — a change of annotations alone is an amendment "
+                       f"of @{same.number} (PUT …/versions/{same.number}/annotations)", code="identical_version",
+                       detail={"existing": same.number})
     check_expansion(version.body, max_expansion)  # a draft stored before the limit (or under a higher one)
     check_citations(document, version.body, version.status)
     compatibility = check_policy(document, versions, version, format_assertion=format_assertion)
@@ -337,7 +347,7 @@ def withdraw(session: Session, principal: Principal, document: Document, number:
     require_namespace_writer(principal, document.namespace)
     if not reason or not reason.strip():
         raise InvalidInput("a withdrawal needs a reason", pointer="/reason", code="reason_required")
-    document, version = _locked_version(session, principal, document, number)
+    document, version = locked_version(session, principal, document, number)
     lifecycle.check_transition(version.status, lifecycle.WITHDRAWN, what=f"{document.name}@{number}")
     before = version.status
     version.status, version.withdrawn_at, version.updated_at = lifecycle.WITHDRAWN, utcnow(), utcnow()

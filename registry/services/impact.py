@@ -19,7 +19,7 @@ from registry.domain.access import (
     require_role,
 )
 from comparisons.expansion import DEFAULT_LIMIT
-from registry.domain.canonical import content_hash
+from registry.domain.canonical import version_hashes
 from registry.domain.compliance import RuleVersion, check_market
 from registry.domain.references import DocumentName, VersionSelector
 from registry.domain.schemas import check_expansion
@@ -49,7 +49,7 @@ def impact(session: Session, principal: Principal, name: DocumentName, *, number
 
     def rule_version(body: dict, ref_number: int) -> RuleVersion:
         return RuleVersion(market=name.namespace, jurisdiction=name.namespace, document=document.name,
-                           number=ref_number, content_hash=content_hash(body), topic=document.topic or "", schema=body)
+                           number=ref_number, topic=document.topic or "", schema=body, **version_hashes(body))
 
     before = [rule_version(current.body, current.number)] if current else []
     after = [rule_version(proposed_schema, number or 0)]

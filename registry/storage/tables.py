@@ -71,11 +71,14 @@ class Version(SQLModel, table=True):
     effective_from: Optional[dt.date] = None
     effective_to: Optional[dt.date] = None
     body: Any = Field(sa_column=Column(JSON, nullable=False))
+    # SHA-256 of the canonical schema without its `x-rule` annotations: what the version requires
     content_hash: str = Field(max_length=64)
+    # SHA-256 of the canonical body as stored, annotations included: the key of caches that hold annotation text
+    body_hash: str = Field(default="", max_length=64)
     changelog: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     author: str = Field(default="", max_length=200)
     recorded: Optional[dt.date] = None
-    revision: int = Field(default=1)  # bumped on every draft edit; part of the ETag
+    revision: int = Field(default=1)  # bumped on every draft edit and annotation amendment; part of the ETag
     vocabulary_version: Optional[int] = None
     created_at: dt.datetime = Field(default_factory=utcnow)
     updated_at: dt.datetime = Field(default_factory=utcnow)
@@ -83,6 +86,26 @@ class Version(SQLModel, table=True):
     withdrawn_at: Optional[dt.datetime] = None
     withdrawn_reason: Optional[str] = Field(default=None, sa_column=Column(Text, nullable=True))
     successor: Optional[str] = Field(default=None, max_length=200)
+
+
+class AnnotationRevision(SQLModel, table=True):
+    """One amendment of a recorded version's `x-rule` annotations (its constraints and content hash unchanged):
+    the body before, what changed per rule, who (token and organisation, or the corpus files), when and why."""
+
+    __tablename__ = "annotation_revision"
+    __table_args__ = (UniqueConstraint("version_id", "revision", name="uq_annotation_revision"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    version_id: int = Field(foreign_key="version.id", index=True, ondelete="CASCADE")
+    revision: int  # 1, 2, 3 … per version
+    body_before: Optional[Any] = Field(default=None, sa_column=Column(JSON, nullable=True))  # None: from the files
+    changes: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    author: str = Field(max_length=300)
+    token_id: Optional[str] = Field(default=None, max_length=32)
+    organisation: Optional[str] = Field(default=None, max_length=200)
+    at: dt.datetime = Field(default_factory=utcnow)
+    recorded: Optional[dt.date] = None  # the day the amendment was made, as the corpus files give it
+    reason: str = Field(sa_column=Column(Text, nullable=False))
 
 
 class Token(SQLModel, table=True):

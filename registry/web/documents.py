@@ -4,7 +4,7 @@ between two versions (relation, differences, breaking changes, witness)."""
 from __future__ import annotations
 
 import json
-from typing import Annotated, Optional
+from typing import Annotated, Optional, Sequence
 
 from litestar import Controller, get
 from litestar.di import NamedDependency
@@ -16,12 +16,12 @@ from comparisons import check_compatibility, compare
 from registry.domain import provenance, rules
 from registry.domain.access import Principal, can_write_namespace
 from registry.domain.references import DocumentName, parse_name, parse_selector
-from registry.services import documents, jurisdictions
+from registry.services import annotations, documents, jurisdictions
 from registry.services.meetings_search import meetings_for_document
 from registry.errors import RegistryError
 from registry.settings import Settings
 from registry.storage.database import read_session
-from registry.storage.tables import Document, Version
+from registry.storage.tables import AnnotationRevision, Document, Version
 from registry.web.layout import page
 
 DOC = "/{jurisdiction:str}/{slug:str}"
@@ -43,13 +43,13 @@ def rules_value(value: object) -> str:
 
 
 def version_page(document: Document, version: Version, viewer: Principal, *, publish_error: RegistryError | None = None,
-                 status_code: int = 200) -> Template:
+                 status_code: int = 200, amendments: Sequence[AnnotationRevision] = ()) -> Template:
     schema = version.body if isinstance(version.body, dict) else {}
     return page("documents/version.html", viewer, title=f"{document.name}@{version.number}", document=document,
                 version=version, rows=rule_rows(schema), manual=rules.rules_not_machine_checkable(schema),
                 sourced=provenance.cited_rules(rule for _, rule in provenance.rules_with_pointers(schema)),
                 can_write=can_write_namespace(viewer, document.namespace), publish_error=publish_error,
-                status_code=status_code)
+                status_code=status_code, amendments=list(reversed(amendments)))
 
 
 class DocumentPages(Controller):
@@ -85,7 +85,8 @@ class DocumentPages(Controller):
         with read_session(engine) as session:
             document = documents.get_document(session, _name(jurisdiction, slug))
             version = documents.get_version(session, document, parse_selector(ref), viewer)
-        return version_page(document, version, viewer)
+            amendments = annotations.revisions(session, version)
+        return version_page(document, version, viewer, amendments=amendments)
 
     @get(DOC + "/diff", sync_to_thread=True)
     def diff(self, engine: NamedDependency[Engine], settings: NamedDependency[Settings],

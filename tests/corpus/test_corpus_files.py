@@ -38,7 +38,7 @@ SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 CODE = re.compile(r"^[A-Z][A-Z0-9]{1,7}$")
 DOCUMENT_FIELDS = {"format", "name", "kind", "topic", "title", "authority", "legal_basis", "vocabulary",
                    "compatibility", "versions"}
-VERSION_FIELDS = {"number", "status", "effective_from", "effective_to", "changelog", "author", "recorded",
+VERSION_FIELDS = {"number", "status", "effective_from", "effective_to", "changelog", "author", "recorded", "amendments",
                   "content_hash", "schema"}
 # `source` is the old form, kept only where registry.domain.provenance.legacy_provenance_allowed says so
 RULE_FIELDS = {"id", "citation", "source", "summary", "obligation", "confidence", "recorded", "disputed", "dispute",

@@ -108,6 +108,14 @@ def _draft_put(w: World):
     return f"{EU}/versions/{d['number']}", {"schema": schema(30 + w.n())}, {"If-Match": d["etag"]}
 
 
+def _annotations_put(w: World):
+    number = w.published()
+    got = w.ok(w.client.get(f"{EU}/versions/{number}"))
+    body = got.json()["schema"]
+    body["properties"]["consumer_protection"]["properties"]["withdrawal_period_days"]["x-rule"]["summary"] += " Quoted."
+    return f"{EU}/versions/{number}/annotations", {"schema": body, "reason": "quote added"}, {"If-Match": got.headers["etag"]}
+
+
 MATRIX: dict[tuple[str, str], tuple[Prepare, dict[str, int]]] = {
     ("POST", f"{API}/documents"): (lambda w: (f"{API}/documents", {
         "jurisdiction": "EU", "slug": f"labels-{w.n()}", "kind": "rule", "title": "Labels", "topic": "labelling",
@@ -115,6 +123,8 @@ MATRIX: dict[tuple[str, str], tuple[Prepare, dict[str, int]]] = {
     ("POST", f"{API}/documents/{{jurisdiction}}/{{slug}}/versions"): (lambda w: (f"{EU}/versions", {
         "schema": schema(40 + w.n())}, {}), DOCUMENT_WRITERS),
     ("PUT", f"{API}/documents/{{jurisdiction}}/{{slug}}/versions/{{ref}}"): (_draft_put, DOCUMENT_WRITERS),
+    ("PUT", f"{API}/documents/{{jurisdiction}}/{{slug}}/versions/{{ref}}/annotations"): (_annotations_put,
+                                                                                      DOCUMENT_WRITERS),
     ("POST", f"{API}/documents/{{jurisdiction}}/{{slug}}/versions/{{ref}}/publish"): (
         lambda w: (f"{EU}/versions/{w.draft()['number']}/publish", {}, {}), DOCUMENT_WRITERS),
     ("POST", f"{API}/documents/{{jurisdiction}}/{{slug}}/versions/{{ref}}/withdraw"): (
