@@ -6,14 +6,18 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from comparisons.bounded import BoundedCache, json_size
 from registry.domain import rules
+from registry.domain.coverage import NONE, NOT_RESEARCHED
+from registry.domain.topics import PROFILE_SECTIONS
 from registry.domain.jsonbody import pointer_join
 from registry.domain.validation import Failure, checker
 
 COMPLIANT, NON_COMPLIANT, NOT_APPLICABLE, NOT_CHECKABLE = "compliant", "non_compliant", "not_applicable", "not_checkable"
+NOT_COVERED = "not_covered"  # a topic the check concerns was not researched in the market (docs/compliance.md)
+STATUSES = (COMPLIANT, NON_COMPLIANT, NOT_COVERED, NOT_APPLICABLE, NOT_CHECKABLE)
 _MISSING = object()
 
 
@@ -62,6 +66,8 @@ class MarketResult:
     applicable: int = 0
     # (instance path, keyword, value, rule, document) of every machine-checkable constraint that applies
     constraints: list[tuple[str, str, Any, dict | None, str]] = field(default_factory=list)
+    # per topic: {"topic", "coverage", "status", "documents"}; empty when the check was not given coverage
+    topics: list[dict] = field(default_factory=list)
 
 
 # ---- what a document says, computed once per content hash --------------------------------------------------
@@ -339,8 +345,44 @@ def _holds(conditions: tuple, profile: Any, memo: dict) -> bool:
     return True
 
 
+def concerned_topics(profile: Any, requested: Sequence[str] | None = None) -> list[str]:
+    """The topics a check concerns: those it names, or else those whose section the profile fills in."""
+    if requested:
+        return list(dict.fromkeys(requested))
+    if not isinstance(profile, dict):
+        return []
+    return [topic for section, topic in PROFILE_SECTIONS.items() if profile.get(section) not in (None, {}, [])]
+
+
+def _topic_results(result: MarketResult, versions: Sequence[RuleVersion], applicable: set[tuple[str, str]],
+                   coverage: Mapping[str, str], concerned: Sequence[str]) -> list[dict]:
+    topic_of = {v.ref: v.topic for v in versions}
+    listed = list(dict.fromkeys([*concerned, *(v.topic for v in versions)]))
+    out = []
+    for slug in listed:
+        refs = [v.ref for v in versions if v.topic == slug]
+        state = coverage.get(slug, NOT_RESEARCHED)
+        if state == NOT_RESEARCHED and not refs:
+            status = NOT_COVERED
+        elif any(topic_of.get(v.document) == slug for v in result.violations):
+            status = NON_COMPLIANT
+        elif (any(topic_of.get(ref) == slug for _, ref in applicable)
+              or any(topic_of.get(v.document) == slug for v in result.advisories)):
+            status = COMPLIANT
+        elif any(topic_of.get(c.get("document")) == slug for c in result.not_checkable):
+            status = NOT_CHECKABLE
+        else:  # researched and no rule exists (`none`), or recorded rules of which none applies on the date
+            status = NOT_APPLICABLE
+        out.append({"topic": slug, "coverage": "recorded" if refs else state,
+                    "status": status, "documents": refs})
+    return out
+
+
 def check_market(market: str, versions: Sequence[RuleVersion], profile: Any, *, engine: str = "rust",
-                 format_assertion: bool = True) -> MarketResult:
+                 format_assertion: bool = True, coverage: Mapping[str, str] | None = None,
+                 topics: Sequence[str] | None = None) -> MarketResult:
+    """`coverage` (topic -> recorded | none | not-researched) adds the per-topic results and the `not_covered`
+    status; without it (a single document's impact) the status comes from the rules alone."""
     result = MarketResult(market=market, status=NOT_APPLICABLE, documents=[v.ref for v in versions])
     memo: dict = {}
     applicable: set[tuple[str, str]] = set()
@@ -377,6 +419,10 @@ def check_market(market: str, versions: Sequence[RuleVersion], profile: Any, *, 
         result.status = COMPLIANT
     elif result.not_checkable:
         result.status = NOT_CHECKABLE
+    if coverage is not None:
+        result.topics = _topic_results(result, versions, applicable, coverage, concerned_topics(profile, topics))
+        if result.status != NON_COMPLIANT and any(t["status"] == NOT_COVERED for t in result.topics):
+            result.status = NOT_COVERED  # never compliant, nor not applicable, while a concerned topic is unknown
     return result
 
 
