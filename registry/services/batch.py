@@ -63,9 +63,10 @@ class LineChecker:
             profile = record["profile"]
             check_profile_shape(self.frameworks, profile, engine=self.engine, format_assertion=self.format_assertion)
             results = []
+            concerned = self.frameworks.concerned(profile)
             for market in self.frameworks.markets:
                 outcome = self.frameworks.check(market, profile, engine=self.engine,
-                                                format_assertion=self.format_assertion)
+                                                format_assertion=self.format_assertion, concerned=concerned)
                 results.append({"market": market, "status": outcome.status, "unstated": len(outcome.unstated),
                                 "topics": [{"topic": t["topic"], "status": t["status"]} for t in outcome.topics],
                                 "violations": [{"path": v.path, "message": v.message,

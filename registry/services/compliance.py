@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from comparisons.bounded import BoundedCache
 from registry.domain import lifecycle
 from registry.domain.canonical import content_hash
-from registry.domain.compliance import MarketResult, RuleVersion, check_market
+from registry.domain.compliance import MarketResult, RuleVersion, TopicLayout, check_market, concerned_topics
 from registry.domain.references import check_code
 from registry.domain.topics import topic as known_topic
 from registry.domain.validation import checker
@@ -39,10 +39,22 @@ class Frameworks:
     coverage: dict[str, dict[str, str]] = field(default_factory=dict)  # market -> topic -> coverage status
     topics: tuple[str, ...] = ()  # the topics the request names (none: those the profile fills in)
 
-    def check(self, market: str, profile: Any, *, engine: str, format_assertion: bool) -> MarketResult:
-        """One market's result, with its per-topic coverage."""
-        return check_market(market, self.markets[market], profile, engine=engine, format_assertion=format_assertion,
-                            coverage=self.coverage.get(market, {}), topics=self.topics)
+    layouts: dict[str, TopicLayout] = field(default_factory=dict)  # filled on first use, per market
+
+    def concerned(self, profile: Any) -> list[str]:
+        return concerned_topics(profile, self.topics)
+
+    def check(self, market: str, profile: Any, *, engine: str, format_assertion: bool,
+              concerned: Sequence[str] | None = None) -> MarketResult:
+        """One market's result, with its per-topic coverage (`concerned`: self.concerned(profile), worked out once
+        per profile by a caller that checks many markets)."""
+        versions = self.markets[market]
+        layout = self.layouts.get(market)
+        if layout is None:  # two threads may both compute it: the same value either way
+            layout = self.layouts[market] = TopicLayout.of(versions)
+        return check_market(market, versions, profile, engine=engine, format_assertion=format_assertion,
+                            coverage=self.coverage.get(market, {}), layout=layout,
+                            concerned=self.concerned(profile) if concerned is None else concerned)
 
     @property
     def versions_used(self) -> list[RuleVersion]:
@@ -202,7 +214,8 @@ def check_profile_shape(frameworks: Frameworks, profile: Any, *, engine: str, fo
 def run_check(frameworks: Frameworks, profile: Any, *, engine: str = "rust", format_assertion: bool = True,
               combine: bool = True) -> Report:
     check_profile_shape(frameworks, profile, engine=engine, format_assertion=format_assertion)
-    results = [frameworks.check(market, profile, engine=engine, format_assertion=format_assertion)
+    concerned = frameworks.concerned(profile)
+    results = [frameworks.check(market, profile, engine=engine, format_assertion=format_assertion, concerned=concerned)
                for market in frameworks.markets]
     report = Report(as_of=frameworks.as_of, profile_hash=content_hash(profile), results=results, frameworks=frameworks)
     if combine:
