@@ -135,6 +135,8 @@ def test_the_pages_show_cooperation_in_words_and_the_coverage_table(client):
     assert "A test quote." in page and "Coverage by topic" in page
     sg = client.get("/jurisdictions/SG").text
     assert 'class="coverage-none"' in sg and 'class="coverage-not-researched"' in sg
+    checked = client.get("/compliance", params={"markets": "EU", "profile": json.dumps(EU_SELLER_PERSONAL_DATA)}).text
+    assert "not researched in EU: the registry cannot say you comply there" in checked
     listing = client.get("/jurisdictions?cooperation=partner").text
     assert ">MY<" in listing and ">SG<" not in listing and ">CN<" not in listing
 
