@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any, Literal, Optional
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
@@ -79,8 +79,10 @@ class ComparisonController(Controller):
          summary="Relation and alignment score for every pair of jurisdictions on a topic")
     def matrix(self, engine: NamedDependency[Engine], settings: NamedDependency[Settings], request: Request,
                topic: FromQuery[str], as_of: FromQuery[Optional[dt.date]] = None,
+               cooperation: FromQuery[Optional[Literal["partner", "not-partner", "unknown"]]] = None,
                format: FormatParam = None) -> Response[Any]:
         fmt = choose(format, request.headers.get("accept"))
         with read_session(engine) as session:
-            data = comparing.matrix(session, topic, as_of=as_of, format_assertion=settings.format_assertion)
+            data = comparing.matrix(session, topic, as_of=as_of, format_assertion=settings.format_assertion,
+                                    cooperation=cooperation)
         return _text(fmt, data, {"csv": formats.matrix_csv})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Optional
 
+import msgspec
 from litestar import Controller, get
 from litestar.di import NamedDependency
 from litestar.params import (
@@ -17,11 +18,12 @@ from registry.api.dependencies import Page
 from registry.api.structs import (
     JurisdictionOut,
     JurisdictionPage,
+    TopicCoverage,
     TopicOut,
     jurisdiction_out,
 )
 from registry.domain.topics import TOPICS
-from registry.services import jurisdictions
+from registry.services import coverage, jurisdictions
 from registry.storage.database import read_session
 
 
@@ -32,11 +34,13 @@ class JurisdictionController(Controller):
     @get("/jurisdictions", sync_to_thread=True, summary="List jurisdictions")
     def list_jurisdictions(self, engine: NamedDependency[Engine], page: NamedDependency[Page], region: FromQuery[Optional[str]] = None,
                            kind: FromQuery[Optional[Literal["economy", "bloc"]]] = None, bloc: FromQuery[Optional[str]] = None,
+                           cooperation: FromQuery[Optional[Literal["partner", "not-partner", "unknown"]]] = None,
                            q: Annotated[Optional[str], QueryParameter(max_length=200)] = None,
                            sort: FromQuery[Literal["code", "-code", "name", "-name", "region", "-region"]] = "code"
                            ) -> JurisdictionPage:
         with read_session(engine) as session:
-            rows, total = jurisdictions.list_jurisdictions(session, region=region, kind=kind, bloc=bloc, text=q,
+            rows, total = jurisdictions.list_jurisdictions(session, region=region, kind=kind, bloc=bloc,
+                                                           cooperation=cooperation, text=q,
                                                            sort=sort, limit=page.limit, offset=page.offset)
             items = [jurisdiction_out(r, jurisdictions.members(session, r.code), jurisdictions.blocs_of(session, r.code))
                      for r in rows]
@@ -47,6 +51,12 @@ class JurisdictionController(Controller):
         with read_session(engine) as session:
             row = jurisdictions.get(session, code)
             return jurisdiction_out(row, jurisdictions.members(session, code), jurisdictions.blocs_of(session, code))
+
+    @get("/jurisdictions/{code:str}/coverage", sync_to_thread=True,
+         summary="Per topic: rules recorded, researched and none exists, or not researched")
+    def get_coverage(self, engine: NamedDependency[Engine], code: FromPath[str]) -> list[TopicCoverage]:
+        with read_session(engine) as session:
+            return [msgspec.convert(item, TopicCoverage) for item in coverage.coverage_of(session, code)]
 
     @get("/topics", sync_to_thread=False, summary="The fixed list of topics and their taxonomy mappings")
     def list_topics(self) -> list[TopicOut]:

@@ -9,6 +9,7 @@ import msgspec
 from msgspec import Meta
 
 from registry.domain.canonical import content_hash
+from registry.domain import coverage
 from registry.services.documents import etag
 from registry.storage.tables import AnnotationRevision, AuditEvent, Document, Jurisdiction, Version
 
@@ -26,10 +27,22 @@ class Error(msgspec.Struct):
 
 
 class Cooperation(msgspec.Struct):
-    status: Optional[str] = None
-    since: Optional[str] = None
-    source: Optional[str] = None
-    note: Optional[str] = None
+    """Partner of the bilateral e-commerce cooperation mechanism or not (docs/concepts.md)."""
+    status: str  # partner | not-partner | unknown
+    text: str  # the status in words, as the pages show it
+    since: Optional[str] = None  # YYYY, YYYY-MM or YYYY-MM-DD: as precise as the source
+    memorandum: str = ""
+    sources: list[dict[str, Any]] = []
+    note: str = ""
+
+
+class TopicCoverage(msgspec.Struct, omit_defaults=True):
+    topic: str
+    title: str
+    status: str  # recorded | none | not-researched
+    documents: list[str] = []
+    note: str = ""
+    sources: list[dict[str, Any]] = []
 
 
 class Source(msgspec.Struct, omit_defaults=True):
@@ -139,7 +152,7 @@ class JurisdictionOut(msgspec.Struct):
     region: str
     members: list[str]
     blocs: list[str]
-    cooperation: Optional[dict[str, Any]] = None
+    cooperation: Cooperation
     url: str = ""
 
 
@@ -318,8 +331,12 @@ API = "/api/v1"
 
 
 def jurisdiction_out(row: Jurisdiction, members: list[str], blocs: list[str]) -> JurisdictionOut:
+    found = row.cooperation or {}
+    cooperation = Cooperation(status=coverage.cooperation_status(found), text=coverage.cooperation_words(found),
+                              since=found.get("since"), memorandum=found.get("memorandum") or "",
+                              sources=found.get("sources") or [], note=found.get("note") or "")
     return JurisdictionOut(code=row.code, name=row.name, kind=row.kind, region=row.region, members=members,
-                           blocs=blocs, cooperation=row.cooperation, url=f"{API}/jurisdictions/{row.code}")
+                           blocs=blocs, cooperation=cooperation, url=f"{API}/jurisdictions/{row.code}")
 
 
 def document_out(row: Document) -> DocumentOut:

@@ -78,14 +78,18 @@ def gap(source: str, target: str, topic: str | None, as_of: dt.datetime | None, 
 @click.option("--topic", required=True, help="The topic to compare on.")
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Frameworks in force on this date [default: today].")
+@click.option("--cooperation", type=click.Choice(["partner", "not-partner", "unknown"]), default=None,
+              help="Only jurisdictions with this cooperation status.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
-def matrix(topic: str, as_of: dt.datetime | None, fmt: str) -> None:
-    """Relation and alignment score for every pair of jurisdictions with rules on a topic."""
+def matrix(topic: str, as_of: dt.datetime | None, cooperation: str | None, fmt: str) -> None:
+    """Relation and alignment score for every pair of jurisdictions on a topic ("?" where one side was not
+    researched on it)."""
     from registry.reports import comparisons as formats
     from registry.services import comparing
 
     data = _session_call(lambda s, settings: comparing.matrix(
-        s, topic, as_of=as_of.date() if as_of else None, format_assertion=settings.format_assertion))
+        s, topic, as_of=as_of.date() if as_of else None, format_assertion=settings.format_assertion,
+        cooperation=cooperation))
     if fmt != "table":
         click.echo(json.dumps(data, indent=2, ensure_ascii=False) if fmt == "json" else formats.matrix_csv(data))
         return
@@ -93,5 +97,9 @@ def matrix(topic: str, as_of: dt.datetime | None, fmt: str) -> None:
     score = {(c["left"], c["right"]): c["score"] for c in data["cells"]}
     table = Table("", *names, title=f"Alignment on {topic} as of {data['as_of']} (1.00 = the same rules)")
     for a in names:
-        table.add_row(a, *("—" if a == b else f"{score.get((a, b), score.get((b, a))):.2f}" for b in names))
+        table.add_row(a, *("—" if a == b else _score(score.get((a, b), score.get((b, a)))) for b in names))
     _cli()._consoles.out.print(table)
+
+
+def _score(value: float | None) -> str:
+    return "?" if value is None else f"{value:.2f}"  # "?": a side not researched on the topic

@@ -16,6 +16,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from registry.commands.terminal import shown
+from registry.domain.compliance import STATUSES
 from registry.errors import RegistryError
 
 CHUNK = 500
@@ -158,13 +159,12 @@ def check(file: Path, markets: str, as_of: dt.datetime | None, topics: str | Non
         else:
             sink.flush()
     elapsed = time.perf_counter() - started
-    table = Table("market", "compliant", "non_compliant", "not_applicable", "not_checkable",
+    table = Table("market", *STATUSES,
                   title=f"{profiles} profiles, {errors} error lines, {elapsed:.1f} s "
                         f"({profiles * len(frameworks.markets) / max(elapsed, 1e-9):,.0f} profile-market checks/s); "
                         f"{total_bytes:,} bytes read")
     for market in frameworks.markets:
-        table.add_row(market, *(str(statuses[(market, s)]) for s in
-                                ("compliant", "non_compliant", "not_applicable", "not_checkable")))
+        table.add_row(market, *(str(statuses[(market, s)]) for s in STATUSES))
     cli._consoles.err.print(table)
 
 

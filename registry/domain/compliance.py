@@ -6,15 +6,19 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from comparisons.bounded import BoundedCache, json_size
 from registry.domain import rules
+from registry.domain.coverage import NOT_RESEARCHED
+from registry.domain.topics import PROFILE_SECTIONS
 from registry.domain.jsonbody import pointer_join
 from registry.domain.provenance import cited_rules
 from registry.domain.validation import Failure, checker
 
 COMPLIANT, NON_COMPLIANT, NOT_APPLICABLE, NOT_CHECKABLE = "compliant", "non_compliant", "not_applicable", "not_checkable"
+NOT_COVERED = "not_covered"  # a topic the check concerns was not researched in the market (docs/compliance.md)
+STATUSES = (COMPLIANT, NON_COMPLIANT, NOT_COVERED, NOT_APPLICABLE, NOT_CHECKABLE)
 _MISSING = object()
 
 
@@ -70,6 +74,8 @@ class MarketResult:
     applicable: int = 0
     # (instance path, keyword, value, rule, document) of every machine-checkable constraint that applies
     constraints: list[tuple[str, str, Any, dict | None, str]] = field(default_factory=list)
+    # per topic: {"topic", "coverage", "status", "documents"}; empty when the check was not given coverage
+    topics: list[dict] = field(default_factory=list)
 
     def disputed_rules(self) -> list[dict]:
         """The disputed rules this answer rests on (violated, to review by hand, or applied and met), each once."""
@@ -352,11 +358,65 @@ def _holds(conditions: tuple, profile: Any, memo: dict) -> bool:
     return True
 
 
+def concerned_topics(profile: Any, requested: Sequence[str] | None = None) -> list[str]:
+    """The topics a check concerns: those it names, or else those whose section the profile fills in."""
+    if requested:
+        return list(dict.fromkeys(requested))
+    if not isinstance(profile, dict):
+        return []
+    return [topic for section, topic in PROFILE_SECTIONS.items() if profile.get(section) not in (None, {}, [])]
+
+
+@dataclass(frozen=True)
+class TopicLayout:
+    """Which topic each version of a market is on: fixed for a market's versions, so worked out once per loaded
+    framework (Frameworks keeps it), not once per profile."""
+
+    topic_of: dict[str, str]
+    refs: dict[str, tuple[str, ...]]
+
+    @classmethod
+    def of(cls, versions: Sequence[RuleVersion]) -> "TopicLayout":
+        refs: dict[str, list[str]] = {}
+        for version in versions:
+            refs.setdefault(version.topic, []).append(version.ref)
+        return cls({v.ref: v.topic for v in versions}, {k: tuple(v) for k, v in refs.items()})
+
+
+def _topic_results(result: MarketResult, layout: TopicLayout, applied: set[str], coverage: Mapping[str, str],
+                   concerned: Sequence[str]) -> list[dict]:
+    """Each topic's answer from its own documents; `applied`: the refs of versions with a constraint that applies."""
+    topic_of = layout.topic_of
+    broken = {topic_of.get(v.document) for v in result.violations}
+    checked = {topic_of[ref] for ref in applied}
+    if result.advisories:
+        checked |= {topic_of.get(v.document) for v in result.advisories}
+    manual = {topic_of.get(c.get("document")) for c in result.not_checkable} if result.not_checkable else ()
+    out = []
+    for slug in (*[c for c in concerned if c not in layout.refs], *layout.refs):
+        documents = layout.refs.get(slug, ())
+        if not documents:
+            state = coverage.get(slug, NOT_RESEARCHED)
+            # researched and no rule exists (`none`), or recorded rules of which none is in force on the date
+            status = NOT_COVERED if state == NOT_RESEARCHED else NOT_APPLICABLE
+        else:
+            state = "recorded"
+            status = (NON_COMPLIANT if slug in broken else COMPLIANT if slug in checked
+                      else NOT_CHECKABLE if slug in manual else NOT_APPLICABLE)
+        out.append({"topic": slug, "coverage": state, "status": status, "documents": list(documents)})
+    return out
+
+
 def check_market(market: str, versions: Sequence[RuleVersion], profile: Any, *, engine: str = "rust",
-                 format_assertion: bool = True) -> MarketResult:
+                 format_assertion: bool = True, coverage: Mapping[str, str] | None = None,
+                 concerned: Sequence[str] = (), layout: TopicLayout | None = None) -> MarketResult:
+    """`coverage` (topic -> recorded | none | not-researched) adds the per-topic results and the `not_covered`
+    status for the `concerned` topics (concerned_topics: once per profile, not per market); without it (a single
+    document's impact) the status comes from the rules alone."""
     result = MarketResult(market=market, status=NOT_APPLICABLE, documents=[v.ref for v in versions])
     memo: dict = {}
     applicable: set[tuple[str, str]] = set()
+    applied: set[str] = set()  # refs of the versions with a machine-checkable constraint that applies
     for version in versions:
         plan = _plan(version, engine, format_assertion)
         ref = version.ref
@@ -366,6 +426,8 @@ def check_market(market: str, versions: Sequence[RuleVersion], profile: Any, *, 
         result.constraints.extend(plan.constraints)
         result.not_checkable.extend(plan.not_checkable)
         applicable |= plan.applicable
+        if plan.applicable:
+            applied.add(ref)
         for followed, citation in plan.presence:
             if _at(profile, followed) is _MISSING:
                 result.unstated.append(citation)
@@ -378,6 +440,7 @@ def check_market(market: str, versions: Sequence[RuleVersion], profile: Any, *, 
                     continue
                 result.constraints.append((item.instance_path, item.keyword, item.value, item.rule, ref))
                 applicable.add((item.instance_path, ref))
+                applied.add(ref)
                 if followed is not None and _at(profile, followed) is _MISSING:
                     result.unstated.append(citation)
     if len(result.unstated) > 1:
@@ -390,6 +453,10 @@ def check_market(market: str, versions: Sequence[RuleVersion], profile: Any, *, 
         result.status = COMPLIANT
     elif result.not_checkable:
         result.status = NOT_CHECKABLE
+    if coverage is not None:
+        result.topics = _topic_results(result, layout or TopicLayout.of(versions), applied, coverage, concerned)
+        if result.status != NON_COMPLIANT and any(t["status"] == NOT_COVERED for t in result.topics):
+            result.status = NOT_COVERED  # never compliant, nor not applicable, while a concerned topic is unknown
     return result
 
 

@@ -1,7 +1,7 @@
 """Where a rule comes from: the `sources` of an `x-rule` (issue 15, docs/corpus-format.md "Sources").
 
 Every rule carries `sources`, a non-empty list of source objects {url, title, publisher, kind, language, quote,
-quote_en, retrieved}: a deep link (https, not a portal's home page) to the text that states the rule and the
+quote_en, retrieved}: a deep link (https, or http where that is the only address; not a portal's home page) to the text that states the rule and the
 sentence(s) that state it, verbatim. `confidence` must be supported by them (H: a legal text is quoted, or two
 sources of different publishers; M: one source quotes the rule; L: only weak sources). `disputed: true` needs a
 `dispute` text and two sources or more. The loader, draft/publish and `registry corpus check` all ask this module.
@@ -31,6 +31,7 @@ __all__ = [
     "linked_sources",
     "provenance_problems",
     "rule_problems",
+    "source_problems",
     "rule_view",
     "rules_with_pointers",
 ]
@@ -81,8 +82,8 @@ def deep_link_problem(url: Any) -> str | None:
     if problem is not None:
         return problem
     parts = urlsplit(url)
-    if parts.scheme.lower() != "https":
-        return "a source is linked over https"
+    if parts.scheme.lower() not in ("https", "http"):  # http where that is the only address of the text
+        return "a source is linked over https (or http)"
     if _meaningful_segments(parts.path):
         return None
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k.lower() not in _LANGUAGE_PARAMETERS]
@@ -139,7 +140,8 @@ def _text(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
 
-def _source_problems(source: Any, at: str, rule_id: str) -> Iterator[Problem]:
+def source_problems(source: Any, at: str, rule_id: str) -> Iterator[Problem]:
+    """What is wrong with one source object at pointer `at` (rules, cooperation and coverage alike)."""
     if not isinstance(source, dict):
         yield Problem(at, rule_id, "a source is an object {url, title, publisher, kind, language, quote, retrieved}")
         return
@@ -187,7 +189,7 @@ def rule_problems(rule: dict, pointer: str = "", *, legacy_allowed: bool = False
         found.append(Problem(_child(pointer, "source"), rule_id,
                              "the old `source` field is replaced by `sources`"))
     for index, source in enumerate(sources):
-        found.extend(_source_problems(source, _child(at, index), rule_id))
+        found.extend(source_problems(source, _child(at, index), rule_id))
     if rule.get("disputed") is True:
         if not _text(rule.get("dispute")):
             found.append(Problem(_child(pointer, "dispute"), rule_id,

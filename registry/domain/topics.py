@@ -51,6 +51,13 @@ TOPICS: tuple[Topic, ...] = (
 
 _BY_SLUG = {t.slug: t for t in TOPICS}
 
+# the operating profile's top-level sections and the topic each describes (`seller` describes none)
+PROFILE_SECTIONS = {
+    "consumer_protection": "consumer-protection", "customs": "customs-and-tax", "personal_data": "personal-data",
+    "platform_presence": "platform-presence", "e_signatures": "e-signatures", "e_invoicing": "e-invoicing",
+    "labelling": "labelling", "payments": "payments",
+}
+
 
 def topic(slug: str) -> Topic:
     """The topic with this slug, or NotFound naming the known ones."""

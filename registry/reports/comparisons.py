@@ -18,10 +18,21 @@ def _witness(item: dict) -> str:
 
 
 def _gap_rows(data: dict) -> list[list[Any]]:
-    return [[i["path"], i["keyword"], json.dumps(i.get("required"), ensure_ascii=False), i["status"],
+    rows = [[i["path"], i["keyword"], json.dumps(i.get("required"), ensure_ascii=False), i["status"],
              i.get("citation"), i.get("obligation"), i.get("summary"), i.get("reason"), _witness(i),
              "yes" if i.get("disputed") else ""]
             for i in data["items"]]
+    # a topic not researched is a row of its own: its rules are unknown, not absent
+    for side in ("to", "from"):
+        for slug in data.get("not_researched", {}).get(side, []):
+            rows.append(["", "", "", "not_researched", "", "", f"{data[side]['label']}: {slug} not researched", "", ""])
+    return rows
+
+
+def _not_researched(data: dict) -> list[str]:
+    found = data.get("not_researched", {})
+    return [f"- {data[side]['label']}: {', '.join(found[side])} (rules unknown, not absent)"
+            for side in ("to", "from") if found.get(side)]
 
 
 def _title(data: dict) -> str:
@@ -38,10 +49,12 @@ def _covered(data: dict) -> str:
 def gap_markdown(data: dict) -> str:
     parts = [f"# {_title(data)}", "", _covered(data), ""]
     if data["items"]:
-        parts += [md_table(_GAP_HEADER, _gap_rows(data)), ""]
+        parts += [md_table(_GAP_HEADER, _gap_rows(data)[:len(data["items"])]), ""]
     cited = [i.get("rule") for i in data["items"]]
     if any(cited):
         parts += ["## Sources", ""] + sources_markdown(cited) + [""]
+    if _not_researched(data):
+        parts += ["## Not researched", ""] + _not_researched(data) + [""]
     if data["not_machine_checkable"]:
         parts += ["## Not machine-checkable", ""]
         parts += [f"- {r.get('citation')}: {r.get('summary')}" for r in data["not_machine_checkable"]] + [""]
@@ -61,9 +74,11 @@ def gap_html(data: dict) -> str:
     return html_page(_title(data), body)
 
 
-_MATRIX_HEADER = ["left", "right", "relation", "score", "differences", "reason"]
+_MATRIX_HEADER = ["left", "right", "relation", "score", "differences", "reason", "left_coverage", "right_coverage"]
 
 
 def matrix_csv(data: dict) -> str:
+    """A cell with a side not researched has relation `unknown` and an empty score, never 0 or 1."""
     return csv_text(_MATRIX_HEADER, [[c["left"], c["right"], c["relation"], c["score"], c["differences"],
-                                      c.get("reason")] for c in data["cells"]])
+                                      c.get("reason"), c["coverage"]["left"], c["coverage"]["right"]]
+                                     for c in data["cells"]])

@@ -59,7 +59,7 @@ def market_dict(m: MarketResult) -> dict[str, Any]:
             "advisories": [violation_dict(v) for v in m.advisories],
             "not_checkable": [_once("not_checkable", r, _not_checkable) for r in m.not_checkable],
             "unstated": [_once("unstated", r, _unstated) for r in m.unstated],
-            "applicable_constraints": m.applicable}
+            "applicable_constraints": m.applicable, "topics": m.topics}
 
 
 def _versions_used(f: Frameworks) -> list[dict[str, Any]]:
@@ -85,11 +85,18 @@ _HEADER = ["market", "status", "path", "requirement", "profile", "citation", "ob
            "disputed"]
 
 
+def _uncovered(m: dict) -> list[str]:
+    return [t["topic"] for t in m.get("topics", ()) if t["status"] == "not_covered"]
+
+
 def _rows(data: dict) -> list[list[Any]]:
     rows = []
     for m in data["markets"]:
         items = m["violations"] + m["advisories"]
-        if not items:
+        for slug in _uncovered(m):  # a row of its own: an unresearched topic must not read as "no gap"
+            rows.append([m["market"], m["status"], "", f"{slug}: not_covered (not researched in {m['market']})", "",
+                         "", "", "", "", ""])
+        if not items and not _uncovered(m):
             rows.append([m["market"], m["status"], "", "", "", "", "", "", ", ".join(m["documents"]),
                          "yes" if m.get("disputed") else ""])
         for v in items:
@@ -112,6 +119,11 @@ def to_markdown(data: dict) -> str:
     parts = [f"# Compliance check as of {data['as_of']}", "",
              f"Profile `{data['profile_hash'][:12]}…` checked against {', '.join(m['market'] for m in data['markets'])} "
              f"over {data['vocabulary']}.", "", "## Per market", "", md_table(_HEADER, _rows(data)), ""]
+    topics = [[m["market"], t["topic"], t["coverage"], t["status"], ", ".join(t["documents"])]
+              for m in data["markets"] for t in m.get("topics", ())]
+    if topics:
+        parts += ["## Per market and topic", "", md_table(["market", "topic", "coverage", "status", "documents"], topics),
+                  ""]
     if data["combined"]:
         parts += ["## Strictest combined requirement", "",
                   md_table(["path", "keyword", "value", "imposed by", "citation"], _combined_rows(data)), ""]

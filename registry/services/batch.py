@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from typing import Any, AsyncIterator, Iterable, Iterator
 
-from registry.domain.compliance import check_market
 from registry.domain.jsonbody import parse_json
 from registry.errors import InvalidInput, RegistryError
 from registry.services.compliance import Frameworks, check_profile_shape
@@ -64,11 +63,13 @@ class LineChecker:
             profile = record["profile"]
             check_profile_shape(self.frameworks, profile, engine=self.engine, format_assertion=self.format_assertion)
             results = []
-            for market, versions in self.frameworks.markets.items():
-                outcome = check_market(market, versions, profile, engine=self.engine,
-                                       format_assertion=self.format_assertion)
+            concerned = self.frameworks.concerned(profile)
+            for market in self.frameworks.markets:
+                outcome = self.frameworks.check(market, profile, engine=self.engine,
+                                                format_assertion=self.format_assertion, concerned=concerned)
                 results.append({"market": market, "status": outcome.status, "unstated": len(outcome.unstated),
                                 "disputed": bool(outcome.disputed_rules()),
+                                "topics": [{"topic": t["topic"], "status": t["status"]} for t in outcome.topics],
                                 "violations": [{"path": v.path, "message": v.message,
                                                 "citation": (v.rule or {}).get("citation"), "document": v.document,
                                                 "disputed": (v.rule or {}).get("disputed") is True}

@@ -18,7 +18,8 @@ from comparisons.expansion import DEFAULT_LIMIT
 from registry.domain.schemas import check_schema
 from registry.domain.topics import topic as known_topic
 from registry.errors import RegistryError
-from registry.services import documents, jurisdictions
+from registry.domain.coverage import NONE, NOT_RESEARCHED
+from registry.services import coverage, documents, jurisdictions
 from registry.storage.tables import Document, Jurisdiction, Version
 
 CACHE = ComparisonCache()  # stored versions, shared by every request: an unchanged pair is compared once
@@ -105,9 +106,18 @@ def not_machine_checkable(side: Side) -> list[dict]:
     return found
 
 
+def not_researched(session: Session, codes: list[str], topic: str | None) -> dict[str, list[str]]:
+    """code -> the topics in scope (one, or all) that were never researched there."""
+    found = coverage.coverage_map(session, codes)
+    return {code: [slug for slug, state in found[code].items() if state == NOT_RESEARCHED and (topic in (None, slug))]
+            for code in codes}
+
+
 def framework_gap(session: Session, source: str, target: str, *, topic: str | None, as_of: dt.date | None,
                   format_assertion: bool) -> dict[str, Any]:
-    """Each constraint of the target's framework that the source's does not already imply, with citations."""
+    """Each constraint of the target's framework that the source's does not already imply, with citations.
+    Where the target was not researched on a topic in scope, its rules there are unknown: "covered: yes" cannot
+    be claimed and becomes "unknown" (docs/comparisons.md)."""
     left = framework(session, source, topic=topic, as_of=as_of)
     right = framework(session, target, topic=topic, as_of=as_of)
     key = (left.bodies, right.bodies, format_assertion)
@@ -115,10 +125,16 @@ def framework_gap(session: Session, source: str, target: str, *, topic: str | No
     if data is None:  # the same versions always give the same report: computed once
         data = _GAPS[key] = gap(left.schema, right.schema, format_assertion=format_assertion).to_dict()
     items = [_with_provenance(item) for item in data["items"]]
+    unknown = not_researched(session, [source, target], topic)
+    covered, reason = data["covered"], data.get("reason")
+    if covered == "yes" and unknown[target] and source != target:
+        covered = "unknown"
+        reason = f"{target} has not been researched on {', '.join(unknown[target])}: its rules there are not known"
     return {"from": left.describe(), "to": right.describe(), "topic": topic,
-            "as_of": (as_of or dt.date.today()).isoformat(), "covered": data["covered"], "items": items,
+            "as_of": (as_of or dt.date.today()).isoformat(), "covered": covered, "items": items,
             "disputed": any(item["disputed"] for item in items),
-            "reason": data.get("reason"), "not_machine_checkable": not_machine_checkable(right)}
+            "reason": reason, "not_machine_checkable": not_machine_checkable(right),
+            "not_researched": {"from": unknown[source], "to": unknown[target]}}
 
 
 def _with_provenance(item: dict[str, Any]) -> dict[str, Any]:
@@ -143,23 +159,38 @@ def alignment(left: Side, right: Side, comparison: dict[str, Any]) -> float:
     return round(1 - len(differing) / len(constrained), 4)
 
 
-def matrix(session: Session, topic: str, *, as_of: dt.date | None, format_assertion: bool) -> dict[str, Any]:
-    """Every pair of jurisdictions with rules in force on the topic: relation and alignment score."""
+def matrix(session: Session, topic: str, *, as_of: dt.date | None, format_assertion: bool,
+           cooperation: str | None = None) -> dict[str, Any]:
+    """Every pair of jurisdictions on the topic: relation and alignment score. A jurisdiction with rules in force,
+    or researched with no such rule (`none`), is compared; one not researched is listed, and each of its cells is
+    `unknown` with no score: silence is never read as alignment."""
     known_topic(topic)
-    codes = list(session.exec(select(Jurisdiction.code).order_by(Jurisdiction.code)).all())
+    query = select(Jurisdiction.code).order_by(Jurisdiction.code)
+    if cooperation:
+        query = query.where(Jurisdiction.cooperation_status == cooperation)
+    codes = list(session.exec(query).all())
+    states = {code: found[topic] for code, found in coverage.coverage_map(session, codes).items()}
     sides = {}
     for code in codes:
         side = framework(session, code, topic=topic, as_of=as_of)
-        if side.refs:
+        if side.refs or states[code] == NONE:
             sides[code] = side
-    names = list(sides)
+    # compared: those with rules in force or researched as none; then those not researched, with unknown cells
+    names = [c for c in codes if c in sides] + [c for c in codes if states[c] == NOT_RESEARCHED]
     cells = []
     for i, a in enumerate(names):
         for b in names[i + 1:]:
+            cell: dict[str, Any] = {"left": a, "right": b, "coverage": {"left": states[a], "right": states[b]}}
+            if a not in sides or b not in sides:
+                missing = " and ".join(c for c in (a, b) if c not in sides)
+                cells.append({**cell, "relation": "unknown", "score": None, "differences": None,
+                              "reason": f"{missing} not researched on {topic}"})
+                continue
             comparison = CACHE.compare(sides[a].schema, sides[b].schema, format_assertion=format_assertion,
                                        labels=(a, b)).to_dict()
             score = alignment(sides[a], sides[b], comparison)
-            cells.append({"left": a, "right": b, "relation": comparison["relation"], "score": score,
+            cells.append({**cell, "relation": comparison["relation"], "score": score,
                           "reason": comparison.get("reason"), "differences": len(comparison["differences"])})
     return {"topic": topic, "as_of": (as_of or dt.date.today()).isoformat(), "jurisdictions": names,
-            "versions": {c: sides[c].describe()["versions"] for c in names}, "cells": cells}
+            "coverage": {c: states[c] for c in names}, "cooperation": cooperation,
+            "versions": {c: sides[c].describe()["versions"] if c in sides else [] for c in names}, "cells": cells}

@@ -14,12 +14,12 @@ from sqlmodel import Session, col, select
 from comparisons.bounded import BoundedCache
 from registry.domain import lifecycle
 from registry.domain.canonical import content_hash
-from registry.domain.compliance import MarketResult, RuleVersion, check_market
+from registry.domain.compliance import MarketResult, RuleVersion, TopicLayout, check_market, concerned_topics
 from registry.domain.references import check_code
 from registry.domain.topics import topic as known_topic
 from registry.domain.validation import checker
 from registry.errors import InvalidInput, Unprocessable
-from registry.services import combined, jurisdictions
+from registry.services import combined, coverage, jurisdictions
 from registry.storage.database import generation, read_session
 from registry.storage.tables import Document, Version
 
@@ -36,6 +36,25 @@ class Frameworks:
     vocabulary_ref: str
     vocabulary_hash: str
     vocabulary: dict
+    coverage: dict[str, dict[str, str]] = field(default_factory=dict)  # market -> topic -> coverage status
+    topics: tuple[str, ...] = ()  # the topics the request names (none: those the profile fills in)
+
+    layouts: dict[str, TopicLayout] = field(default_factory=dict)  # filled on first use, per market
+
+    def concerned(self, profile: Any) -> list[str]:
+        return concerned_topics(profile, self.topics)
+
+    def check(self, market: str, profile: Any, *, engine: str, format_assertion: bool,
+              concerned: Sequence[str] | None = None) -> MarketResult:
+        """One market's result, with its per-topic coverage (`concerned`: self.concerned(profile), worked out once
+        per profile by a caller that checks many markets)."""
+        versions = self.markets[market]
+        layout = self.layouts.get(market)
+        if layout is None:  # two threads may both compute it: the same value either way
+            layout = self.layouts[market] = TopicLayout.of(versions)
+        return check_market(market, versions, profile, engine=engine, format_assertion=format_assertion,
+                            coverage=self.coverage.get(market, {}), layout=layout,
+                            concerned=self.concerned(profile) if concerned is None else concerned)
 
     @property
     def versions_used(self) -> list[RuleVersion]:
@@ -67,7 +86,7 @@ def parse_markets(markets: Sequence[str] | str) -> list[str]:
 
 
 _STAMP_SQL = ("SELECT (SELECT count(*) FROM version), (SELECT max(updated_at) FROM version), "
-              "(SELECT count(*) FROM membership)")
+              "(SELECT count(*) FROM membership), (SELECT max(updated_at) FROM jurisdiction)")
 # A write in this process is seen at once; one made by another process within this many seconds.
 STAMP_TTL = 1.0
 
@@ -85,7 +104,8 @@ _FRAMEWORKS = BoundedCache("frameworks", 1024, 32_000_000)
 
 
 def registry_stamp(session: Session) -> tuple:
-    """Changes whenever a version is added or changes, or a membership is added, in any process: one cheap
+    """Changes whenever a version is added or changes, a membership is added or a jurisdiction's coverage
+    changes, in any process: one cheap
     query (raw SQL: the ORM's per-query overhead was most of its cost)."""
     return tuple(session.connection().exec_driver_sql(_STAMP_SQL).one())
 
@@ -160,7 +180,8 @@ def _load_frameworks(session: Session, markets: Sequence[str], as_of: dt.date,
                           for code in codes for d, v in sorted(in_force.get(code, []), key=lambda dv: dv[0].slug)]
     vocabulary = _vocabulary(session, as_of)
     return Frameworks(as_of=as_of, markets=result, vocabulary_ref=f"{PROFILE_VOCABULARY}@{vocabulary.number}",
-                      vocabulary_hash=vocabulary.content_hash, vocabulary=vocabulary.body)
+                      vocabulary_hash=vocabulary.content_hash, vocabulary=vocabulary.body,
+                      coverage=coverage.coverage_map(session, markets), topics=tuple(topics or ()))
 
 
 def _vocabulary(session: Session, as_of: dt.date) -> Version:
@@ -194,8 +215,9 @@ def check_profile_shape(frameworks: Frameworks, profile: Any, *, engine: str, fo
 def run_check(frameworks: Frameworks, profile: Any, *, engine: str = "rust", format_assertion: bool = True,
               combine: bool = True) -> Report:
     check_profile_shape(frameworks, profile, engine=engine, format_assertion=format_assertion)
-    results = [check_market(market, versions, profile, engine=engine, format_assertion=format_assertion)
-               for market, versions in frameworks.markets.items()]
+    concerned = frameworks.concerned(profile)
+    results = [frameworks.check(market, profile, engine=engine, format_assertion=format_assertion, concerned=concerned)
+               for market in frameworks.markets]
     report = Report(as_of=frameworks.as_of, profile_hash=content_hash(profile), results=results, frameworks=frameworks)
     if combine:
         report.combined, report.conflicts = combined.combine(results, format_assertion=format_assertion)

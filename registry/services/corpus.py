@@ -11,7 +11,7 @@ from typing import Any, Callable, Optional
 import msgspec
 from sqlmodel import Session, select
 
-from registry.domain import lifecycle, provenance, rules
+from registry.domain import coverage, lifecycle, provenance, rules
 from registry.domain.access import Principal
 from registry.domain.canonical import schema_hash, version_hashes
 from registry.domain.jsonbody import parse_json
@@ -23,7 +23,7 @@ from registry.domain.references import (
 )
 from comparisons.expansion import DEFAULT_LIMIT
 from registry.domain.schemas import check_schema
-from registry.domain.topics import is_topic
+from registry.domain.topics import TOPICS, is_topic
 from registry.errors import RegistryError
 from registry.services import annotations, audit
 from registry.services.annotations import CORPUS_AUTHOR, CORPUS_REASON
@@ -32,7 +32,7 @@ from registry.services.documents import (
     KINDS,
     default_compatibility,
 )
-from registry.storage.tables import Document, Jurisdiction, Membership, Version
+from registry.storage.tables import Document, Jurisdiction, Membership, Version, utcnow
 
 JURISDICTIONS_FORMAT = "registry-jurisdictions/1"
 DOCUMENT_FORMAT = "registry-document/1"
@@ -42,13 +42,49 @@ class _Strict(msgspec.Struct, forbid_unknown_fields=True):
     pass
 
 
+class SourceEntry(_Strict, omit_defaults=True):
+    """A source object of docs/corpus-format.md: where a statement can be read, and the words that make it."""
+    url: str
+    title: str = ""
+    publisher: str = ""
+    kind: str = ""
+    language: str = "en"
+    quote: str = ""
+    quote_en: str = ""
+    retrieved: Optional[str] = None
+
+
+class CooperationEntry(_Strict):
+    status: str = coverage.UNKNOWN
+    since: Optional[str] = None
+    memorandum: str = ""
+    sources: list[SourceEntry] = []
+    note: str = ""
+
+
+class CoverageEntry(_Strict, omit_defaults=True):
+    status: str
+    note: str = ""
+    sources: list[SourceEntry] = []
+
+
 class JurisdictionEntry(_Strict):
     code: str
     name: str
     kind: str
     region: str = ""
     members: list[str] = []
-    cooperation: Optional[dict[str, Any]] = None
+    cooperation: Optional[CooperationEntry] = None
+    coverage: dict[str, CoverageEntry] = {}
+
+    def cooperation_dict(self) -> dict[str, Any] | None:
+        return msgspec.to_builtins(self.cooperation) if self.cooperation is not None else None
+
+    def coverage_dict(self) -> dict[str, Any] | None:
+        """Only what was researched: `not-researched` is the default and `recorded` is derived."""
+        kept = {slug: msgspec.to_builtins(entry) for slug, entry in sorted(self.coverage.items())
+                if entry.status == coverage.NONE}
+        return kept or None
 
 
 class JurisdictionsFile(_Strict):
@@ -226,6 +262,41 @@ def _check_document(doc: DocumentFile, vocabularies: dict[str, dict], jurisdicti
         raise CorpusError(f"versions {clash[0].number} and {clash[1].number} overlap in time")
 
 
+def _topics_of(corpus: Corpus, entry: JurisdictionEntry) -> set[str]:
+    """Topics of the documents in this folder that are the jurisdiction's own."""
+    return {doc.topic for _, doc in corpus.documents if doc.topic and doc.name.split("/")[0] == entry.code}
+
+
+def jurisdiction_problems(entry: JurisdictionEntry, own_topics: set[str]) -> list[str]:
+    """What is wrong with an entry's `cooperation` and `coverage`, each message with its place."""
+    problems = []
+    where = f"{entry.code}.cooperation"
+    found = entry.cooperation
+    if found is not None:
+        if found.status not in coverage.COOPERATION_STATUSES:
+            problems.append(f"{where}.status must be one of {', '.join(coverage.COOPERATION_STATUSES)}")
+        elif found.status != coverage.UNKNOWN and not coverage.quoted(msgspec.to_builtins(found.sources)):
+            problems.append(f"{where}: status {found.status!r} needs a source with url and quote")
+        if found.since:
+            try:
+                coverage.parse_since(found.since)
+            except ValueError as exc:
+                problems.append(f"{where}.since: {exc}")
+        problems += coverage.source_problems(msgspec.to_builtins(found.sources), where=where)
+    for slug, item in entry.coverage.items():
+        at = f"{entry.code}.coverage.{slug}"
+        if not is_topic(slug):
+            problems.append(f"{at}: unknown topic; known topics: {', '.join(t.slug for t in TOPICS)}")
+        elif item.status not in coverage.COVERAGE_STATUSES:
+            problems.append(f"{at}.status must be one of {', '.join(coverage.COVERAGE_STATUSES)}")
+        elif item.status == coverage.NONE and slug in own_topics:
+            problems.append(f"{at}: says no rule exists, but this folder has a {entry.code} document on {slug}")
+        elif item.status == coverage.NONE and not coverage.quoted(msgspec.to_builtins(item.sources)):
+            problems.append(f"{at}: 'none' needs a source with url and quote that says so")
+        problems += coverage.source_problems(msgspec.to_builtins(item.sources), where=at)
+    return problems
+
+
 def _vocabularies(session: Session, corpus: Corpus) -> dict[str, dict]:
     found: dict[str, dict] = {}
     rows = session.exec(select(Document).where(Document.namespace == VOCABULARY_NAMESPACE)).all()
@@ -260,6 +331,8 @@ def load(session: Session, principal: Principal, root: Path, *,
                     raise CorpusError(f"{entry.code}: kind must be 'economy' or 'bloc'")
             except RegistryError as exc:
                 report.errors.append(FileReport("jurisdictions.json", "error", exc.message))
+            for problem in jurisdiction_problems(entry, _topics_of(corpus, entry)):
+                report.errors.append(FileReport("jurisdictions.json", "error", problem))
     vocabularies = _vocabularies(session, corpus)
     for path, doc in corpus.documents:
         try:
@@ -298,13 +371,18 @@ def _write_jurisdictions(session: Session, principal: Principal, data: Jurisdict
     created = updated = 0
     for entry in data.jurisdictions:
         row = session.get(Jurisdiction, entry.code)
+        cooperation, covered = entry.cooperation_dict(), entry.coverage_dict()
+        status = coverage.cooperation_status(cooperation)
         if row is None:
             session.add(Jurisdiction(code=entry.code, name=entry.name, kind=entry.kind, region=entry.region,
-                                     cooperation=entry.cooperation))
+                                     cooperation=cooperation, cooperation_status=status, coverage=covered,
+                                     updated_at=utcnow()))
             created += 1
             audit.record(session, principal, "jurisdiction.load", f"jurisdiction/{entry.code}")
-        elif (row.name, row.kind, row.region, row.cooperation) != (entry.name, entry.kind, entry.region, entry.cooperation):
-            row.name, row.kind, row.region, row.cooperation = entry.name, entry.kind, entry.region, entry.cooperation
+        elif (row.name, row.kind, row.region, row.cooperation, row.coverage) != (
+                entry.name, entry.kind, entry.region, cooperation, covered):
+            row.name, row.kind, row.region, row.cooperation = entry.name, entry.kind, entry.region, cooperation
+            row.cooperation_status, row.coverage, row.updated_at = status, covered, utcnow()
             session.add(row)
             updated += 1
             audit.record(session, principal, "jurisdiction.update", f"jurisdiction/{entry.code}")
@@ -390,7 +468,7 @@ def export(session: Session, root: Path) -> list[Path]:
         members = list(session.exec(select(Membership.member_code).where(Membership.bloc_code == row.code)
                                     .order_by(Membership.member_code)).all())
         entries.append({"code": row.code, "name": row.name, "kind": row.kind, "region": row.region,
-                        "members": members, "cooperation": row.cooperation})
+                        "members": members, "cooperation": row.cooperation, **({"coverage": row.coverage} if row.coverage else {})})
     written.append(_write_json(root / "jurisdictions.json", {"format": JURISDICTIONS_FORMAT, "jurisdictions": entries}))
     for doc in session.exec(select(Document).order_by(Document.namespace, Document.slug)).all():  # type: ignore[arg-type]
         versions = session.exec(select(Version).where(Version.document_id == doc.id)

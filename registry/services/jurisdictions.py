@@ -36,13 +36,15 @@ def framework_codes(session: Session, code: str) -> list[str]:
 
 
 def list_jurisdictions(session: Session, *, region: str | None = None, kind: str | None = None,
-                       bloc: str | None = None, text: str | None = None, sort: str = "code", limit: int = 100,
+                       bloc: str | None = None, cooperation: str | None = None, text: str | None = None, sort: str = "code", limit: int = 100,
                        offset: int = 0) -> tuple[Sequence[Jurisdiction], int]:
     query = select(Jurisdiction)
     if region:
         query = query.where(Jurisdiction.region == region)
     if kind:
         query = query.where(Jurisdiction.kind == kind)
+    if cooperation:
+        query = query.where(Jurisdiction.cooperation_status == cooperation)
     if bloc:
         query = query.where(col(Jurisdiction.code).in_(select(Membership.member_code)
                                                       .where(Membership.bloc_code == bloc)))

@@ -23,7 +23,11 @@ class Jurisdiction(SQLModel, table=True):
     kind: str = Field(max_length=16)  # economy | bloc
     region: str = Field(default="", max_length=100)
     cooperation: Optional[dict[str, Any]] = Field(default=None, sa_column=Column(JSON, nullable=True))
+    # cooperation["status"] again, as a column: lists and the matrix filter on it in SQL
+    cooperation_status: str = Field(default="unknown", max_length=16, index=True)
+    coverage: Optional[dict[str, Any]] = Field(default=None, sa_column=Column(JSON, nullable=True))  # topic -> entry
     created_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: Optional[dt.datetime] = Field(default=None)  # compliance caches look at it
 
 
 class Membership(SQLModel, table=True):

@@ -16,11 +16,13 @@ from sqlalchemy import Engine
 
 from comparisons import gap
 from registry.domain.access import Principal
+from registry.domain.coverage import NOT_RESEARCHED
 from registry.domain.references import parse_date
 from registry.services import comparing, jurisdictions
 from registry.settings import Settings
 from registry.storage.database import read_session
 from registry.web.charts import heatmap, legend
+from registry.web.jurisdictions import COOPERATION_OPTIONS, Cooperation
 from registry.web.layout import page
 
 Side = Annotated[Optional[str], QueryParameter(max_length=120)]
@@ -80,21 +82,29 @@ class ComparePages(Controller):
 
     @get("/matrix", sync_to_thread=True, opt={"expensive": True})
     def matrix(self, engine: NamedDependency[Engine], settings: NamedDependency[Settings],
-               viewer: NamedDependency[Principal], topic: Topic = None, as_of: Day = None) -> Template:
+               viewer: NamedDependency[Principal], topic: Topic = None, as_of: Day = None,
+               cooperation: Cooperation = None) -> Template:
         topic = topic or DEFAULT_TOPIC
         day = parse_date(as_of, pointer="/as_of") if as_of else None
         with read_session(engine) as session:
-            data = comparing.matrix(session, topic, as_of=day, format_assertion=settings.format_assertion)
+            data = comparing.matrix(session, topic, as_of=day, format_assertion=settings.format_assertion,
+                                    cooperation=cooperation or None)
         codes = data["jurisdictions"]
-        scores: dict[tuple[str, str], tuple[float | None, str]] = {(c, c): (1.0, "equivalent") for c in codes}
+        scores: dict[tuple[str, str], tuple[float | None, str]] = {
+            (c, c): (1.0, "equivalent") if data["coverage"][c] != NOT_RESEARCHED else (None, "not researched")
+            for c in codes}
         for cell in data["cells"]:
-            scores[(cell["left"], cell["right"])] = (cell["score"], cell["relation"])
-            scores[(cell["right"], cell["left"])] = (cell["score"], _mirror(cell["relation"]))
+            relation = cell["relation"] if cell["score"] is not None else "not researched"
+            scores[(cell["left"], cell["right"])] = (cell["score"], relation)
+            scores[(cell["right"], cell["left"])] = (cell["score"], _mirror(relation))
         svg = heatmap(codes, scores, title=f"Alignment of {len(codes)} jurisdictions on {topic} as of {data['as_of']}",
                       link=lambda a, b: compare_link(a, b, topic, as_of))
         return page("matrix.html", viewer, title=f"Matrix: {topic}", topic=topic, as_of=as_of or "", data=data,
-                    svg=svg, legend=legend(), cells=sorted(data["cells"], key=lambda c: -c["score"]),
-                    api=urlencode({k: v for k, v in {"topic": topic, "as_of": as_of}.items() if v}),
+                    svg=svg, legend=legend(), cooperation=cooperation or "", cooperation_options=COOPERATION_OPTIONS,
+                    cells=sorted(data["cells"], key=lambda c: -1.0 if c["score"] is None else -c["score"]),
+                    api=urlencode({k: v for k, v in {"topic": topic, "as_of": as_of,
+                                                     "cooperation": cooperation}.items() if v}),
+                    unresearched=[c for c in codes if data["coverage"][c] == NOT_RESEARCHED],
                     compare_link=compare_link)
 
 

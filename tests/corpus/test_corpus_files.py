@@ -73,7 +73,7 @@ def test_jurisdictions_file():
     codes = [j["code"] for j in data["jurisdictions"]]
     assert len(codes) == len(set(codes))
     for entry in data["jurisdictions"]:
-        assert set(entry) <= {"code", "name", "kind", "region", "members", "cooperation"}
+        assert set(entry) <= {"code", "name", "kind", "region", "members", "cooperation", "coverage"}
         assert CODE.match(entry["code"]) and entry["name"] and entry["region"]
         assert entry["kind"] in ("economy", "bloc")
         assert bool(entry["members"]) == (entry["kind"] == "bloc")
@@ -82,6 +82,19 @@ def test_jurisdictions_file():
     assert len(blocs["EU"]) == 27
     assert sorted(blocs["EAEU"]) == ["AM", "BY", "KG", "KZ", "RU"]
     assert len(codes) >= 14
+
+
+def test_cooperation_and_coverage_in_the_shipped_file_pass_the_loaders_checks():
+    """The loader refuses a partner without a quoted source, a `none` without one, an unknown topic; checked here
+    against the shipped documents too (a `none` beside the jurisdiction's own document on the topic)."""
+    import msgspec
+
+    from registry.services.corpus import JurisdictionsFile, jurisdiction_problems
+
+    data = msgspec.convert(read_json(STANDARDS / "jurisdictions.json"), JurisdictionsFile)
+    for entry in data.jurisdictions:
+        own = {read_json(path).get("topic") for path in (STANDARDS / "documents" / entry.code).glob("*.json")}
+        assert jurisdiction_problems(entry, own) == [], entry.code
 
 
 @pytest.mark.parametrize("path", document_paths(), ids=lambda p: str(p.relative_to(STANDARDS)))
