@@ -28,6 +28,7 @@ class RuleVersion:
     content_hash: str
     topic: str
     schema: dict
+    effective_date_uncertain: bool = False  # the date checked falls in the unknown part of the version's start
 
     @cached_property
     def ref(self) -> str:

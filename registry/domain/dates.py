@@ -70,6 +70,15 @@ def uncertain_on(start: dt.date | None, precision: str | None, on: dt.date) -> b
     return start is not None and precision in (MONTH, YEAR) and start <= on < span_end(start, precision)
 
 
+def in_force_text(start: dt.date | None, start_precision: str | None, end: dt.date | None,
+                  end_precision: str | None) -> str:
+    """For pages: `since 2010; day unknown`, `since 2016-07-01, until 2024-01-01`; never a made-up 1 January."""
+    if start is None:
+        return "no start date"
+    text = f"since {spoken(start, start_precision)}"
+    return text + (f", until {spoken(end, end_precision)}" if end is not None else "")
+
+
 def spoken(day: dt.date | None, precision: str | None) -> str:
     """For pages: `2010-07-01`, `July 2010; day unknown`, `2010; day unknown`."""
     if day is None:

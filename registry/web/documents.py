@@ -43,12 +43,12 @@ def rules_value(value: object) -> str:
 
 
 def version_page(document: Document, version: Version, viewer: Principal, *, publish_error: RegistryError | None = None,
-                 status_code: int = 200) -> Template:
+                 status_code: int = 200, found: documents.Answer | None = None) -> Template:
     schema = version.body if isinstance(version.body, dict) else {}
     return page("documents/version.html", viewer, title=f"{document.name}@{version.number}", document=document,
                 version=version, rows=rule_rows(schema), manual=rules.rules_not_machine_checkable(schema),
                 can_write=can_write_namespace(viewer, document.namespace), publish_error=publish_error,
-                status_code=status_code)
+                status_code=status_code, found=found)
 
 
 class DocumentPages(Controller):
@@ -83,8 +83,8 @@ class DocumentPages(Controller):
                 slug: FromPath[str], ref: FromPath[str]) -> Template:
         with read_session(engine) as session:
             document = documents.get_document(session, _name(jurisdiction, slug))
-            version = documents.get_version(session, document, parse_selector(ref), viewer)
-        return version_page(document, version, viewer)
+            found = documents.answer(session, document, parse_selector(ref), viewer)
+        return version_page(document, found.version, viewer, found=found)
 
     @get(DOC + "/diff", sync_to_thread=True)
     def diff(self, engine: NamedDependency[Engine], settings: NamedDependency[Settings],
