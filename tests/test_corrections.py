@@ -224,6 +224,9 @@ def test_as_recorded_answers_as_the_registry_did_on_that_day(history):
         assert {k: now[k] for k in ("number", "status", "effective_from", "effective_to", "corrected_by")} == \
                {k: plain[k] for k in ("number", "status", "effective_from", "effective_to", "corrected_by")}
     assert look(history, "latest", "2026-13-01").status_code == 400
+    page = history.get("/documents/EU/consumer-protection/versions/1?as_recorded=2026-02-01").text
+    assert "As the registry recorded it on 2026-02-01" in page and "Corrected by" not in page
+    assert "Corrected by" in history.get("/documents/EU/consumer-protection/versions/1").text
 
 
 def test_as_of_inside_a_month_only_start_is_uncertain(history):

@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from comparisons import check_compatibility, compare
 from registry.domain import rules
 from registry.domain.access import Principal, can_write_namespace
-from registry.domain.references import DocumentName, parse_name, parse_selector
+from registry.domain.references import DocumentName, parse_date, parse_name, parse_selector
 from registry.services import documents, jurisdictions
 from registry.services.meetings_search import meetings_for_document
 from registry.errors import RegistryError
@@ -80,10 +80,12 @@ class DocumentPages(Controller):
 
     @get(DOC + "/versions/{ref:str}", sync_to_thread=True)
     def version(self, engine: NamedDependency[Engine], viewer: NamedDependency[Principal], jurisdiction: FromPath[str],
-                slug: FromPath[str], ref: FromPath[str]) -> Template:
+                slug: FromPath[str], ref: FromPath[str],
+                as_recorded: Annotated[Optional[str], QueryParameter(max_length=10)] = None) -> Template:
+        day = parse_date(as_recorded, pointer="as_recorded") if as_recorded else None
         with read_session(engine) as session:
             document = documents.get_document(session, _name(jurisdiction, slug))
-            found = documents.answer(session, document, parse_selector(ref), viewer)
+            found = documents.answer(session, document, parse_selector(ref), viewer, as_recorded=day)
         return version_page(document, found.version, viewer, found=found)
 
     @get(DOC + "/diff", sync_to_thread=True)
