@@ -104,10 +104,11 @@ def test_a_correction_of_the_date_alone_keeps_the_body_and_gives_its_own_interva
 def test_a_correction_that_would_overlap_a_later_version_is_refused(client, eu):
     assert draft(client, eu, schema(30), effective_from="2020-01-01").status_code == 201
     assert client.post(f"{DOC}/versions/2/publish", headers=eu).status_code == 200
-    # @1 is superseded on 2020-01-01; a correction that runs it open-ended would overlap @2
-    assert draft(client, eu, schema(15), corrects=1, effective_from="2014-06-13",
+    # @1 is superseded on 2020-01-01; a correction that runs it into 2020 would overlap @2
+    assert draft(client, eu, schema(15), corrects=1, effective_from="2014-06-13", effective_to="2021",
                  changelog=WRONG_NOTE).status_code == 201
-    assert draft(client, eu, schema(15), corrects=1, effective_from="2014-06-13", effective_to="2020-01-01",
+    # a correction of the start alone keeps the corrected version's end
+    assert draft(client, eu, schema(15), corrects=1, effective_from="2014-06-13",
                  changelog=WRONG_NOTE).status_code == 201
     clash = client.post(f"{DOC}/versions/3/publish", headers=eu)
     assert clash.status_code == 409 and clash.json()["code"] == "invalid_interval"

@@ -408,10 +408,12 @@ def publish(session: Session, principal: Principal, document: Document, number: 
 def _take_over(session: Session, principal: Principal, document: Document, versions: Sequence[Version],
                version: Version, corrected: Version) -> None:
     """Publish a correction: it takes the corrected version's place — its status and its interval, unless the draft
-    gives its own dates (the date was the error) — and the corrected version becomes `corrected`, kept as it was."""
+    gives its own dates (the date was the error; a bound it leaves out is the corrected version's) — and the
+    corrected version becomes `corrected`, kept as it was."""
     if version.effective_from is None:
         version.effective_from, version.effective_from_precision = (corrected.effective_from,
                                                                     corrected.effective_from_precision)
+    if version.effective_to is None:
         version.effective_to, version.effective_to_precision = (corrected.effective_to,
                                                                 corrected.effective_to_precision)
     lifecycle.check_interval(version.effective_from, version.effective_to)
