@@ -151,7 +151,8 @@ def test_uncertain_span_edges():
 
 def test_a_year_only_start_through_the_api_and_the_pages(client, eu):
     assert draft(client, eu, schema(30), effective_from="2030").status_code == 201
-    assert draft(client, eu, schema(31), effective_from="2031-13").json()["code"] == "invalid_date"
+    refused = draft(client, eu, schema(31), effective_from="2031-13").json()
+    assert refused["code"] == "invalid_input" and refused["pointer"] == "/effective_from"
     published = client.post(f"{DOC}/versions/2/publish", headers=eu).json()
     assert published["effective_from"] == "2030" and published["effective_from_precision"] == "year"
     assert client.get(f"{DOC}/versions/1").json()["effective_to"] == "2030-01-01"  # arithmetic on the first day
@@ -341,3 +342,25 @@ def test_a_rerun_replays_exactly_after_a_back_dated_correction(corpus_client, ma
     tampered = {**first["rerun"], "versions": [{**first["rerun"]["versions"][0], "content_hash": "0" * 64}]}
     refused = corpus_client.post(CHECK, json={"profile": question["profile"], **tampered})
     assert refused.status_code == 409 and refused.json()["code"] == "pinned_version_changed"
+
+
+def test_a_compliance_check_inside_a_year_only_start_says_its_date_is_uncertain(corpus_client, make_token):
+    regulator = auth(make_token("regulator", "EU"))
+    latest = corpus_client.get(f"{DOC}/versions/latest").json()
+    body = _with_minimum(latest["schema"], 14, 15)
+    assert body != latest["schema"], "the shipped EU consumer rule no longer asks 14 days"
+    created = corpus_client.post(f"{DOC}/versions", headers=regulator,
+                                 json={"schema": body, "effective_from": "2035", "changelog": "Test reform (fictional)."})
+    assert created.status_code == 201, created.text
+    assert corpus_client.post(f"{DOC}/versions/{created.json()['number']}/publish", headers=regulator).status_code == 200
+    question = {"profile": {"seller": {"sells_b2c": True}, "consumer_protection": {"withdrawal_period_days": 14}},
+                "markets": ["EU", "CN"], "topics": ["consumer-protection"]}
+    inside = corpus_client.post(CHECK, json={**question, "as_of": "2035-06-01"}).json()
+    markets = {m["market"]: m for m in inside["markets"]}
+    assert markets["EU"]["effective_date_uncertain"] is True and markets["EU"]["status"] == "non_compliant"
+    assert markets["EU"]["uncertain_dates"] == [f"EU/consumer-protection@{created.json()['number']}"]
+    assert markets["CN"]["effective_date_uncertain"] is False
+    after = corpus_client.post(CHECK, json={**question, "as_of": "2036-01-01"}).json()
+    assert all(m["effective_date_uncertain"] is False for m in after["markets"])
+    text = corpus_client.post(CHECK + "?format=md", json={**question, "as_of": "2035-06-01"}).text
+    assert "## Effective dates uncertain" in text and "starts in a month or year that contains 2035-06-01" in text

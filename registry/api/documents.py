@@ -57,8 +57,8 @@ def _number(ref: FromPath[str]) -> int:
 
 
 def _version_input(data: JSONBody[VersionCreate]) -> VersionInput:
-    start = dates.parse(data.effective_from, pointer="/effective_from")
-    end = dates.parse(data.effective_to, pointer="/effective_to")
+    start = dates.parse(data.effective_from, pointer="/effective_from", code="invalid_input")
+    end = dates.parse(data.effective_to, pointer="/effective_to", code="invalid_input")
     return VersionInput(schema=data.schema, effective_from=start.first_day if start else None,
                         effective_to=end.first_day if end else None, changelog=data.changelog, recorded=data.recorded,
                         effective_from_precision=start.precision if start else dates.DAY,
@@ -147,7 +147,7 @@ class DocumentController(Controller):
                         data: JSONBody[Optional[PublishRequest]] = None) -> VersionOut:
         with write_session(engine) as session:
             document = documents.get_document(session, _name(jurisdiction, slug))
-            start = dates.parse(data.effective_from, pointer="/effective_from") if data else None
+            start = dates.parse(data.effective_from, pointer="/effective_from", code="invalid_input") if data else None
             row = documents.publish(session, principal, document, _number(ref),
                                     effective_from=start.first_day if start else None,
                                     effective_from_precision=start.precision if start else dates.DAY,

@@ -25,8 +25,9 @@ class PartialDate(NamedTuple):
         return reduced(self.first_day, self.precision) or ""
 
 
-def parse(text: str | dt.date | None, *, pointer: str | None = None) -> PartialDate | None:
-    """`YYYY-MM-DD`, `YYYY-MM` or `YYYY` (a date object is a day); None stays None."""
+def parse(text: str | dt.date | None, *, pointer: str | None = None, code: str = "invalid_date") -> PartialDate | None:
+    """`YYYY-MM-DD`, `YYYY-MM` or `YYYY` (a date object is a day); None stays None. `code`: the error's code (a
+    request body's field says `invalid_input`, as for any other malformed field)."""
     if text is None:
         return None
     if isinstance(text, dt.datetime):
@@ -41,7 +42,7 @@ def parse(text: str | dt.date | None, *, pointer: str | None = None) -> PartialD
         first = dt.date(int(year), int(month or 1), int(day or 1))
     except ValueError:
         raise InvalidInput(f"{text!r} is not a date: use YYYY-MM-DD, or YYYY-MM or YYYY when the day is not known",
-                           pointer=pointer, code="invalid_date") from None
+                           pointer=pointer, code=code) from None
     return PartialDate(first, DAY if day else MONTH if month else YEAR)
 
 

@@ -125,6 +125,11 @@ def _combined_rows(data: dict) -> list[list[Any]]:
              "; ".join(r.get("citation", "") for r in c.get("rules", []))] for c in data["combined"]]
 
 
+def _uncertain_lines(data: dict) -> list[str]:
+    return [f"{m['market']}: {ref} starts in a month or year that contains {data['as_of']}; counted as in force"
+            for m in data["markets"] for ref in m.get("uncertain_dates", [])]
+
+
 def to_markdown(data: dict) -> str:
     parts = [f"# Compliance check as of {data['as_of']}", "",
              f"Profile `{data['profile_hash'][:12]}…` checked against {', '.join(m['market'] for m in data['markets'])} "
@@ -140,6 +145,9 @@ def to_markdown(data: dict) -> str:
         parts += ["## Rules to review by hand (not machine-checkable)", ""]
         parts += [f"- {market}: {r.get('citation')} — {r.get('summary')} ({r.get('document')})" for market, r in checkable]
         parts += [""]
+    uncertain = _uncertain_lines(data)
+    if uncertain:
+        parts += ["## Effective dates uncertain", ""] + [f"- {line}" for line in uncertain] + [""]
     parts += ["## Versions used", ""] + [f"- {v['ref']} (`{v['content_hash'][:12]}…`)" for v in data["versions_used"]]
     return "\n".join(parts) + "\n"
 
@@ -151,10 +159,8 @@ def to_html(data: dict) -> str:
                            caption="Strictest combined requirement")
     if data["conflicts"]:
         body += "<h2>Conflicts</h2><ul>" + "".join(f"<li>{html.escape(c['summary'])}</li>" for c in data["conflicts"]) + "</ul>"
-    uncertain = [(m["market"], ref) for m in data["markets"] for ref in m.get("uncertain_dates", [])]
+    uncertain = _uncertain_lines(data)
     if uncertain:
-        body += ("<h2>Effective dates uncertain</h2><ul>" + "".join(
-            f"<li>{html.escape(market)}: {html.escape(ref)} starts in a month or year that contains {data['as_of']}</li>"
-            for market, ref in uncertain) + "</ul>")
+        body += "<h2>Effective dates uncertain</h2><ul>" + "".join(f"<li>{html.escape(u)}</li>" for u in uncertain) + "</ul>"
     body += "<h2>Versions used</h2><ul>" + "".join(f"<li>{html.escape(v['ref'])}</li>" for v in data["versions_used"]) + "</ul>"
     return html_page(f"Compliance check as of {data['as_of']}", body)
