@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from unittest.mock import ANY
 
 import pytest
 
@@ -61,7 +62,11 @@ def test_a_rule_not_yet_in_force_is_not_seen(corpus_client):
 
 def test_the_report_names_the_versions_it_used_for_an_exact_rerun(corpus_client):
     report = check(corpus_client, as_of="2020-06-01")
-    assert report["rerun"] == {"markets": ["CN", "EU", "BR"], "as_of": "2020-06-01", "topics": ["consumer-protection"]}
+    question = {"markets": ["CN", "EU", "BR"], "as_of": "2020-06-01", "topics": ["consumer-protection"]}
+    assert report["check_again"] == question
+    assert report["rerun"] == {**question, "vocabulary": {"ref": report["vocabulary"], "content_hash": ANY},
+                               "versions": [{"ref": v["ref"], "content_hash": v["content_hash"]}
+                                            for v in report["versions_used"]]}
     assert all(len(v["content_hash"]) == 64 for v in report["versions_used"])
     again = check(corpus_client, as_of="2020-06-01")
     assert again["versions_used"] == report["versions_used"]

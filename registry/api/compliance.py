@@ -9,9 +9,10 @@ before the body is read (registry/api/admission.py)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, AsyncIterator, Optional
+from typing import Annotated, Any, AsyncIterator, Optional
 
 import msgspec
+from msgspec import Meta
 from litestar import asgi
 from litestar.types import Receive, Scope, Send
 from sqlalchemy import Engine
@@ -38,6 +39,24 @@ class ComplianceRequest(Input):
     profile_version: Optional[int] = None
     as_of: Optional[dt.date] = None
     topics: Optional[list[str]] = None
+    versions: Optional[list[PinnedVersion]] = None  # a report's `rerun`: exactly these versions, no look-up
+    vocabulary: Optional[PinnedVersion] = None
+
+
+class PinnedVersion(Input):
+    ref: Annotated[str, Meta(max_length=200)]
+    content_hash: Annotated[str, Meta(max_length=64)]
+
+
+def _frameworks(session: Any, data: ComplianceRequest, markets: list[str]) -> compliance.Frameworks:
+    """The versions a request names (a rerun), or those in force on its date."""
+    if data.versions is None:
+        return compliance.load_frameworks(session, markets, data.as_of, data.topics)
+    if data.as_of is None:
+        raise InvalidInput("a rerun names the date it was checked as of", pointer="/as_of", code="as_of_required")
+    return compliance.pinned_frameworks(session, markets, data.as_of, [(p.ref, p.content_hash) for p in data.versions],
+                                        (data.vocabulary.ref, data.vocabulary.content_hash) if data.vocabulary else None,
+                                        topics=data.topics)
 
 
 def render(data: dict, fmt: str) -> tuple[bytes, str]:
@@ -53,7 +72,7 @@ def _check_saved(engine: Engine, settings: Settings, principal: Principal, data:
     with write_session(engine) as session:
         saved = profiles.get(session, principal, data.profile_id)
         version = profiles.version(session, saved, data.profile_version)
-        frameworks = compliance.load_frameworks(session, markets, data.as_of, data.topics)
+        frameworks = _frameworks(session, data, markets)
         report = compliance.run_check(frameworks, version.body, engine=settings.validation_engine,
                                       format_assertion=settings.format_assertion)
         profiles.record_run(session, principal, saved, version.number, as_of=report.as_of, markets=markets,
@@ -74,7 +93,12 @@ def _check(engine: Engine, settings: Settings, principal: Principal, data: Compl
            fmt: str) -> tuple[bytes, str]:
     """One check, rendered: of an inline profile, or of a saved one (read, and the check recorded)."""
     markets = compliance.parse_markets(data.markets)
-    if data.profile_id is None:
+    if data.profile_id is None and data.versions is not None:
+        with read_session(engine) as session:
+            frameworks = _frameworks(session, data, markets)
+        report = compliance.run_check(frameworks, data.profile, engine=settings.validation_engine,
+                                      format_assertion=settings.format_assertion)
+    elif data.profile_id is None:
         frameworks = compliance.frameworks_for(engine, markets, data.as_of, data.topics)
         report = compliance.run_check(frameworks, data.profile, engine=settings.validation_engine,
                                       format_assertion=settings.format_assertion)

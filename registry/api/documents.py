@@ -35,8 +35,9 @@ from registry.api.structs import (
     document_out,
     version_out,
 )
+from registry.domain import dates
 from registry.domain.access import Principal, can_write_namespace
-from registry.domain.references import DocumentName, parse_name, parse_selector
+from registry.domain.references import DocumentName, parse_date, parse_name, parse_selector
 from registry.domain.structural import structural_changes
 from registry.errors import InvalidInput
 from registry.services import annotations, comparing, documents
@@ -59,8 +60,12 @@ def _number(ref: FromPath[str]) -> int:
 
 
 def _version_input(data: JSONBody[VersionCreate]) -> VersionInput:
-    return VersionInput(schema=data.schema, effective_from=data.effective_from, effective_to=data.effective_to,
-                        changelog=data.changelog, recorded=data.recorded)
+    start = dates.parse(data.effective_from, pointer="/effective_from", code="invalid_input")
+    end = dates.parse(data.effective_to, pointer="/effective_to", code="invalid_input")
+    return VersionInput(schema=data.schema, effective_from=start.first_day if start else None,
+                        effective_to=end.first_day if end else None, changelog=data.changelog, recorded=data.recorded,
+                        effective_from_precision=start.precision if start else dates.DAY,
+                        effective_to_precision=end.precision if end else dates.DAY, corrects=data.corrects)
 
 
 def _with_etag(out: VersionOut, status_code: int = 200) -> Response[VersionOut]:
@@ -102,7 +107,9 @@ class DocumentController(Controller):
         with read_session(engine) as session:
             document = documents.get_document(session, _name(jurisdiction, slug))
             rows = documents.versions_of(session, document, principal)
-            return VersionList(document=document.name, items=[version_out(document, v) for v in rows])
+            corrections = documents.corrections_of(rows)
+            return VersionList(document=document.name, items=[version_out(document, v, corrected_by=corrections.get(
+                v.number)) for v in rows])
 
     @post(DOC + "/versions", sync_to_thread=True, summary="Create a draft version")
     def create_version(self, engine: NamedDependency[Engine], principal: NamedDependency[Principal], jurisdiction: FromPath[str], slug: FromPath[str],
@@ -114,13 +121,16 @@ class DocumentController(Controller):
             return _with_etag(version_out(document, row, with_schema=True), 201)
 
     @get(DOC + "/versions/{ref:str}", sync_to_thread=True,
-         summary="One version by number, 'latest', or the date it was in force (YYYY-MM-DD)")
+         summary="One version by number, 'latest', or the date it was in force (YYYY-MM-DD); as_recorded=YYYY-MM-DD "
+                 "answers as the registry did on that day")
     def get_version(self, engine: NamedDependency[Engine], principal: NamedDependency[Principal], jurisdiction: FromPath[str], slug: FromPath[str],
-                    ref: FromPath[str]) -> Response[VersionOut]:
+                    ref: FromPath[str],
+                    as_recorded: Annotated[Optional[str], QueryParameter(max_length=10)] = None) -> Response[VersionOut]:
+        day = parse_date(as_recorded, pointer="as_recorded") if as_recorded is not None else None
         with read_session(engine) as session:
             document = documents.get_document(session, _name(jurisdiction, slug))
-            row = documents.get_version(session, document, parse_selector(ref), principal)
-            return _with_etag(version_out(document, row, with_schema=True))
+            found = documents.answer(session, document, parse_selector(ref), principal, as_recorded=day)
+            return _with_etag(version_out(document, found.version, with_schema=True, answer=found))
 
     @put(DOC + "/versions/{ref:str}", sync_to_thread=True, summary="Edit a draft (needs If-Match)")
     def update_version(self, engine: NamedDependency[Engine], principal: NamedDependency[Principal], jurisdiction: FromPath[str], slug: FromPath[str], ref: FromPath[str],
@@ -140,8 +150,10 @@ class DocumentController(Controller):
                         data: JSONBody[Optional[PublishRequest]] = None) -> VersionOut:
         with write_session(engine) as session:
             document = documents.get_document(session, _name(jurisdiction, slug))
+            start = dates.parse(data.effective_from, pointer="/effective_from", code="invalid_input") if data else None
             row = documents.publish(session, principal, document, _number(ref),
-                                    effective_from=data.effective_from if data else None,
+                                    effective_from=start.first_day if start else None,
+                                    effective_from_precision=start.precision if start else dates.DAY,
                                     override_reason=data.override_reason if data else None,
                                     format_assertion=settings.format_assertion,
                                     max_expansion=settings.max_schema_expansion)

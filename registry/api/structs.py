@@ -8,9 +8,9 @@ from typing import Annotated, Any, Optional, Sequence
 import msgspec
 from msgspec import Meta
 
+from registry.domain import coverage, dates
 from registry.domain.canonical import content_hash
-from registry.domain import coverage
-from registry.services.documents import etag
+from registry.services.documents import Answer, etag
 from registry.storage.tables import AnnotationRevision, AuditEvent, Document, Jurisdiction, Version
 
 
@@ -207,16 +207,21 @@ class DocumentPage(msgspec.Struct):
     offset: int
 
 
+PartialDateText = Annotated[str, Meta(max_length=10, description="YYYY-MM-DD, or YYYY-MM / YYYY when the day "
+                                                                  "(or month) is not known")]
+
+
 class VersionCreate(Input):
     schema: dict[str, Any]
-    effective_from: Optional[dt.date] = None
-    effective_to: Optional[dt.date] = None
+    effective_from: Optional[PartialDateText] = None
+    effective_to: Optional[PartialDateText] = None
     changelog: Annotated[str, Meta(max_length=20_000)] = ""
     recorded: Optional[dt.date] = None
+    corrects: Optional[Annotated[int, Meta(ge=1)]] = None
 
 
 class PublishRequest(Input):
-    effective_from: Optional[dt.date] = None
+    effective_from: Optional[PartialDateText] = None
     override_reason: Optional[Annotated[str, Meta(max_length=2000)]] = None
 
 
@@ -230,8 +235,8 @@ class VersionOut(msgspec.Struct):
     number: int
     ref: str
     status: str
-    effective_from: Optional[dt.date]
-    effective_to: Optional[dt.date]
+    effective_from: Optional[str]  # as far as it is known: "2010", "2010-07" or "2010-07-01"
+    effective_to: Optional[str]
     content_hash: str
     etag: str
     changelog: str
@@ -244,6 +249,13 @@ class VersionOut(msgspec.Struct):
     withdrawn_reason: Optional[str]
     successor: Optional[str]
     url: str
+    effective_from_precision: str = dates.DAY
+    effective_to_precision: str = dates.DAY
+    corrects: Optional[int] = None
+    corrected_by: Optional[int] = None
+    correction: Optional[CorrectionOut] = None
+    as_recorded: Optional[dt.date] = None
+    effective_date_uncertain: Optional[bool] = None
     schema: Optional[dict[str, Any]] = None
     body_hash: str = ""  # the body as stored, x-rule annotations included (content_hash leaves them out)
     revision: int = 1
@@ -282,6 +294,16 @@ class AnnotationHistory(msgspec.Struct):
     body_hash: str
     etag: str
     items: list[AnnotationRevisionOut]
+
+
+class CorrectionOut(msgspec.Struct):
+    """The version that corrects this one: when it was recorded and what its changelog says was wrong."""
+
+    number: int
+    ref: str
+    recorded: Optional[dt.date]
+    changelog: str
+    url: str
 
 
 class VersionList(msgspec.Struct):
@@ -346,15 +368,38 @@ def document_out(row: Document) -> DocumentOut:
                        updated_at=row.updated_at, url=f"{API}/documents/{row.name}")
 
 
-def version_out(document: Document, row: Version, *, with_schema: bool = False) -> VersionOut:
+def correction_out(document: Document, row: Version | None) -> CorrectionOut | None:
+    if row is None:
+        return None
+    return CorrectionOut(number=row.number, ref=f"{document.name}@{row.number}", recorded=recorded_day(row),
+                         changelog=row.changelog, url=f"{API}/documents/{document.name}/versions/{row.number}")
+
+
+def recorded_day(row: Version) -> dt.date | None:
+    return row.recorded or (row.published_at.date() if row.published_at else None)
+
+
+def version_out(document: Document, row: Version, *, with_schema: bool = False, answer: Answer | None = None,
+                corrected_by: Version | None = None) -> VersionOut:
+    """A version as stored, or as a look-up answered it (`answer`: its status and interval then, as-of flags)."""
+    if answer is None:
+        answer = Answer(row, row.status, row.effective_from, row.effective_to, corrected_by)
     return VersionOut(document=document.name, number=row.number, ref=f"{document.name}@{row.number}",
-                      status=row.status, effective_from=row.effective_from, effective_to=row.effective_to,
+                      status=answer.status, effective_from=dates.reduced(answer.effective_from,
+                                                                         row.effective_from_precision),
+                      effective_to=dates.reduced(answer.effective_to, row.effective_to_precision),
                       content_hash=row.content_hash, etag=etag(row), changelog=row.changelog, author=row.author,
                       recorded=row.recorded, vocabulary_version=row.vocabulary_version, created_at=row.created_at,
                       published_at=row.published_at, withdrawn_at=row.withdrawn_at,
                       withdrawn_reason=row.withdrawn_reason, successor=row.successor,
                       url=f"{API}/documents/{document.name}/versions/{row.number}",
-                      schema=row.body if with_schema else None, body_hash=row.body_hash, revision=row.revision)
+                      effective_from_precision=row.effective_from_precision,
+                      effective_to_precision=row.effective_to_precision, corrects=row.corrects,
+                      corrected_by=answer.corrected_by.number if answer.corrected_by else None,
+                      correction=correction_out(document, answer.corrected_by), as_recorded=answer.as_recorded,
+                      effective_date_uncertain=answer.effective_date_uncertain,
+                      schema=row.body if with_schema else None, body_hash=row.body_hash,
+                      revision=row.revision)
 
 
 def annotation_history(document: Document, version: Version, rows: Sequence[AnnotationRevision], *,

@@ -34,6 +34,7 @@ class RuleVersion:
     topic: str
     schema: dict
     body_hash: str = ""  # the body as stored, annotations included
+    effective_date_uncertain: bool = False  # the date checked falls in the unknown part of the version's start
 
     @cached_property
     def ref(self) -> str:

@@ -1,18 +1,22 @@
-"""The life of a version: draft → published → superseded | withdrawn, and which version is in force when."""
+"""The life of a version: draft → published → superseded | withdrawn | corrected, and which version is in force
+when — today, or as the registry recorded it on an earlier day (`as_recorded`)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterable, Protocol, Sequence, TypeVar
+from dataclasses import dataclass
+from typing import Any, Iterable, Protocol, Sequence, TypeVar
 
 from registry.errors import Conflict
 
-DRAFT, PUBLISHED, SUPERSEDED, WITHDRAWN = "draft", "published", "superseded", "withdrawn"
-STATUSES = (DRAFT, PUBLISHED, SUPERSEDED, WITHDRAWN)
-# Versions that were law for their interval; a withdrawn version is treated as never having been in force.
+DRAFT, PUBLISHED, SUPERSEDED, WITHDRAWN, CORRECTED = "draft", "published", "superseded", "withdrawn", "corrected"
+STATUSES = (DRAFT, PUBLISHED, SUPERSEDED, WITHDRAWN, CORRECTED)
+# Versions that were law for their interval; a withdrawn version is treated as never having been in force, and a
+# corrected one was the registry's error: its correction answers for its interval instead.
 IN_FORCE_STATUSES = (PUBLISHED, SUPERSEDED)
 
-_TRANSITIONS = {DRAFT: {PUBLISHED}, PUBLISHED: {SUPERSEDED, WITHDRAWN}, SUPERSEDED: {WITHDRAWN}, WITHDRAWN: set()}
+_TRANSITIONS = {DRAFT: {PUBLISHED}, PUBLISHED: {SUPERSEDED, WITHDRAWN, CORRECTED},
+                SUPERSEDED: {WITHDRAWN, CORRECTED}, WITHDRAWN: set(), CORRECTED: set()}
 
 
 class VersionLike(Protocol):
@@ -23,6 +27,16 @@ class VersionLike(Protocol):
 
 
 V = TypeVar("V", bound=VersionLike)
+
+
+@dataclass
+class Interval:
+    """A status and an interval, without a body: a version as it would be, for the overlap check."""
+
+    number: int
+    status: str
+    effective_from: dt.date | None
+    effective_to: dt.date | None
 
 
 def check_transition(current: str, target: str, *, what: str) -> None:
@@ -71,6 +85,67 @@ def publication_plan(previous: VersionLike | None, effective_from: dt.date) -> d
     if previous.effective_from and effective_from <= previous.effective_from:
         raise Conflict(f"effective_from {effective_from} must be after the current version's "
                        f"effective_from {previous.effective_from}", code="invalid_interval", pointer="/effective_from")
-    if previous.effective_to is not None and previous.effective_to <= effective_from:
-        return previous.effective_to
-    return effective_from
+    return closing_date(previous.effective_to, effective_from)
+
+
+def closing_date(previous_end: dt.date | None, effective_from: dt.date) -> dt.date:
+    """Where a version's interval closes when the next one starts on effective_from: an earlier end is kept."""
+    return previous_end if previous_end is not None and previous_end <= effective_from else effective_from
+
+
+# ---- the registry's answer as it was on an earlier day ----------------------------------------------------
+
+def recorded_on(version: Any) -> dt.date | None:
+    """The day a version entered the registry's answers: its `recorded` day, else the day it was published."""
+    if version.status == DRAFT:
+        return None
+    if getattr(version, "recorded", None) is not None:
+        return version.recorded
+    published = getattr(version, "published_at", None)
+    return published.date() if published is not None else None
+
+
+@dataclass
+class Recorded:
+    """One version as the registry showed it on a day: its status and interval then."""
+
+    row: Any
+    number: int
+    status: str
+    effective_from: dt.date | None
+    effective_to: dt.date | None
+    corrects: int | None = None
+    corrected_by: int | None = None
+
+
+def as_recorded(versions: Iterable[Any], day: dt.date) -> list[Recorded]:
+    """Replay, in number order, the versions recorded on or before `day`: each new version supersedes the newest
+    published one (closing its interval as publishing does), a correction takes the place and status of the version
+    it corrects, and a withdrawal made on or before `day` withdraws. An end date that a later version's start put
+    there is left open until that version is replayed; later versions, corrections and withdrawals are not seen.
+    Replayed to a day after every recording, this gives the stored statuses and intervals."""
+    ordered = sorted(versions, key=lambda v: v.number)
+    starts = {v.number: v.effective_from for v in ordered if v.status != DRAFT and not getattr(v, "corrects", None)}
+    state: dict[int, Recorded] = {}
+    for v in ordered:
+        seen_on = recorded_on(v)
+        if seen_on is None or seen_on > day:
+            continue
+        end = v.effective_to
+        if end is not None and any(n > v.number and start == end for n, start in starts.items()):
+            end = None  # closed by a later version: closed again below if that version is seen
+        seen = Recorded(v, v.number, PUBLISHED, v.effective_from, end, getattr(v, "corrects", None))
+        target = state.get(seen.corrects) if seen.corrects else None
+        if target is not None and target.status in IN_FORCE_STATUSES:
+            seen.status, target.status, target.corrected_by = target.status, CORRECTED, v.number
+        else:
+            previous = select_latest(state.values())
+            if previous is not None and seen.effective_from is not None:
+                previous.status = SUPERSEDED
+                previous.effective_to = closing_date(previous.effective_to, seen.effective_from)
+        state[v.number] = seen
+    for seen in state.values():
+        withdrawn = getattr(seen.row, "withdrawn_at", None)
+        if seen.row.status == WITHDRAWN and withdrawn is not None and withdrawn.date() <= day:
+            seen.status = WITHDRAWN
+    return list(state.values())

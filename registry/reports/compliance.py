@@ -51,10 +51,13 @@ def _unstated(r: dict) -> dict[str, Any]:
     return {"path": r.get("path"), "document": r.get("document"), "citation": r.get("citation"), "rule_id": r.get("id")}
 
 
-def market_dict(m: MarketResult) -> dict[str, Any]:
+def market_dict(m: MarketResult, uncertain: list[str] | None = None) -> dict[str, Any]:
+    """One market's result; `uncertain`: the versions used whose start the date checked may precede (only the month
+    or year of their start is known)."""
     disputed = [rule_dict(r) for r in m.disputed_rules()]
     return {"market": m.market, "status": m.status, "documents": m.documents,
             "disputed": bool(disputed), "disputed_rules": disputed,
+            "effective_date_uncertain": bool(uncertain), "uncertain_dates": uncertain or [],
             "violations": [violation_dict(v) for v in m.violations],
             "advisories": [violation_dict(v) for v in m.advisories],
             "not_checkable": [_once("not_checkable", r, _not_checkable) for r in m.not_checkable],
@@ -67,17 +70,35 @@ def _versions_used(f: Frameworks) -> list[dict[str, Any]]:
             for v in f.versions_used]
 
 
+def _uncertain(f: Frameworks) -> dict[str, list[str]]:
+    return {market: [v.ref for v in versions if v.effective_date_uncertain] for market, versions in f.markets.items()}
+
+
+def rerun_requests(report: Report, *, topics: list[str] | None = None,
+                   markets: list[str] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """`rerun` replays the check exactly: the same question over the very versions it used (pinned by number and
+    content hash), whatever was corrected or published back-dated since. `check_again` asks the same question of the
+    registry as it is when sent."""
+    f = report.frameworks
+    again = {"markets": markets or list(f.markets), "as_of": report.as_of.isoformat(), "topics": topics or []}
+    pins = [{"ref": v["ref"], "content_hash": v["content_hash"]} for v in _once("versions_used", f, _versions_used)]
+    return {**again, "versions": pins, "vocabulary": {"ref": f.vocabulary_ref, "content_hash": f.vocabulary_hash}}, again
+
+
 def report_dict(report: Report, *, topics: list[str] | None = None, markets: list[str] | None = None) -> dict[str, Any]:
     f = report.frameworks
+    uncertain = _once("uncertain", f, _uncertain)
+    rerun, again = rerun_requests(report, topics=topics, markets=markets)
     return {
         "as_of": report.as_of.isoformat(),
         "profile_hash": report.profile_hash,
         "vocabulary": f.vocabulary_ref,
-        "markets": [market_dict(m) for m in report.results],
+        "markets": [market_dict(m, uncertain.get(m.market)) for m in report.results],
         "combined": report.combined,
         "conflicts": report.conflicts,
         "versions_used": _once("versions_used", f, _versions_used),
-        "rerun": {"markets": markets or list(f.markets), "as_of": report.as_of.isoformat(), "topics": topics or []},
+        "rerun": rerun,
+        "check_again": again,
     }
 
 
@@ -115,6 +136,11 @@ def _combined_rows(data: dict) -> list[list[Any]]:
              "; ".join(r.get("citation", "") for r in c.get("rules", []))] for c in data["combined"]]
 
 
+def _uncertain_lines(data: dict) -> list[str]:
+    return [f"{m['market']}: {ref} starts in a month or year that contains {data['as_of']}; counted as in force"
+            for m in data["markets"] for ref in m.get("uncertain_dates", [])]
+
+
 def to_markdown(data: dict) -> str:
     parts = [f"# Compliance check as of {data['as_of']}", "",
              f"Profile `{data['profile_hash'][:12]}…` checked against {', '.join(m['market'] for m in data['markets'])} "
@@ -138,6 +164,9 @@ def to_markdown(data: dict) -> str:
     cited = _cited(data)
     if cited:
         parts += ["## Sources", ""] + sources_markdown(cited) + [""]
+    uncertain = _uncertain_lines(data)
+    if uncertain:
+        parts += ["## Effective dates uncertain", ""] + [f"- {line}" for line in uncertain] + [""]
     parts += ["## Versions used", ""] + [f"- {v['ref']} (`{v['content_hash'][:12]}…`)" for v in data["versions_used"]]
     return "\n".join(parts) + "\n"
 
@@ -156,5 +185,8 @@ def to_html(data: dict) -> str:
     if data["conflicts"]:
         body += "<h2>Conflicts</h2><ul>" + "".join(f"<li>{html.escape(c['summary'])}</li>" for c in data["conflicts"]) + "</ul>"
     body += sources_html(_cited(data))
+    uncertain = _uncertain_lines(data)
+    if uncertain:
+        body += "<h2>Effective dates uncertain</h2><ul>" + "".join(f"<li>{html.escape(u)}</li>" for u in uncertain) + "</ul>"
     body += "<h2>Versions used</h2><ul>" + "".join(f"<li>{html.escape(v['ref'])}</li>" for v in data["versions_used"]) + "</ul>"
     return html_page(f"Compliance check as of {data['as_of']}", body)

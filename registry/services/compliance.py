@@ -12,13 +12,13 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from comparisons.bounded import BoundedCache
-from registry.domain import lifecycle
+from registry.domain import dates, lifecycle
 from registry.domain.canonical import content_hash
 from registry.domain.compliance import MarketResult, RuleVersion, TopicLayout, check_market, concerned_topics
-from registry.domain.references import check_code
+from registry.domain.references import check_code, parse_reference
 from registry.domain.topics import topic as known_topic
 from registry.domain.validation import checker
-from registry.errors import InvalidInput, Unprocessable
+from registry.errors import Conflict, InvalidInput, NotFound, Unprocessable
 from registry.services import combined, coverage, jurisdictions
 from registry.storage.database import generation, read_session
 from registry.storage.tables import Document, Version
@@ -172,27 +172,69 @@ def _load_frameworks(session: Session, markets: Sequence[str], as_of: dt.date,
         if chosen is not None:
             document = documents[document_id]
             in_force[document.namespace].append((document, chosen))
+    return _frameworks(session, codes_of, in_force, as_of, _vocabulary(session), topics)
+
+
+def _frameworks(session: Session, codes_of: dict[str, list[str]], chosen: dict[str, list[tuple[Document, Version]]],
+                as_of: dt.date, vocabulary: Version, topics: Sequence[str] | None) -> Frameworks:
+    """Each market's rule versions: its own jurisdiction's and its blocs', in that order, each by slug."""
     result: dict[str, list[RuleVersion]] = {}
     for market, codes in codes_of.items():
         result[market] = [RuleVersion(market=market, jurisdiction=d.namespace, document=d.name, number=v.number,
                                       content_hash=v.content_hash, topic=d.topic or "", schema=v.body,
-                                      body_hash=v.body_hash)
-                          for code in codes for d, v in sorted(in_force.get(code, []), key=lambda dv: dv[0].slug)]
-    vocabulary = _vocabulary(session, as_of)
+                                      body_hash=v.body_hash,
+                                      effective_date_uncertain=dates.uncertain_on(
+                                          v.effective_from, v.effective_from_precision, as_of))
+                          for code in codes for d, v in sorted(chosen.get(code, []), key=lambda dv: dv[0].slug)]
     return Frameworks(as_of=as_of, markets=result, vocabulary_ref=f"{PROFILE_VOCABULARY}@{vocabulary.number}",
                       vocabulary_hash=vocabulary.content_hash, vocabulary=vocabulary.body,
-                      coverage=coverage.coverage_map(session, markets), topics=tuple(topics or ()))
+                      coverage=coverage.coverage_map(session, list(codes_of)), topics=tuple(topics or ()))
 
 
-def _vocabulary(session: Session, as_of: dt.date) -> Version:
+def _vocabulary(session: Session, pin: tuple[str, str] | None = None) -> Version:
+    """The vocabulary profiles are checked against: its latest published version, or the version a rerun pins."""
     namespace, slug = PROFILE_VOCABULARY.split("/")
     document = session.exec(select(Document).where(Document.namespace == namespace, Document.slug == slug)).first()
     versions = session.exec(select(Version).where(Version.document_id == document.id)).all() if document else []
+    if pin is not None:
+        return _pinned_version(versions, *pin)
     chosen = lifecycle.select_latest(versions)
     if chosen is None:
         raise Unprocessable(f"{PROFILE_VOCABULARY} has no published version: load the corpus first",
                             code="no_vocabulary")
     return chosen
+
+
+def _pinned_version(versions: Sequence[Version], ref: str, digest: str) -> Version:
+    number = parse_reference(ref, pointer="/versions").version.number
+    found = next((v for v in versions if v.number == number and v.status != lifecycle.DRAFT), None)
+    if found is None:
+        raise NotFound(f"{ref} is not a recorded version", pointer="/versions", code="unknown_version")
+    if found.content_hash != digest:
+        raise Conflict(f"{ref} has hash {found.content_hash[:12]}…, not the pinned {digest[:12]}…", pointer="/versions",
+                       code="pinned_version_changed")
+    return found
+
+
+def pinned_frameworks(session: Session, markets: Sequence[str], as_of: dt.date, pins: Sequence[tuple[str, str]],
+                      vocabulary: tuple[str, str] | None = None, *, topics: Sequence[str] | None = None) -> Frameworks:
+    """A rerun: exactly the versions a report used (document@number and content hash), whatever has been
+    published, corrected or back-dated since; each applies in the markets whose framework includes its
+    jurisdiction."""
+    codes_of = {market: jurisdictions.framework_codes(session, market) for market in markets}
+    chosen: dict[str, list[tuple[Document, Version]]] = defaultdict(list)
+    for ref, digest in pins:
+        reference = parse_reference(ref, pointer="/versions")
+        if reference.version.number is None:
+            raise InvalidInput(f"{ref!r}: a pinned version names its number", pointer="/versions",
+                               code="version_number_required")
+        document = session.exec(select(Document).where(Document.namespace == reference.document.namespace,
+                                                       Document.slug == reference.document.slug)).first()
+        if document is None:
+            raise NotFound(f"unknown document {reference.document}", pointer="/versions", code="unknown_document")
+        rows = session.exec(select(Version).where(Version.document_id == document.id)).all()
+        chosen[document.namespace].append((document, _pinned_version(rows, ref, digest)))
+    return _frameworks(session, codes_of, chosen, as_of, _vocabulary(session, vocabulary), topics)
 
 
 def check_profile_shape(frameworks: Frameworks, profile: Any, *, engine: str, format_assertion: bool) -> None:

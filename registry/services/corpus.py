@@ -11,7 +11,7 @@ from typing import Any, Callable, Optional
 import msgspec
 from sqlmodel import Session, select
 
-from registry.domain import coverage, lifecycle, provenance, rules
+from registry.domain import coverage, dates, lifecycle, provenance, rules
 from registry.domain.access import Principal
 from registry.domain.canonical import schema_hash, version_hashes
 from registry.domain.jsonbody import parse_json
@@ -104,13 +104,36 @@ class VersionEntry(_Strict):
     number: int
     status: str
     schema: dict[str, Any]
-    effective_from: Optional[dt.date] = None
-    effective_to: Optional[dt.date] = None
+    effective_from: Optional[str] = None  # YYYY-MM-DD, or YYYY-MM / YYYY when the day is not known
+    effective_to: Optional[str] = None
     changelog: str = ""
     author: str = ""
     recorded: Optional[dt.date] = None
     content_hash: Optional[str] = None
     amendments: list[AmendmentEntry] = []
+    corrects: Optional[int] = None
+
+    def __post_init__(self) -> None:
+        try:
+            dates.parse(self.effective_from)
+            dates.parse(self.effective_to)
+        except RegistryError as exc:
+            raise ValueError(f"version {self.number}: {exc.message}") from None
+
+    @property
+    def from_day(self) -> Optional[dt.date]:  # first days: what every interval computation uses
+        start = dates.parse(self.effective_from)
+        return start.first_day if start else None
+
+    @property
+    def to_day(self) -> Optional[dt.date]:
+        end = dates.parse(self.effective_to)
+        return end.first_day if end else None
+
+    @property
+    def precisions(self) -> tuple[str, str]:
+        start, end = dates.parse(self.effective_from), dates.parse(self.effective_to)
+        return (start.precision if start else dates.DAY, end.precision if end else dates.DAY)
 
 
 class DocumentFile(_Strict):
@@ -232,7 +255,7 @@ def _check_document(doc: DocumentFile, vocabularies: dict[str, dict], jurisdicti
         if version.status != lifecycle.DRAFT and version.effective_from is None:
             raise CorpusError(f"{at}: a {version.status} version needs effective_from")
         try:
-            lifecycle.check_interval(version.effective_from, version.effective_to)
+            lifecycle.check_interval(version.from_day, version.to_day)
             check_schema(version.schema, max_expansion=max_expansion)
         except RegistryError as exc:
             raise CorpusError(f"{at}: {exc.message}" + (f" at {exc.pointer}" if exc.pointer else "")) from None
@@ -253,11 +276,12 @@ def _check_document(doc: DocumentFile, vocabularies: dict[str, dict], jurisdicti
                 more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
                 raise CorpusError(f"{at}: {problems[0]}{more}", pointer=problems[0].pointer, code="missing_provenance",
                                   detail={"problems": [p.to_dict() for p in problems[:50]]})
+    _check_corrections(doc)
     published = [v for v in doc.versions if v.status == lifecycle.PUBLISHED]
     if len(published) > 1:
         raise CorpusError(f"versions {', '.join(str(v.number) for v in published)} are all published; earlier ones "
                           "must be superseded")
-    clash = lifecycle.overlapping(doc.versions)  # type: ignore[arg-type]
+    clash = lifecycle.overlapping([lifecycle.Interval(v.number, v.status, v.from_day, v.to_day) for v in doc.versions])
     if clash:
         raise CorpusError(f"versions {clash[0].number} and {clash[1].number} overlap in time")
 
@@ -295,6 +319,35 @@ def jurisdiction_problems(entry: JurisdictionEntry, own_topics: set[str]) -> lis
             problems.append(f"{at}: 'none' needs a source with url and quote that says so")
         problems += coverage.source_problems(msgspec.to_builtins(item.sources), where=at)
     return problems
+
+
+def _check_corrections(doc: DocumentFile) -> None:
+    """Both sides agree: a version is `corrected` exactly when a later, non-draft version says `corrects` it; a
+    correction's changelog says what was wrong."""
+    by_number = {v.number: v for v in doc.versions}
+    correctors: dict[int, VersionEntry] = {}
+    for version in doc.versions:
+        if version.corrects is None:
+            continue
+        at = f"version {version.number}"
+        target = by_number.get(version.corrects)
+        if target is None or version.corrects >= version.number:
+            raise CorpusError(f"{at}: corrects {version.corrects}, which is not an earlier version")
+        if version.corrects in correctors:
+            raise CorpusError(f"{at}: version {version.corrects} is already corrected by version "
+                              f"{correctors[version.corrects].number}")
+        if not version.changelog.strip():
+            raise CorpusError(f"{at}: a correction's changelog says what was wrong and the source")
+        if version.status != lifecycle.DRAFT:
+            correctors[version.corrects] = version
+    for version in doc.versions:
+        corrected = version.status == lifecycle.CORRECTED
+        if corrected and version.number not in correctors:
+            raise CorpusError(f"version {version.number}: status corrected, but no later version says "
+                              f"\"corrects\": {version.number}")
+        if not corrected and version.number in correctors:
+            raise CorpusError(f"version {correctors[version.number].number}: corrects {version.number}, whose status "
+                              f"is {version.status}, not corrected")
 
 
 def _vocabularies(session: Session, corpus: Corpus) -> dict[str, dict]:
@@ -418,9 +471,10 @@ def _write_document(session: Session, principal: Principal, doc: DocumentFile, w
         existing = stored.get(entry.number)
         if existing is None:
             version = Version(document_id=row.id, number=entry.number, status=entry.status,  # type: ignore[arg-type]
-                              effective_from=entry.effective_from, effective_to=entry.effective_to, body=entry.schema,
+                              effective_from=entry.from_day, effective_to=entry.to_day, body=entry.schema,
                               **hashes, changelog=entry.changelog, author=entry.author or principal.actor,
-                              recorded=entry.recorded)
+                              recorded=entry.recorded, corrects=entry.corrects,
+                              effective_from_precision=entry.precisions[0], effective_to_precision=entry.precisions[1])
             if entry.status != lifecycle.DRAFT:
                 version.published_at = version.created_at
             session.add(version)
@@ -443,13 +497,13 @@ def _write_document(session: Session, principal: Principal, doc: DocumentFile, w
                                reason=last.reason if last else CORPUS_REASON,
                                author=(last.author if last else "") or CORPUS_AUTHOR,
                                recorded=last.recorded if last else None)
-        moved = (existing.status, existing.effective_from, existing.effective_to) != (
-            entry.status, entry.effective_from, entry.effective_to)
+        moved = _dated(existing) != (entry.status, entry.from_day, entry.to_day, *entry.precisions, entry.corrects)
         if moved:
             if existing.status != entry.status:
                 lifecycle.check_transition(existing.status, entry.status, what=f"{doc.name}@{entry.number}")
-            existing.status, existing.effective_from, existing.effective_to = (
-                entry.status, entry.effective_from, entry.effective_to)
+            (existing.status, existing.effective_from, existing.effective_to, existing.effective_from_precision,
+             existing.effective_to_precision, existing.corrects) = (
+                entry.status, entry.from_day, entry.to_day, *entry.precisions, entry.corrects)
             session.add(existing)
             audit.record(session, principal, "version.update", f"{doc.name}@{entry.number}", before=digest,
                          after=digest, detail={"status": entry.status})
@@ -457,6 +511,24 @@ def _write_document(session: Session, principal: Principal, doc: DocumentFile, w
     session.flush()
     outcome = "created" if created_doc else ("updated" if added or changed else "unchanged")
     return FileReport(where, outcome, f"{len(doc.versions)} versions, {added} added, {changed} updated")
+
+
+def _dated(version: Version) -> tuple:
+    return (version.status, version.effective_from, version.effective_to, version.effective_from_precision,
+            version.effective_to_precision, version.corrects)
+
+
+def _version_entry(v: Version) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "number": v.number, "status": v.status,
+        "effective_from": dates.reduced(v.effective_from, v.effective_from_precision),
+        "effective_to": dates.reduced(v.effective_to, v.effective_to_precision)}
+    if v.corrects is not None:
+        entry["corrects"] = v.corrects
+    entry.update({"changelog": v.changelog, "author": v.author,
+                  "recorded": v.recorded.isoformat() if v.recorded else None,
+                  "content_hash": v.content_hash, "schema": v.body})
+    return entry
 
 
 def export(session: Session, root: Path) -> list[Path]:
@@ -479,15 +551,9 @@ def export(session: Session, root: Path) -> list[Path]:
             body["topic"] = doc.topic
             body["vocabulary"] = doc.vocabulary
         body.update({"authority": doc.authority, "legal_basis": doc.legal_basis, "compatibility": doc.compatibility})
-        body["versions"] = [{
-            "number": v.number, "status": v.status,
-            "effective_from": v.effective_from.isoformat() if v.effective_from else None,
-            "effective_to": v.effective_to.isoformat() if v.effective_to else None,
-            "changelog": v.changelog, "author": v.author,
-            "recorded": v.recorded.isoformat() if v.recorded else None,
-            "content_hash": v.content_hash,
-            **({"amendments": [amendment_entry(r) for r in amended[v.id]]} if v.id in amended else {}),  # type: ignore[index]
-            "schema": v.body} for v in versions]
+        body["versions"] = [{**_version_entry(v),
+                             **({"amendments": [amendment_entry(r) for r in amended[v.id]]} if v.id in amended else {})}  # type: ignore[index]
+                            for v in versions]
         target = (root / "vocabulary" / f"{doc.slug}.json" if doc.kind == "vocabulary"
                   else root / "documents" / doc.namespace / f"{doc.slug}.json")
         written.append(_write_json(target, body))

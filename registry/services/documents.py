@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, or_, select
 
 from comparisons import Compatibility, check_compatibility
-from registry.domain import lifecycle, provenance, rules
+from registry.domain import dates, lifecycle, provenance, rules
 from registry.domain.access import (
     Principal,
     can_write_namespace,
@@ -63,6 +63,30 @@ class VersionInput:
     effective_to: dt.date | None = None
     changelog: str = ""
     recorded: dt.date | None = None
+    effective_from_precision: str = dates.DAY
+    effective_to_precision: str = dates.DAY
+    corrects: int | None = None  # a correction: the number of the version it corrects
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A version as a look-up answers it: today's status and interval, or those the registry showed on the day
+    `as_recorded`; the correction that replaced it, if any (and seen that day)."""
+
+    version: Version
+    status: str
+    effective_from: dt.date | None
+    effective_to: dt.date | None
+    corrected_by: Version | None = None
+    as_of: dt.date | None = None
+    as_recorded: dt.date | None = None
+
+    @property
+    def effective_date_uncertain(self) -> bool | None:
+        """For an as-of look-up: whether the day falls in the unknown part of the version's start."""
+        if self.as_of is None:
+            return None
+        return dates.uncertain_on(self.effective_from, self.version.effective_from_precision, self.as_of)
 
 
 def default_compatibility(kind: str) -> str:
@@ -118,7 +142,40 @@ def versions_of(session: Session, document: Document, principal: Principal | Non
 
 def get_version(session: Session, document: Document, selector: VersionSelector,
                 principal: Principal | None = None) -> Version:
+    return _select(document, versions_of(session, document, principal), selector)
+
+
+def corrections_of(versions: Sequence[Version]) -> dict[int, Version]:
+    """Each corrected version's number → the version that corrects it (a draft correction corrects nothing yet)."""
+    return {v.corrects: v for v in versions if v.corrects is not None and v.status != lifecycle.DRAFT}
+
+
+def answer(session: Session, document: Document, selector: VersionSelector, principal: Principal | None = None, *,
+           as_recorded: dt.date | None = None) -> Answer:
+    """The version a reference names, with its status now — or, `as_recorded` a day, the answer the registry gave
+    on that day: only versions recorded by then count, and a correction recorded later is not seen."""
     versions = versions_of(session, document, principal)
+    if as_recorded is None:
+        found = _select(document, versions, selector)
+        return Answer(found, found.status, found.effective_from, found.effective_to,
+                      corrections_of(versions).get(found.number), as_of=selector.as_of)
+    replayed = lifecycle.as_recorded(versions, as_recorded)
+    drafts = [v for v in versions if v.status == lifecycle.DRAFT and selector.number == v.number]
+    if drafts:  # a draft is no part of any recorded answer; its writers still see it by number
+        return Answer(drafts[0], drafts[0].status, drafts[0].effective_from, drafts[0].effective_to,
+                      as_recorded=as_recorded)
+    try:
+        seen = _select(document, replayed, selector)  # type: ignore[arg-type]
+    except NotFound as exc:
+        exc.message += f" as recorded on {as_recorded}"
+        raise
+    by_number = {v.number: v for v in versions}
+    return Answer(seen.row, seen.status, seen.effective_from, seen.effective_to,
+                  by_number.get(seen.corrected_by) if seen.corrected_by else None, as_of=selector.as_of,
+                  as_recorded=as_recorded)
+
+
+def _select(document: Document, versions: Sequence[Any], selector: VersionSelector) -> Any:
     if selector.number is not None:
         found = next((v for v in versions if v.number == selector.number), None)
     elif selector.latest:
@@ -243,10 +300,15 @@ def create_version(session: Session, principal: Principal, document: Document, d
     # lock the document row so that concurrent writers take numbers one after the other (PostgreSQL)
     document = get_document(session, DocumentName(document.namespace, document.slug), for_update=True)
     number = (session.exec(select(func.max(Version.number)).where(Version.document_id == document.id)).one() or 0) + 1
+    if data.corrects is not None:
+        check_correction(document, versions_of(session, document, principal, fresh=True), data.corrects,
+                         data.changelog)
     version = Version(document_id=document.id, number=number, status=lifecycle.DRAFT,  # type: ignore[arg-type]
                       effective_from=data.effective_from, effective_to=data.effective_to, body=data.schema,
                       **version_hashes(data.schema), changelog=data.changelog, author=principal.actor,
-                      recorded=data.recorded, vocabulary_version=vocabulary_version)
+                      recorded=data.recorded, vocabulary_version=vocabulary_version, corrects=data.corrects,
+                      effective_from_precision=data.effective_from_precision,
+                      effective_to_precision=data.effective_to_precision)
     session.add(version)
     _flush(session, f"{document.name} got a new version at the same time; retry", code="write_conflict")
     audit.record(session, principal, "version.create", f"{document.name}@{number}", after=version.content_hash)
@@ -263,11 +325,17 @@ def update_draft(session: Session, principal: Principal, document: Document, num
     check_if_match(document, version, if_match, "edit a draft")
     lifecycle.check_interval(data.effective_from, data.effective_to)
     version.vocabulary_version = check_body(session, document, data.schema, max_expansion)
+    if data.corrects is not None:
+        check_correction(document, versions_of(session, document, principal, fresh=True), data.corrects,
+                         data.changelog)
     before = version.content_hash
     version.body = data.schema
     for name, value in version_hashes(data.schema).items():
         setattr(version, name, value)
     version.effective_from, version.effective_to = data.effective_from, data.effective_to
+    version.effective_from_precision, version.effective_to_precision = (data.effective_from_precision,
+                                                                        data.effective_to_precision)
+    version.corrects = data.corrects
     version.changelog, version.recorded = data.changelog, data.recorded
     version.revision += 1
     version.updated_at = utcnow()
@@ -277,9 +345,26 @@ def update_draft(session: Session, principal: Principal, document: Document, num
     return version
 
 
+def check_correction(document: Document, versions: Sequence[Version], corrects: int, changelog: str) -> Version:
+    """A correction names a published or superseded version, not yet corrected, and says in its changelog what was
+    wrong and the source; the version it corrects."""
+    target = next((v for v in versions if v.number == corrects), None)
+    if target is None:
+        raise NotFound(f"{document.name} has no version {corrects} to correct", pointer="/corrects",
+                       code="unknown_version")
+    if target.status not in lifecycle.IN_FORCE_STATUSES:
+        raise Conflict(f"{document.name}@{corrects} is {target.status}; only a published or superseded version can "
+                       "be corrected", pointer="/corrects", code="invalid_correction")
+    if not changelog or not changelog.strip():
+        raise InvalidInput("a correction's changelog says what was wrong and the source that shows it",
+                           pointer="/changelog", code="changelog_required")
+    return target
+
+
 def publish(session: Session, principal: Principal, document: Document, number: int, *,
             effective_from: dt.date | None = None, today: dt.date | None = None, override_reason: str | None = None,
-            format_assertion: bool = True, max_expansion: int = DEFAULT_LIMIT) -> Version:
+            format_assertion: bool = True, max_expansion: int = DEFAULT_LIMIT,
+            effective_from_precision: str = dates.DAY) -> Version:
     document, version = locked_version(session, principal, document, number)
     versions = versions_of(session, document, principal)
     try:
@@ -289,8 +374,10 @@ def publish(session: Session, principal: Principal, document: Document, number: 
         exc.detail = {"version": {"number": number, "status": version.status, "etag": etag(version)},
                       "in_force": f"{document.name}@{current.number}" if current else None}
         raise
-    same = next((v for v in versions if v.content_hash == version.content_hash and v.status in
-                 lifecycle.IN_FORCE_STATUSES), None)
+    corrected = (check_correction(document, versions, version.corrects, version.changelog)
+                 if version.corrects is not None else None)
+    same = next((v for v in versions if v.content_hash == version.content_hash and v is not corrected and v.status in
+                 lifecycle.IN_FORCE_STATUSES), None)  # a correction of a date alone keeps the body
     if same is not None:
         raise Conflict(f"{document.name}@{same.number} already has these constraints (content hash "
                        f"{same.content_hash[:12]}…); nothing to publish — a change of annotations alone is an amendment "
@@ -298,7 +385,8 @@ def publish(session: Session, principal: Principal, document: Document, number: 
                        detail={"existing": same.number})
     check_expansion(version.body, max_expansion)  # a draft stored before the limit (or under a higher one)
     check_citations(document, version.body, version.status)
-    compatibility = check_policy(document, versions, version, format_assertion=format_assertion)
+    compatibility = check_policy(document, versions, corrected or version, format_assertion=format_assertion,
+                                 new_body=version.body)
     if compatibility is not None and compatibility.compatible != "yes":
         if not (override_reason and override_reason.strip()):
             word = "breaks" if compatibility.compatible == "no" else "may break (undecided)"
@@ -306,7 +394,12 @@ def publish(session: Session, principal: Principal, document: Document, number: 
                            "policy; fix it, or publish with an override_reason", code="incompatible_version"
                            if compatibility.compatible == "no" else "compatibility_unknown",
                            detail=compatibility.to_dict())
-    start = effective_from or version.effective_from or today or dt.date.today()
+    if effective_from is not None:
+        version.effective_from, version.effective_from_precision = effective_from, effective_from_precision
+    if corrected is not None:
+        _take_over(session, principal, document, versions, version, corrected)
+        return version
+    start = version.effective_from or today or dt.date.today()
     lifecycle.check_interval(start, version.effective_to)
     previous = lifecycle.select_latest(versions)
     close_at = lifecycle.publication_plan(previous, start)
@@ -330,16 +423,56 @@ def publish(session: Session, principal: Principal, document: Document, number: 
     return version
 
 
+def _take_over(session: Session, principal: Principal, document: Document, versions: Sequence[Version],
+               version: Version, corrected: Version) -> None:
+    """Publish a correction: it takes the corrected version's place — its status and its interval, unless the draft
+    gives its own dates (the date was the error; a bound it leaves out is the corrected version's) — and the
+    corrected version becomes `corrected`, kept as it was."""
+    if version.effective_from is None:
+        version.effective_from, version.effective_from_precision = (corrected.effective_from,
+                                                                    corrected.effective_from_precision)
+    if version.effective_to is None:
+        version.effective_to, version.effective_to_precision = (corrected.effective_to,
+                                                                corrected.effective_to_precision)
+    lifecycle.check_interval(version.effective_from, version.effective_to)
+    status = corrected.status
+    others = [v for v in versions if v is not corrected and v is not version]
+    clash = lifecycle.overlapping([*others, lifecycle.Interval(version.number, status, version.effective_from,
+                                                      version.effective_to)])
+    if clash:
+        raise Conflict(f"{document.name}@{version.number} from {version.effective_from} would overlap "
+                       f"@{clash[0].number if clash[0].number != version.number else clash[1].number}; correct the "
+                       "dates of that version too, or give this one an interval that fits", code="invalid_interval",
+                       pointer="/effective_from")
+    corrected.status, corrected.updated_at = lifecycle.CORRECTED, utcnow()
+    session.add(corrected)
+    audit.record(session, principal, "version.correct", f"{document.name}@{corrected.number}",
+                 before=corrected.content_hash, after=version.content_hash,
+                 detail={"by": version.number, "previous_status": status, "changelog": version.changelog})
+    version.status, version.published_at = status, utcnow()
+    version.updated_at = utcnow()
+    session.add(version)
+    document.updated_at = utcnow()
+    session.add(document)
+    audit.record(session, principal, "version.publish", f"{document.name}@{version.number}",
+                 after=version.content_hash, detail={"effective_from": version.effective_from.isoformat()
+                                                     if version.effective_from else None,
+                                                     "corrects": corrected.number})
+
+
+
 def check_policy(document: Document, versions: Sequence[Version], version: Version, *,
-                 format_assertion: bool = True) -> Compatibility | None:
-    """The compatibility of a new version with the earlier in-force ones, under the document's policy."""
+                 format_assertion: bool = True, new_body: Any = None) -> Compatibility | None:
+    """The compatibility of a new version with the in-force ones before `version` (the new one, or for a correction
+    the version it corrects), under the document's policy."""
     mode = document.compatibility
     earlier = sorted((v for v in versions if v.status in lifecycle.IN_FORCE_STATUSES and v.number < version.number),
                      key=lambda v: v.number)
     if mode == "NONE" or not earlier:
         return None
     old: Any = [v.body for v in earlier] if mode.endswith("_TRANSITIVE") else earlier[-1].body
-    return check_compatibility(old, version.body, mode, format_assertion=format_assertion)
+    return check_compatibility(old, version.body if new_body is None else new_body, mode,
+                               format_assertion=format_assertion)
 
 
 def withdraw(session: Session, principal: Principal, document: Document, number: int, *, reason: str,

@@ -74,6 +74,10 @@ class Version(SQLModel, table=True):
     status: str = Field(max_length=16, index=True)
     effective_from: Optional[dt.date] = None
     effective_to: Optional[dt.date] = None
+    # how much of each date is known: the stored date is the first day of the span (registry/domain/dates.py)
+    effective_from_precision: str = Field(default="day", max_length=5, sa_column_kwargs={"server_default": "day"})
+    effective_to_precision: str = Field(default="day", max_length=5, sa_column_kwargs={"server_default": "day"})
+    corrects: Optional[int] = None  # the number of the version this one corrects
     body: Any = Field(sa_column=Column(JSON, nullable=False))
     # SHA-256 of the canonical schema without its `x-rule` annotations: what the version requires
     content_hash: str = Field(max_length=64)

@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from comparisons import check_compatibility, compare
 from registry.domain import provenance, rules
 from registry.domain.access import Principal, can_write_namespace
-from registry.domain.references import DocumentName, parse_name, parse_selector
+from registry.domain.references import DocumentName, parse_date, parse_name, parse_selector
 from registry.services import annotations, documents, jurisdictions
 from registry.services.meetings_search import meetings_for_document
 from registry.errors import RegistryError
@@ -43,13 +43,14 @@ def rules_value(value: object) -> str:
 
 
 def version_page(document: Document, version: Version, viewer: Principal, *, publish_error: RegistryError | None = None,
-                 status_code: int = 200, amendments: Sequence[AnnotationRevision] = ()) -> Template:
+                 status_code: int = 200, amendments: Sequence[AnnotationRevision] = (),
+                 found: documents.Answer | None = None) -> Template:
     schema = version.body if isinstance(version.body, dict) else {}
     return page("documents/version.html", viewer, title=f"{document.name}@{version.number}", document=document,
                 version=version, rows=rule_rows(schema), manual=rules.rules_not_machine_checkable(schema),
                 sourced=provenance.cited_rules(rule for _, rule in provenance.rules_with_pointers(schema)),
                 can_write=can_write_namespace(viewer, document.namespace), publish_error=publish_error,
-                status_code=status_code, amendments=list(reversed(amendments)))
+                status_code=status_code, amendments=list(reversed(amendments)), found=found)
 
 
 class DocumentPages(Controller):
@@ -81,12 +82,14 @@ class DocumentPages(Controller):
 
     @get(DOC + "/versions/{ref:str}", sync_to_thread=True)
     def version(self, engine: NamedDependency[Engine], viewer: NamedDependency[Principal], jurisdiction: FromPath[str],
-                slug: FromPath[str], ref: FromPath[str]) -> Template:
+                slug: FromPath[str], ref: FromPath[str],
+                as_recorded: Annotated[Optional[str], QueryParameter(max_length=10)] = None) -> Template:
+        day = parse_date(as_recorded, pointer="as_recorded") if as_recorded else None
         with read_session(engine) as session:
             document = documents.get_document(session, _name(jurisdiction, slug))
-            version = documents.get_version(session, document, parse_selector(ref), viewer)
-            amendments = annotations.revisions(session, version)
-        return version_page(document, version, viewer, amendments=amendments)
+            found = documents.answer(session, document, parse_selector(ref), viewer, as_recorded=day)
+            amendments = annotations.revisions(session, found.version)
+        return version_page(document, found.version, viewer, amendments=amendments, found=found)
 
     @get(DOC + "/diff", sync_to_thread=True)
     def diff(self, engine: NamedDependency[Engine], settings: NamedDependency[Settings],

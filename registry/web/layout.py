@@ -17,6 +17,7 @@ from litestar.response import Template
 from litestar.template.config import TemplateConfig
 from sqlalchemy import Engine
 
+from registry.domain import dates
 from registry.domain.access import ANONYMOUS, Principal
 from registry.domain.links import linkable
 from registry.domain.provenance import cited_rules, confidence_basis, linked_sources
@@ -45,10 +46,16 @@ def _date(value: Any) -> str:
     return value.isoformat() if isinstance(value, dt.date) else ("" if value is None else str(value))
 
 
+def _in_force(version: Any) -> str:
+    """A version's interval as far as its dates are known: `since 2010; day unknown`."""
+    return dates.in_force_text(version.effective_from, version.effective_from_precision, version.effective_to,
+                               version.effective_to_precision)
+
+
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True),
                       trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(json=_json, date=_date, linkable=linkable,  # every href built from data goes through linkable
+    env.filters.update(json=_json, date=_date, linkable=linkable, in_force=_in_force,  # every href built from data goes through linkable
                        sources=linked_sources, cited=cited_rules, basis=lambda rule: confidence_basis(rule or {})[1])
     env.globals.update(query=_query, topics=TOPICS, topic_titles={t.slug: t.title for t in TOPICS})
     return env

@@ -7,7 +7,7 @@ topics ("none", with sources); `recorded` is derived from documents and never st
 a load changes a jurisdiction, so cached compliance frameworks see a new coverage.
 
 Revision ID: 0009_coverage
-Revises: 0005_organisations
+Revises: 0008_corrections
 Create Date: 2026-12-02 05:40:00
 """
 import sqlalchemy as sa
@@ -15,7 +15,7 @@ import sqlmodel
 from alembic import op
 
 revision = "0009_coverage"
-down_revision = "0005_organisations"
+down_revision = "0008_corrections"
 branch_labels = None
 depends_on = None
 
