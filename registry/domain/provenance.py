@@ -45,13 +45,9 @@ LEGACY_KEPT_STATUSES = ("corrected",)
 
 
 def legacy_provenance_allowed(version_status: str | None) -> bool:
-    """Whether a version of this status may still carry the old provenance (`source` string, `sources` of URLs).
-
-    issue 15 transition: the shipped corpus keeps the old form until the data branches are merged, so every status
-    is allowed for now. At merge the lead narrows it to the final rule by replacing the `return True` line below with
-    `return version_status in LEGACY_KEPT_STATUSES`.
-    """
-    return True  # issue 15 transition: at merge -> return version_status in LEGACY_KEPT_STATUSES
+    """Whether a version of this status may still carry the old provenance (`source` string, `sources` of URLs):
+    only a corrected version, the record of what the registry said before its correction."""
+    return version_status in LEGACY_KEPT_STATUSES
 
 
 # ---------------------------------------------------------------------------------------------------------------- links

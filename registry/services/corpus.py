@@ -57,7 +57,7 @@ class SourceEntry(_Strict, omit_defaults=True):
 class CooperationEntry(_Strict):
     status: str = coverage.UNKNOWN
     since: Optional[str] = None
-    memorandum: str = ""
+    memorandum: Optional[str] = None  # the title as reported; null when no memorandum is known
     sources: list[SourceEntry] = []
     note: str = ""
 
