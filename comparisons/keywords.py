@@ -592,16 +592,39 @@ def _not():
     return pos, neg
 
 
+# keywords that never reject an instance (annotations, and `x-…` extensions such as the registry's `x-rule`)
+_ANNOTATION_KEYWORDS = frozenset({"title", "description", "$comment", "examples", "default", "deprecated", "readOnly",
+                                  "writeOnly", "$schema", "$id", "$anchor", "contentMediaType", "contentEncoding"})
+_SUBSCHEMA_MAPS = ("properties", "patternProperties", "$defs", "dependentSchemas")
+
+
+def _accepts_everything(schema: Any, depth: int = 0) -> bool:
+    """True only when `schema` plainly accepts every instance: true, {}, annotations, or maps of such sub-schemas
+    (a `then` that holds nothing but a rule's annotation). False when unsure: the engine then does the full work."""
+    if schema is True:
+        return True
+    if not isinstance(schema, dict) or depth > 32:
+        return False
+    for key, value in schema.items():
+        if key in _ANNOTATION_KEYWORDS or (isinstance(key, str) and key.startswith("x-")):
+            continue
+        if key in _SUBSCHEMA_MAPS and isinstance(value, dict) and all(
+                _accepts_everything(sub, depth + 1) for sub in value.values()):
+            continue
+        return False
+    return True
+
+
 @keyword("if")
 def _if():
     def branches(ctx, v, s, r, negated):
         then, else_ = s.get("then", True), s.get("else", True)
-        if then is True and else_ is True:
-            return None
-        cond = normalise(v, False, ctx, r)
-        not_cond = normalise(v, True, ctx, r)
+        if _accepts_everything(then) and _accepts_everything(else_):
+            return None  # e.g. a rule recorded as an annotation only: `then` constrains nothing, whatever `if` says
         t = normalise(then, negated, ctx, r)
         e = normalise(else_, negated, ctx, r)
+        cond = normalise(v, False, ctx, r)
+        not_cond = normalise(v, True, ctx, r)
         return A.union(A.conj(cond, t), A.conj(not_cond, e))
 
     def pos(ctx, v, s, r, b):

@@ -19,7 +19,7 @@ from registry.services import corpus
 from registry.storage.database import make_engine, read_session, write_session
 from registry.storage.migrate import migrate
 from registry.storage.tables import Document, Version
-from tests.conftest import MINI, TEST_ADMIN, auth, copy_tree, load_folder
+from tests.conftest import EUR_LEX_SOURCE, MINI, TEST_ADMIN, auth, copy_tree, load_folder
 
 DOC = "/api/v1/documents/EU/consumer-protection"
 CHECK = "/api/v1/compliance/check"
@@ -30,7 +30,7 @@ def schema(days: int) -> dict:
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object", "properties": {
         "consumer_protection": {"type": "object", "properties": {"withdrawal_period_days": {"minimum": days, "x-rule": {
             "id": "T-EU-WITHDRAWAL", "citation": "Directive 2011/83/EU Art 9(1)",
-            "source": "https://eur-lex.europa.eu/eli/dir/2011/83/oj", "summary": f"{days} days to withdraw.",
+            "sources": [EUR_LEX_SOURCE], "summary": f"{days} days to withdraw.",
             "obligation": "must", "confidence": "H", "recorded": "2026-11-28"}}}}}}
 
 

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import select
 
-from registry.domain.canonical import content_hash
+from registry.domain.canonical import version_hashes
 from registry.domain.rules import iter_constraints
 from registry.storage.database import read_session
 from registry.storage.tables import Document, Version, utcnow
@@ -57,7 +57,7 @@ def disputed(corpus_client, corpus_engine):
         for key, body in bodies.items():
             # a new updated_at, as any write makes: the frameworks cached by the registry's stamp are read again
             connection.execute(update(Version).where(Version.id == key).values(
-                body=body, content_hash=content_hash(body), updated_at=utcnow()))
+                body=body, **version_hashes(body), updated_at=utcnow()))
     return corpus_client
 
 

@@ -192,11 +192,18 @@ def test_shipped_eaeu_v4_is_decided(older):
     assert is_subschema(_version(4), _version(older), format_assertion=True, budget=steps_only()).answer == "yes"
 
 
+def _rules(n: int, shift: int = 0) -> dict:
+    """n conditional rules on distinct facts: the atoms grow with 2**n."""
+    return {"type": "object", "allOf": [
+        {"if": {"properties": {f"k{i}": {"const": 1}}, "required": [f"k{i}"]},
+         "then": {"properties": {f"v{i}": {"minimum": i + shift}}}} for i in range(n)]}
+
+
 def test_an_unknown_caused_by_the_cap_says_so(monkeypatch):
-    monkeypatch.setattr(A, "MAX_ATOMS", 200)  # the old cap: v4 has 405 atoms
+    monkeypatch.setattr(A, "MAX_ATOMS", 20)  # far under what six conditional rules need
     _ROOT_CACHE.clear()
     try:
-        res = is_subschema(_version(4), _version(1), format_assertion=True, budget=steps_only())
+        res = is_subschema(_rules(6, 1), _rules(6), format_assertion=True, budget=steps_only())
     finally:
         _ROOT_CACHE.clear()  # nodes collapsed under the lower cap must not serve later tests
     assert res.answer == "unknown" and res.reason == R_CAP
@@ -211,3 +218,19 @@ def test_documents_with_many_rules_name_the_cap():
     assert is_subschema(rules(5, 1), rules(5), budget=steps_only()).answer == "yes"
     res = is_subschema(rules(8, 1), rules(8), budget=steps_only())
     assert res.answer == "yes" or res.reason == R_CAP, res
+
+
+def test_a_condition_whose_then_holds_only_annotations_costs_nothing():
+    """A rule recorded as an annotation only (`then` constrains nothing) is `true`: six such rules beside the real
+    ones keep the comparison decided (EU/consumer-protection@4 was 'containment undecided' before)."""
+    noted = {"if": {"properties": {"k0": {"const": 1}}, "required": ["k0"]},
+             "then": {"properties": {"v0": {"x-rule": {"id": "NOTE"}, "description": "annotation only"}}}}
+    left, right = _rules(5, 1), _rules(5)
+    left["allOf"] += [noted] * 6
+    _ROOT_CACHE.clear()
+    assert is_subschema(left, right, budget=steps_only()).answer == "yes"
+    assert is_subschema(right, left, budget=steps_only()).answer == "no"
+    # a `then` that does constrain is not dropped
+    strict = {"if": noted["if"], "then": {"properties": {"v0": {"x-rule": {"id": "REAL"}, "maximum": -1}}}}
+    assert is_subschema({"allOf": [strict]}, {"allOf": [noted]}, budget=steps_only()).answer == "yes"
+    assert is_subschema({"allOf": [noted]}, {"allOf": [strict]}, budget=steps_only()).answer == "no"

@@ -87,7 +87,11 @@ def reported_rules(schema: dict, profile: Any) -> list[dict]:
 
 
 def parse_day(text: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(text) if text else None
+    """The first day of a corpus date (`YYYY-MM-DD`, `YYYY-MM` or `YYYY`), as the registry computes intervals."""
+    from registry.domain import dates
+
+    found = dates.parse(text)
+    return found.first_day if found else None
 
 
 def version_in_force(doc: dict, day: dt.date) -> dict | None:
