@@ -5,10 +5,10 @@ state of its own so that no check, matrix or gap report can read silence as "no 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any, Iterable, Mapping
 
-from registry.domain import provenance
+from registry.domain import dates, provenance
+from registry.errors import RegistryError
 
 PARTNER, NOT_PARTNER, UNKNOWN = "partner", "not-partner", "unknown"
 COOPERATION_STATUSES = (PARTNER, NOT_PARTNER, UNKNOWN)
@@ -16,22 +16,20 @@ COOPERATION_STATUSES = (PARTNER, NOT_PARTNER, UNKNOWN)
 RECORDED, NONE, NOT_RESEARCHED = "recorded", "none", "not-researched"
 COVERAGE_STATUSES = (RECORDED, NONE, NOT_RESEARCHED)
 
-SOURCE_KINDS = ("legal-text", "official", "secondary")
-
-_SINCE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
            "November", "December")
 
 
 def parse_since(text: str) -> tuple[dt.date, str]:
-    """`YYYY`, `YYYY-MM` or `YYYY-MM-DD` as the first day of the span and its precision (year, month, day);
+    """`YYYY`, `YYYY-MM` or `YYYY-MM-DD` as the first day of the span and its precision (registry.domain.dates);
     ValueError names what is wrong."""
-    match = _SINCE.match(text)
-    if not match:
-        raise ValueError(f"{text!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
-    year, month, day = match.groups()
-    first = dt.date(int(year), int(month or 1), int(day or 1))  # ValueError for a month 13 or a 30 February
-    return first, "day" if day else ("month" if month else "year")
+    try:
+        found = dates.parse(text)
+    except RegistryError:
+        raise ValueError(f"{text!r} is not YYYY, YYYY-MM or YYYY-MM-DD") from None
+    if found is None:
+        raise ValueError("no date given")
+    return found.first_day, found.precision
 
 
 def since_words(text: str | None) -> str:
