@@ -121,7 +121,8 @@ class DocumentController(Controller):
             return _with_etag(version_out(document, row, with_schema=True), 201)
 
     @get(DOC + "/versions/{ref:str}", sync_to_thread=True,
-         summary="One version by number, 'latest', or the date it was in force (YYYY-MM-DD); as_recorded=YYYY-MM-DD "
+         summary="One version by number, 'latest' (newest published), 'current' (in force today), or the date it "
+                 "was in force (YYYY-MM-DD); as_recorded=YYYY-MM-DD "
                  "answers as the registry did on that day")
     def get_version(self, engine: NamedDependency[Engine], principal: NamedDependency[Principal], jurisdiction: FromPath[str], slug: FromPath[str],
                     ref: FromPath[str],

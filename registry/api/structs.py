@@ -8,7 +8,7 @@ from typing import Annotated, Any, Optional, Sequence
 import msgspec
 from msgspec import Meta
 
-from registry.domain import coverage, dates
+from registry.domain import coverage, dates, lifecycle
 from registry.domain.canonical import content_hash
 from registry.services.documents import Answer, etag
 from registry.storage.tables import AnnotationRevision, AuditEvent, Document, Jurisdiction, Version
@@ -230,6 +230,17 @@ class WithdrawRequest(Input):
     successor: Optional[Annotated[str, Meta(max_length=200)]] = None
 
 
+class VersionStateOut(msgspec.Struct):
+    """What the version is on a day, computed beside its stored `status`: `in_force`, `scheduled` (published, starts
+    later), `superseded`, `corrected`, `withdrawn` or `draft`. `uncertain`: the day falls in the unknown part of a
+    date known only to the month or year, so the version may not yet (or may no longer) apply."""
+
+    state: str
+    on: dt.date
+    uncertain: bool
+    text: str  # e.g. "scheduled from 2027-03-15"
+
+
 class VersionOut(msgspec.Struct):
     document: str
     number: int
@@ -259,6 +270,7 @@ class VersionOut(msgspec.Struct):
     schema: Optional[dict[str, Any]] = None
     body_hash: str = ""  # the body as stored, x-rule annotations included (content_hash leaves them out)
     revision: int = 1
+    state: Optional[VersionStateOut] = None  # today (or on the as_recorded day); `status` is the stored lifecycle
 
 
 class AnnotationAmendment(Input):
@@ -399,7 +411,11 @@ def version_out(document: Document, row: Version, *, with_schema: bool = False, 
                       correction=correction_out(document, answer.corrected_by), as_recorded=answer.as_recorded,
                       effective_date_uncertain=answer.effective_date_uncertain,
                       schema=row.body if with_schema else None, body_hash=row.body_hash,
-                      revision=row.revision)
+                      revision=row.revision, state=state_out(answer.state()))
+
+
+def state_out(state: lifecycle.State) -> VersionStateOut:
+    return VersionStateOut(state=state.state, on=state.day, uncertain=state.uncertain, text=state.words)
 
 
 def annotation_history(document: Document, version: Version, rows: Sequence[AnnotationRevision], *,

@@ -1,5 +1,9 @@
 """The life of a version: draft → published → superseded | withdrawn | corrected, and which version is in force
-when — today, or as the registry recorded it on an earlier day (`as_recorded`)."""
+when — today, or as the registry recorded it on an earlier day (`as_recorded`).
+
+The stored status says where a version is in its life; the *state* (`state_on`) says what it is on a day: a
+published version that starts next year is `scheduled`, and the version it will supersede (stored `superseded`,
+its interval closed at the new start) is still `in_force` until then."""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Iterable, Protocol, Sequence, TypeVar
 
+from registry.domain import dates
 from registry.errors import Conflict
 
 DRAFT, PUBLISHED, SUPERSEDED, WITHDRAWN, CORRECTED = "draft", "published", "superseded", "withdrawn", "corrected"
@@ -59,6 +64,78 @@ def select_in_force(versions: Iterable[V], day: dt.date) -> V | None:
 def select_latest(versions: Iterable[V]) -> V | None:
     published = [v for v in versions if v.status == PUBLISHED]
     return max(published, key=lambda v: v.number) if published else None
+
+
+def today() -> dt.date:
+    """The day `@current`, the states on pages and a compliance check without a date are computed for."""
+    return dt.date.today()
+
+
+# ---- the state of a version on a day ------------------------------------------------------------------------
+
+IN_FORCE, SCHEDULED = "in_force", "scheduled"
+STATES = (IN_FORCE, SCHEDULED, SUPERSEDED, CORRECTED, WITHDRAWN, DRAFT)
+
+
+@dataclass(frozen=True)
+class State:
+    """What a version is on `day`. `uncertain`: the day falls in the unknown part of a start or end known only to
+    the month or year (`2026`): the state is the one the registry answers look-ups with (a partial date counts from
+    the first day of its span), but the version may not yet, or may no longer, apply on that day."""
+
+    state: str
+    day: dt.date
+    uncertain: bool = False
+    start: dt.date | None = None
+    start_precision: str | None = dates.DAY
+    end: dt.date | None = None
+    end_precision: str | None = dates.DAY
+
+    @property
+    def label(self) -> str:
+        """`in force`, `scheduled`, … — the state in the words pages show."""
+        return self.state.replace("_", " ")
+
+    @property
+    def words(self) -> str:
+        """`scheduled from 2027-03-15`, `in force since 2026; day unknown — uncertain on 2026-12-02: …`."""
+        start, end = dates.spoken(self.start, self.start_precision), dates.spoken(self.end, self.end_precision)
+        text = {IN_FORCE: f"in force since {start}" + (f", until {end}" if self.end else ""),
+                SCHEDULED: f"scheduled from {start}" if self.start else "scheduled, no start date",
+                SUPERSEDED: f"superseded: in force until {end}" if self.end else "superseded",
+                CORRECTED: "corrected: the registry's earlier, wrong answer, replaced by its correction",
+                WITHDRAWN: "withdrawn: treated as never in force",
+                DRAFT: "draft: not published, in force on no day"}[self.state]
+        if not self.uncertain:
+            return text
+        if self.state == IN_FORCE and dates.uncertain_on(self.start, self.start_precision, self.day):
+            return f"{text} — uncertain on {self.day}: it may not have started yet"
+        return f"{text} — uncertain on {self.day}: it may still be in force"
+
+
+def state_on(version: VersionLike, day: dt.date, *, status: str | None = None, effective_from: dt.date | None = None,
+             effective_to: dt.date | None = None, use_given: bool = False) -> State:
+    """The state of a version on `day`, from its stored status and interval (or those of an answer replayed as
+    recorded: `use_given` with `status`, `effective_from`, `effective_to`)."""
+    if not use_given:
+        status, effective_from, effective_to = version.status, version.effective_from, version.effective_to
+    start_precision = getattr(version, "effective_from_precision", dates.DAY)
+    end_precision = getattr(version, "effective_to_precision", dates.DAY)
+    interval = dict(start=effective_from, start_precision=start_precision, end=effective_to,
+                    end_precision=end_precision)
+    if status not in IN_FORCE_STATUSES:
+        return State(status or DRAFT, day, **interval)  # type: ignore[arg-type]
+    if effective_from is None or day < effective_from:
+        return State(SCHEDULED, day, **interval)
+    if effective_to is not None and day >= effective_to:
+        return State(SUPERSEDED, day, dates.uncertain_on(effective_to, end_precision, day), **interval)
+    return State(IN_FORCE, day, dates.uncertain_on(effective_from, start_precision, day), **interval)
+
+
+def select_scheduled(versions: Iterable[V], day: dt.date) -> list[V]:
+    """The published versions that start after `day`, soonest first."""
+    return sorted((v for v in versions if state_on(v, day).state == SCHEDULED),
+                  key=lambda v: (v.effective_from or dt.date.max, v.number))
 
 
 def check_interval(effective_from: dt.date | None, effective_to: dt.date | None) -> None:

@@ -1,4 +1,5 @@
-"""Names and references: `EU/consumer-protection`, `…@3`, `…@latest`, `…@2024-06-01`."""
+"""Names and references: `EU/consumer-protection`, `…@3`, `…@latest` (the newest published version, which may
+start later), `…@current` (the version in force today), `…@2024-06-01` (the version in force on that day)."""
 
 from __future__ import annotations
 
@@ -28,15 +29,19 @@ class DocumentName:
 
 @dataclass(frozen=True)
 class VersionSelector:
-    """One of: a version number, the latest published version, or the version in force on a date."""
+    """One of: a version number, the latest published version, the version in force today (`current`), or the
+    version in force on a date."""
 
     number: int | None = None
     latest: bool = False
     as_of: dt.date | None = None
+    current: bool = False
 
     def __str__(self) -> str:
         if self.number is not None:
             return str(self.number)
+        if self.current:
+            return "current"
         return "latest" if self.latest else self.as_of.isoformat()  # type: ignore[union-attr]
 
 
@@ -75,14 +80,17 @@ def parse_name(text: str, *, pointer: str | None = None) -> DocumentName:
 
 
 def parse_selector(text: str, *, pointer: str | None = None) -> VersionSelector:
-    """`3`, `latest` or `2024-06-01`."""
+    """`3`, `latest`, `current` or `2024-06-01`."""
     if text == "latest":
         return VersionSelector(latest=True)
+    if text == "current":
+        return VersionSelector(current=True)
     if re.fullmatch(r"[1-9][0-9]{0,8}", text):  # one way to write a number: `01`, `+1`, `١` are not versions
         return VersionSelector(number=int(text))
     if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
         return VersionSelector(as_of=parse_date(text, pointer=pointer))
-    raise InvalidInput(f"{text!r} is not a version: use a number, 'latest' or a date YYYY-MM-DD",
+    raise InvalidInput(f"{text!r} is not a version: use a number, 'latest', 'current' or a date "
+                       "YYYY-MM-DD",
                        pointer=pointer, code="invalid_version_selector")
 
 

@@ -81,6 +81,12 @@ class Answer:
     as_of: dt.date | None = None
     as_recorded: dt.date | None = None
 
+    def state(self, day: dt.date | None = None) -> lifecycle.State:
+        """What the version is on `day` (default: the day recorded for an as-recorded answer, else today), from the
+        status and interval this answer gives."""
+        return lifecycle.state_on(self.version, day or self.as_recorded or lifecycle.today(), status=self.status,
+                                  effective_from=self.effective_from, effective_to=self.effective_to, use_given=True)
+
     @property
     def effective_date_uncertain(self) -> bool | None:
         """For an as-of look-up: whether the day falls in the unknown part of the version's start."""
@@ -155,10 +161,11 @@ def answer(session: Session, document: Document, selector: VersionSelector, prin
     """The version a reference names, with its status now — or, `as_recorded` a day, the answer the registry gave
     on that day: only versions recorded by then count, and a correction recorded later is not seen."""
     versions = versions_of(session, document, principal)
+    as_of = lifecycle.today() if selector.current else selector.as_of
     if as_recorded is None:
         found = _select(document, versions, selector)
         return Answer(found, found.status, found.effective_from, found.effective_to,
-                      corrections_of(versions).get(found.number), as_of=selector.as_of)
+                      corrections_of(versions).get(found.number), as_of=as_of)
     replayed = lifecycle.as_recorded(versions, as_recorded)
     drafts = [v for v in versions if v.status == lifecycle.DRAFT and selector.number == v.number]
     if drafts:  # a draft is no part of any recorded answer; its writers still see it by number
@@ -171,7 +178,7 @@ def answer(session: Session, document: Document, selector: VersionSelector, prin
         raise
     by_number = {v.number: v for v in versions}
     return Answer(seen.row, seen.status, seen.effective_from, seen.effective_to,
-                  by_number.get(seen.corrected_by) if seen.corrected_by else None, as_of=selector.as_of,
+                  by_number.get(seen.corrected_by) if seen.corrected_by else None, as_of=as_of,
                   as_recorded=as_recorded)
 
 
@@ -181,11 +188,15 @@ def _select(document: Document, versions: Sequence[Any], selector: VersionSelect
     elif selector.latest:
         found = lifecycle.select_latest(versions)
     else:
-        found = lifecycle.select_in_force(versions, selector.as_of)  # type: ignore[arg-type]
+        found = lifecycle.select_in_force(versions, lifecycle.today() if selector.current else selector.as_of)  # type: ignore[arg-type]
     if found is None:
         what = {True: "no published version", False: f"no version {selector}"}[selector.latest]
-        if selector.as_of:
-            what = f"no version in force on {selector.as_of}"
+        if selector.as_of or selector.current:
+            what = f"no version in force on {selector.as_of or lifecycle.today()}"
+            scheduled = lifecycle.select_scheduled(versions, selector.as_of or lifecycle.today())
+            if selector.current and scheduled:
+                what += f" (@{scheduled[0].number} is scheduled from " \
+                        f"{dates.reduced(scheduled[0].effective_from, scheduled[0].effective_from_precision)})"
         raise NotFound(f"{document.name} has {what}", code="unknown_version")
     return found
 
@@ -404,6 +415,8 @@ def publish(session: Session, principal: Principal, document: Document, number: 
     previous = lifecycle.select_latest(versions)
     close_at = lifecycle.publication_plan(previous, start)
     if previous is not None:
+        if close_at != previous.effective_to:  # closed where the new version starts: known as far as that start is
+            previous.effective_to_precision = version.effective_from_precision
         previous.status, previous.effective_to, previous.updated_at = lifecycle.SUPERSEDED, close_at, utcnow()
         session.add(previous)
         audit.record(session, principal, "version.supersede", f"{document.name}@{previous.number}",

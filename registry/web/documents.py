@@ -13,7 +13,7 @@ from litestar.response import Template
 from sqlalchemy import Engine
 
 from comparisons import check_compatibility, compare
-from registry.domain import provenance, rules
+from registry.domain import lifecycle, provenance, rules
 from registry.domain.access import Principal, can_write_namespace
 from registry.domain.references import DocumentName, parse_date, parse_name, parse_selector
 from registry.services import annotations, documents, jurisdictions
@@ -76,8 +76,11 @@ class DocumentPages(Controller):
             document = documents.get_document(session, _name(jurisdiction, slug))
             versions = documents.versions_of(session, document, viewer)
             meetings, _ = meetings_for_document(session, document.id, limit=20)  # type: ignore[arg-type]
+        today = lifecycle.today()
         return page("documents/one.html", viewer, title=document.name, document=document,
-                    versions=list(reversed(versions)), meetings=meetings,
+                    versions=list(reversed(versions)), meetings=meetings, today=today,
+                    current=lifecycle.select_in_force(versions, today),
+                    scheduled=lifecycle.select_scheduled(versions, today),
                     can_write=can_write_namespace(viewer, document.namespace))
 
     @get(DOC + "/versions/{ref:str}", sync_to_thread=True)

@@ -17,7 +17,7 @@ from litestar.response import Template
 from litestar.template.config import TemplateConfig
 from sqlalchemy import Engine
 
-from registry.domain import dates
+from registry.domain import dates, lifecycle
 from registry.domain.access import ANONYMOUS, Principal
 from registry.domain.links import linkable
 from registry.domain.provenance import cited_rules, confidence_basis, linked_sources
@@ -52,10 +52,15 @@ def _in_force(version: Any) -> str:
                                version.effective_to_precision)
 
 
+def _state(version: Any) -> lifecycle.State:
+    """What a version is today (in force, scheduled, superseded, …), beside its stored status."""
+    return lifecycle.state_on(version, lifecycle.today())
+
+
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True),
                       trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(json=_json, date=_date, linkable=linkable, in_force=_in_force,  # every href built from data goes through linkable
+    env.filters.update(json=_json, date=_date, linkable=linkable, in_force=_in_force, state=_state,  # every href built from data goes through linkable
                        sources=linked_sources, cited=cited_rules, basis=lambda rule: confidence_basis(rule or {})[1])
     env.globals.update(query=_query, topics=TOPICS, topic_titles={t.slug: t.title for t in TOPICS})
     return env
