@@ -1,5 +1,5 @@
-"""What the registry holds at a glance, for the start page and search: counts, recent changes, one search
-over jurisdictions, documents and meetings."""
+"""What the registry holds at a glance, for the start page and search: counts, one search over jurisdictions,
+documents and meetings (the recent changes are registry.services.changes)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Sequence
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, func, select
 
 from registry.services import documents, jurisdictions
 from registry.services.meetings_search import MeetingFilters, list_meetings
-from registry.storage.tables import AuditEvent, Document, Jurisdiction, Meeting, Version
-
-_CHANGES = ("version.publish", "version.create", "version.withdraw", "document.create", "meeting.create",
-            "minutes.publish")
+from registry.storage.tables import Document, Jurisdiction, Meeting, Version
 
 
 @dataclass(frozen=True)
@@ -30,12 +27,6 @@ def counts(session: Session) -> Counts:
         return session.exec(select(func.count()).select_from(table)).one()
 
     return Counts(count(Jurisdiction), count(Document), count(Version), count(Meeting))
-
-
-def recent_changes(session: Session, *, limit: int = 10) -> Sequence[AuditEvent]:
-    """The latest writes that people care about (publications, new documents and meetings), newest first."""
-    return session.exec(select(AuditEvent).where(col(AuditEvent.action).in_(_CHANGES))
-                        .order_by(col(AuditEvent.id).desc()).limit(limit)).all()
 
 
 def upcoming_meetings(session: Session, *, today: dt.date, limit: int = 5) -> Sequence[Meeting]:
@@ -59,4 +50,4 @@ def search(session: Session, text: str, *, limit: int = 20) -> SearchResults:
     return SearchResults(found_jurisdictions, found_documents, documents_total, found_meetings, meetings_total)
 
 
-__all__ = ["Counts", "SearchResults", "counts", "recent_changes", "search", "upcoming_meetings"]
+__all__ = ["Counts", "SearchResults", "counts", "search", "upcoming_meetings"]

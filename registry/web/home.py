@@ -1,4 +1,4 @@
-"""The start page and the site search."""
+"""The start page (with the public change feed), the change feed's own page and the site search."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from litestar.response import File, Template
 from sqlalchemy import Engine
 
 from registry.domain.access import Principal
-from registry.services import overview
+from registry.domain.references import check_code
+from registry.services import changes, overview
 from registry.services.meetings_actions import ActionFilters, list_actions
 from registry.storage.database import read_session
 from registry.storage.tables import utcnow
@@ -24,11 +25,20 @@ class HomePages(Controller):
         today = utcnow().date()
         with read_session(engine) as session:
             counts = overview.counts(session)
-            changes = overview.recent_changes(session)
+            recent = changes.feed(session, limit=10)
             upcoming = overview.upcoming_meetings(session, today=today)
             overdue, overdue_total = list_actions(session, ActionFilters(overdue=True), today=today, limit=5)
-        return page("home.html", viewer, counts=counts, changes=changes, upcoming=upcoming, overdue=overdue,
+        return page("home.html", viewer, counts=counts, changes=recent, upcoming=upcoming, overdue=overdue,
                     overdue_total=overdue_total, today=today)
+
+    @get("/changes", sync_to_thread=True)
+    def changes(self, engine: NamedDependency[Engine], viewer: NamedDependency[Principal],
+                jurisdiction: Annotated[Optional[str], QueryParameter(max_length=8)] = None) -> Template:
+        code = check_code(jurisdiction, pointer="jurisdiction") if jurisdiction else None
+        with read_session(engine) as session:
+            rows = changes.feed(session, limit=100, jurisdiction=code)
+        return page("changes.html", viewer, title=f"Changes in {code}" if code else "Changes", changes=rows,
+                    jurisdiction=code)
 
     @get("/favicon.ico", sync_to_thread=False, media_type="image/svg+xml")
     def favicon(self) -> File:
