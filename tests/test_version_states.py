@@ -152,6 +152,15 @@ def test_compare_by_current_and_latest_names_the_versions_used(client, scheduled
         "EU/consumer-protection@1", "EU/consumer-protection@2"]
 
 
+def test_a_reference_without_a_selector_is_the_version_in_force_today(client, scheduled):
+    assert parse_reference("EU/consumer-protection").version.current is True
+    response = client.post("/api/v1/compare", json={"left": "EU/consumer-protection",
+                                                    "right": "EU/consumer-protection@latest"})
+    assert response.status_code == 200, response.text
+    assert response.json()["left"]["versions"][0]["ref"] == "EU/consumer-protection@1"
+    assert response.json()["relation"] != "equivalent"  # 14 days today, 30 from next year
+
+
 # ---- the pages --------------------------------------------------------------------------------------------
 
 def test_document_page_reads_in_force_and_scheduled(client, scheduled):

@@ -94,8 +94,8 @@ def parse_selector(text: str, *, pointer: str | None = None) -> VersionSelector:
                        pointer=pointer, code="invalid_version_selector")
 
 
-def parse_reference(text: str, *, pointer: str | None = None, default: str = "latest") -> Reference:
-    """`EU/consumer-protection@3`; without `@…` the default selector applies."""
+def parse_reference(text: str, *, pointer: str | None = None, default: str = "current") -> Reference:
+    """`EU/consumer-protection@3`; without `@…` the default selector applies: the version in force today."""
     name, _, selector = text.partition("@") if isinstance(text, str) else ("", "", "")
     return Reference(parse_name(name, pointer=pointer), parse_selector(selector or default, pointer=pointer))
 
