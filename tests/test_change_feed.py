@@ -104,6 +104,17 @@ def test_withdrawals_and_corrections_are_public_changes(client, eu, mini_engine)
     assert all(e.jurisdiction == "EU" for e in entries)
 
 
+def test_the_feed_is_cached_until_a_version_changes(client, eu, mini_engine):
+    before = feed(mini_engine, limit=5)
+    assert feed(mini_engine, limit=5) == before
+    draft(client, eu, schema(30), effective_from="2025-01-01")
+    assert feed(mini_engine, limit=5) == before  # a draft is no public change
+    assert client.post(f"{DOC}/versions/2/publish", headers=eu).status_code == 200
+    after = feed(mini_engine, limit=5)
+    assert after[0].ref == "EU/consumer-protection@2" and after[0].kind == "published"
+    assert after[1:] == before[:4]
+
+
 def test_the_changes_page_filters_by_jurisdiction(client, mini_engine):
     cn = client.get("/changes?jurisdiction=CN")
     assert cn.status_code == 200

@@ -17,6 +17,7 @@ from typing import Any, Iterable, Sequence
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
+from comparisons.bounded import BoundedCache
 from registry.domain import dates, lifecycle, rules
 from registry.domain.references import VOCABULARY_NAMESPACE, check_code
 from registry.storage.tables import Document, Version
@@ -25,6 +26,11 @@ PUBLISHED, SCHEDULED, CORRECTION, WITHDRAWN = "published", "scheduled", "correct
 KINDS = (PUBLISHED, SCHEDULED, CORRECTION, WITHDRAWN)
 MAX_LIMIT = 200
 _SHOWN_CHANGES = 3  # differences named in an entry's words; the rest are counted
+# by what the versions and documents are now (_STAMP_SQL), the limit and the jurisdiction: the home page asks on
+# every visit, and the words need the bodies of ten versions and of those before them
+_FEEDS = BoundedCache("change-feed", 256, 4_000_000)
+_STAMP_SQL = ("SELECT (SELECT count(*) FROM version), (SELECT max(updated_at) FROM version), "
+              "(SELECT count(*) FROM document), (SELECT max(updated_at) FROM document)")
 
 
 @dataclass(frozen=True)
@@ -68,10 +74,19 @@ class _Event:
 def feed(session: Session, *, limit: int = 20, jurisdiction: str | None = None) -> list[ChangeEntry]:
     """The newest public changes, newest first; only one jurisdiction's (its own documents) when given."""
     limit = max(1, min(limit, MAX_LIMIT))
+    code = check_code(jurisdiction, pointer="jurisdiction") if jurisdiction else None
+    key = (tuple(session.connection().exec_driver_sql(_STAMP_SQL).one()), limit, code)
+    found = _FEEDS.get(key)
+    if found is None:
+        found = _FEEDS[key] = tuple(_feed(session, limit, code))
+    return list(found)
+
+
+def _feed(session: Session, limit: int, jurisdiction: str | None) -> list[ChangeEntry]:
     query = (select(Version, Document).join(Document, col(Document.id) == col(Version.document_id))
              .where(col(Version.status) != lifecycle.DRAFT).options(defer(Version.body)))  # type: ignore[arg-type]
     if jurisdiction:
-        query = query.where(Document.namespace == check_code(jurisdiction, pointer="jurisdiction"))
+        query = query.where(Document.namespace == jurisdiction)
     rows = session.exec(query).all()
     by_document: dict[int, list[Version]] = defaultdict(list)
     for version, _ in rows:
