@@ -72,6 +72,9 @@ def test_a_version_published_to_start_later_is_a_scheduled_change_in_words(clien
                            f"(consumer-protection @2, to take effect on {NEXT_YEAR.isoformat()})")
     home = client.get("/").text
     assert entry.words in home and 'status-scheduled">scheduled</span>' in home
+    # read on or after its day, the same entry no longer says "scheduled"
+    assert entry.label(NEXT_YEAR - dt.timedelta(days=1)) == "scheduled"
+    assert entry.label(NEXT_YEAR) == "took effect" and entry.kind == "scheduled"
 
 
 def test_drafts_and_internal_events_never_reach_the_home_page_or_the_feed(client, eu, mini_engine):

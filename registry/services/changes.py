@@ -56,6 +56,12 @@ class ChangeEntry:
     def ref(self) -> str:
         return f"{self.document}@{self.version}"
 
+    def label(self, today: dt.date) -> str:
+        """The kind as a page shows it on `today`: a scheduled change whose day has come reads `took effect`."""
+        if self.kind == SCHEDULED and self.effective_from is not None and self.effective_from <= today:
+            return "took effect"
+        return self.kind
+
     @property
     def effective(self) -> str | None:
         """The start as far as it is known: `2027-03-15`, `2027-03`, `2027`."""

@@ -11,6 +11,7 @@ from litestar.response import File, Template
 from sqlalchemy import Engine
 
 from registry.domain.access import Principal
+from registry.domain import lifecycle
 from registry.domain.references import check_code
 from registry.services import changes, overview
 from registry.services.meetings_actions import ActionFilters, list_actions
@@ -38,7 +39,7 @@ class HomePages(Controller):
         with read_session(engine) as session:
             rows = changes.feed(session, limit=100, jurisdiction=code)
         return page("changes.html", viewer, title=f"Changes in {code}" if code else "Changes", changes=rows,
-                    jurisdiction=code)
+                    jurisdiction=code, today=lifecycle.today())
 
     @get("/favicon.ico", sync_to_thread=False, media_type="image/svg+xml")
     def favicon(self) -> File:
