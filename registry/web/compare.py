@@ -18,7 +18,7 @@ from comparisons import gap
 from registry.domain.access import Principal
 from registry.domain.coverage import NOT_RESEARCHED
 from registry.domain.references import parse_date
-from registry.services import comparing, jurisdictions
+from registry.services import changes, comparing, jurisdictions
 from registry.settings import Settings
 from registry.storage.database import read_session
 from registry.web.charts import heatmap, legend
@@ -72,7 +72,8 @@ class ComparePages(Controller):
                     b = comparing.framework(session, right, topic=topic, as_of=day)
                     gaps = _gap_both_ways(session, left, right, topic, day, fa)
                     mode = "frameworks"
-                result = {"mode": mode, "comparison": comparing.compare_sides(a, b, format_assertion=fa),
+                result = {"mode": mode, "comparison": comparing.compare_sides(a, b, format_assertion=fa,
+                                                                     words=changes.vocabulary_words(session)),
                           "gap_left_to_right": gaps[0], "gap_right_to_left": gaps[1]}
         if format == "json" and result is not None:
             return Response(result, media_type=MediaType.JSON)
