@@ -8,7 +8,7 @@ import csv
 import io
 import json
 
-from tests.conftest import auth
+from tests.conftest import STANDARDS, auth
 
 CN_LOW_VALUE = "/api/v1/documents/CN/customs-low-value"
 EAEU_LOW_VALUE = "/api/v1/documents/EAEU/customs-low-value"
@@ -191,3 +191,37 @@ def test_compare_keeps_the_engine_relation_readable(corpus_client):
     [days] = data["differences"]
     assert data["containment"] == {"left_vs_right": "stricter"} and days["stricter_side"] == "left"
     assert days["summary"] == "/days: left requires at least 14; right at least 7: right's rule is weaker"
+
+
+def test_the_compare_exports_name_the_sides(corpus_client):
+    body = {"left": "EU/consumer-protection@latest", "right": "CN/consumer-protection@latest"}
+    markdown = corpus_client.post("/api/v1/compare?format=md", json=body)
+    assert markdown.status_code == 200 and markdown.headers["content-type"].startswith("text/markdown")
+    days_row = "| /consumer_protection/withdrawal_period_days | minimum "
+    row = next(line for line in markdown.text.splitlines() if line.startswith(days_row))
+    assert "| 14 | 7 | EU/consumer-protection@" in row and "'s rule is weaker" in row
+    rows = list(csv.DictReader(io.StringIO(corpus_client.post("/api/v1/compare?format=csv", json=body).text)))
+    [days] = [r for r in rows
+              if r["path"] == "/consumer_protection/withdrawal_period_days" and r["keyword"] == "minimum"]
+    assert (days["left_value"], days["right_value"]) == ("14", "7")
+    assert days["left_citation"] == "Directive 2011/83/EU Art 9(1)"
+    assert days["stricter_side"] == days["left"] and days["left_vs_right"] == "stricter"
+    page = corpus_client.get("/compare?left=EU&right=CN&topic=consumer-protection&format=csv")
+    assert page.headers["content-type"].startswith("text/csv")
+    assert any(r["stricter_side"] == "EU" for r in csv.DictReader(io.StringIO(page.text)))
+    assert "CN's rule is weaker" in corpus_client.get("/compare?left=EU&right=CN&topic=consumer-protection&format=md").text
+
+
+def test_the_cli_compare_names_the_stricter_side(corpus_engine, database_url, monkeypatch):
+    from click.testing import CliRunner
+
+    from registry.cli import main
+
+    monkeypatch.setenv("REGISTRY_DATABASE_URL", database_url)
+    monkeypatch.setenv("REGISTRY_STANDARDS_DIR", str(STANDARDS))
+    monkeypatch.setenv("COLUMNS", "1000")
+    result = CliRunner().invoke(main, ["compare", "EU/consumer-protection@latest", "CN/consumer-protection@latest"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "stricter side" in result.output
+    assert "EU/consumer-protection@" in result.output and "'s rule is weaker" in result.output

@@ -19,6 +19,7 @@ def test_the_cn_low_value_diff_page_says_loosened(web):
     assert "2000" in cells.nth(3).inner_text() and "Cai Guan Shui [2016] No 18" in cells.nth(3).inner_text()
     assert "5000" in cells.nth(4).inner_text() and "Cai Guan Shui [2018] No 49" in cells.nth(4).inner_text()
     assert "stricter" not in web.page.locator("main").inner_text()
+    assert web.axe() == []
     for fmt, marker in (("md", "| loosened |"), ("csv", ",loosened,")):
         href = f"/api/v1/documents/CN/customs-low-value/versions/1/diff/2?format={fmt}"
         assert web.page.locator(f"a[href='{href}']").count() == 1
@@ -48,3 +49,8 @@ def test_the_compare_page_names_the_weaker_side(web):
     text = row.filter(has_text="minimum").first.inner_text()
     assert "EU requires at least 14 days (Directive 2011/83/EU Art 9(1))" in text
     assert "CN at least 7 days" in text and "CN's rule is weaker" in text
+    for fmt, marker in (("md", "CN's rule is weaker"), ("csv", "stricter_side")):
+        href = f"/compare?left=EU&right=CN&topic=consumer-protection&format={fmt}"
+        assert web.page.locator(f"a[href='{href}']").count() == 1
+        response = web.page.request.get(web.base + href)
+        assert response.status == 200 and marker in response.text()
