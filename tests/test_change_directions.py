@@ -62,6 +62,9 @@ def test_a_draft_raising_the_minimum_return_period_tightened_it(corpus_client, m
     assert (days["change"], days["older"], days["newer"]) == ("tightened", 7, 10)
     assert "at least 7 days" in days["summary"] and "at least 10 days" in days["summary"]
     assert diff["verdict"] == "tightened" and diff["containment"]["older_vs_newer"] == "looser"
+    # the breaking differences of the compatibility check read the same way
+    [breaking] = [d for d in diff["compatibility"]["differences"] if d["path"] == days["path"]]
+    assert (breaking["change"], breaking["newer_vs_older"]) == ("tightened", "stricter") and "direction" not in breaking
     # the page says so too (its regulator signed in)
     from registry.web.security import TOKEN_COOKIE
 

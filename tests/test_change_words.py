@@ -127,3 +127,10 @@ def test_the_vocabulary_gives_the_row_order_and_the_units():
     assert list(order) == ["/b", "/a", "/a/amount"] and units == {"/b": "calendar days"}
     rows = [{"path": "/a/amount"}, {"path": "/zzz"}, {"path": "/b"}]
     assert [r["path"] for r in change_words.aligned(rows, order)] == ["/b", "/a/amount", "/zzz"]
+
+
+@pytest.mark.parametrize("engine, word", [("stricter", "tightened"), ("looser", "loosened"), ("added", "added"),
+                                          ("removed", "removed"), ("incompatible", "changed")])
+def test_a_breaking_difference_seen_from_the_newer_side_gets_the_same_words(engine, word):
+    shown = change_words.breaking_change({"path": "/x", "keyword": "minimum", "direction": engine})
+    assert (shown["change"], shown["newer_vs_older"]) == (word, engine) and "direction" not in shown

@@ -18,6 +18,9 @@ from typing import Any, Iterable, Optional
 CHANGE = {"stricter": "loosened", "looser": "tightened", "added": "removed", "removed": "added",
           "changed": "changed", "incompatible": "changed"}
 CHANGE_WORDS = ("tightened", "loosened", "added", "removed", "changed")
+# the same, from the engine's direction of the newer side against the older (as compatibility checks compare)
+CHANGE_FROM_NEWER = {"stricter": "tightened", "looser": "loosened", "added": "added", "removed": "removed",
+                     "changed": "changed", "incompatible": "changed"}
 MIXED = "mixed"
 UNCHANGED = "unchanged"
 UNKNOWN = "unknown"
@@ -101,6 +104,14 @@ def _conditions(difference: dict, left: str, right: str) -> dict[str, Any]:
     """A rule both sides state under different conditions: each side's condition (raw, as the engine gives it)."""
     found = difference.get("conditions")
     return {"conditions": {left: found["left"], right: found["right"]}} if found else {}
+
+
+def breaking_change(difference: dict) -> dict[str, Any]:
+    """A breaking difference of a compatibility check (seen from the newer version) in the same words: `change`,
+    and the engine's word under `newer_vs_older`."""
+    shown = {k: v for k, v in difference.items() if k != "direction"}
+    return {**shown, "change": CHANGE_FROM_NEWER.get(difference["direction"], "changed"),
+            "newer_vs_older": difference["direction"]}
 
 
 def describe_change(change: dict, older: str, newer: str, condition: str | None = None) -> str:

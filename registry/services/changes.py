@@ -131,6 +131,7 @@ def version_diff(cache: Any, older: Version, newer: Version, *, mode: str, forma
     witnesses = {name: comparison[key] for name, key in (("only_older", "only_left"), ("only_newer", "only_right"),
                                                           ("both", "both")) if key in comparison}
     compatibility = check_compatibility(older.body, newer.body, mode, format_assertion=format_assertion).to_dict()
+    compatibility["differences"] = [change_words.breaking_change(d) for d in compatibility["differences"]]
     return {"older": old, "newer": new, "verdict": change_words.verdict(relation, changes),
             "effect": change_words.effect(relation, old, new), "containment": containment,
             "differences": changes, "witnesses": witnesses, "compatibility": compatibility}
