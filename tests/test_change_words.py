@@ -134,3 +134,20 @@ def test_the_vocabulary_gives_the_row_order_and_the_units():
 def test_a_breaking_difference_seen_from_the_newer_side_gets_the_same_words(engine, word):
     shown = change_words.breaking_change({"path": "/x", "keyword": "minimum", "direction": engine})
     assert (shown["change"], shown["newer_vs_older"]) == (word, engine) and "direction" not in shown
+
+
+def test_a_diff_is_told_from_the_version_that_takes_effect_first_then_from_the_one_recorded_first():
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from registry.services.changes import ordered
+
+    def v(number: int, start: dt.date | None):
+        return SimpleNamespace(number=number, effective_from=start)
+
+    reform, later_recorded_earlier_law = v(4, dt.date(2026, 7, 1)), v(9, dt.date(2024, 4, 1))
+    assert ordered(reform, later_recorded_earlier_law) == (later_recorded_earlier_law, reform)
+    correction, corrected = v(4, dt.date(2019, 1, 1)), v(2, dt.date(2019, 1, 1))
+    assert ordered(correction, corrected) == (corrected, correction)
+    draft, published = v(5, None), v(3, dt.date(2020, 1, 1))
+    assert ordered(draft, published) == (published, draft)

@@ -93,9 +93,11 @@ def _rule(rule: Any) -> Any:
 
 def ordered(a: Version, b: Version) -> tuple[Version, Version]:
     """The two versions of a diff, older first in whichever order they were asked for: the one that takes effect
-    first, or, on the same day (a correction), the one recorded first (the smaller number)."""
+    first, or, on the same day (a correction) or without a date on either (a draft), the one recorded first (the
+    smaller number)."""
     def key(v: Version) -> tuple[dt.date, int]:
-        return (v.effective_from or dt.date.min, v.number)
+        dated = a.effective_from is not None and b.effective_from is not None
+        return ((v.effective_from or dt.date.min) if dated else dt.date.min, v.number)
 
     return (a, b) if key(a) <= key(b) else (b, a)
 
