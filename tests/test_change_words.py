@@ -96,7 +96,8 @@ def test_the_verdict_of_a_change(relation, found, verdict):
 def test_the_engine_words_map_to_the_story_of_the_change():
     # "the older is stricter than the newer" is what a loosening looks like from the older side
     assert change_words.CHANGE == {"stricter": "loosened", "looser": "tightened", "added": "removed",
-                                   "removed": "added", "changed": "changed", "incompatible": "changed"}
+                                   "removed": "added", "changed": "changed", "incompatible": "changed",
+                                   "unknown": "changed"}
     assert set(change_words.CHANGE.values()) == set(change_words.CHANGE_WORDS)
 
 
@@ -151,3 +152,27 @@ def test_a_diff_is_told_from_the_version_that_takes_effect_first_then_from_the_o
     assert ordered(correction, corrected) == (corrected, correction)
     draft, published = v(5, None), v(3, dt.date(2020, 1, 1))
     assert ordered(draft, published) == (published, draft)
+
+
+def test_an_undecided_pair_is_changed_and_says_undecided_never_neither_includes():
+    from comparisons.budget import Budget
+    from registry.services import changes as service
+
+    old, new = when({"const": "goods"}, {"minimum": 7}), when({"const": "food"}, {"minimum": 9})
+    found = [d.to_dict() for d in differences(old, new, ("@1", "@2"))]
+    real = service.Budget
+    service.Budget = lambda seconds: Budget(seconds=0)  # out of time before the first pair
+    try:
+        [row] = paired(old, new, found)
+    finally:
+        service.Budget = real
+    change = change_words.version_change(row)
+    assert (change["change"], change["older_vs_newer"]) == ("changed", "unknown")
+    assert "undecided which accepts more" in change_words.describe_change(change, "@1", "@2")
+    side = change_words.side_by_side(row, "A", "B")
+    # undecided as a whole; the values alone, where both conditions hold, still compare
+    assert change_words.describe_difference(side, "A", "B").endswith(
+        "where both apply, B's rule is stricter; they apply in different cases")
+    side["where_both_apply"] = "changed"
+    assert change_words.describe_difference(side, "A", "B").endswith(
+        "undecided which rule is stricter; they apply in different cases")

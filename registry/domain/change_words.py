@@ -16,7 +16,7 @@ from typing import Any, Iterable, Optional
 
 # what the change older -> newer did, from the engine's direction of the older side against the newer one
 CHANGE = {"stricter": "loosened", "looser": "tightened", "added": "removed", "removed": "added",
-          "changed": "changed", "incompatible": "changed"}
+          "changed": "changed", "incompatible": "changed", "unknown": "changed"}
 CHANGE_WORDS = ("tightened", "loosened", "added", "removed", "changed")
 # the same, from the engine's direction of the newer side against the older (as compatibility checks compare)
 CHANGE_FROM_NEWER = {"stricter": "tightened", "looser": "loosened", "added": "added", "removed": "removed",
@@ -125,7 +125,8 @@ def describe_change(change: dict, older: str, newer: str, condition: str | None 
         return f"{where}: added: {newer} requires {after}; {older} had no such rule"
     if word == "removed":
         return f"{where}: removed: {older} required {before}; {newer} has no such rule"
-    tail = " (neither includes the other)" if word == "changed" else ""
+    tail = {"unknown": " (undecided which accepts more)", "incompatible": " (no value satisfies both)",
+            "changed": " (neither includes the other)"}.get(change.get("older_vs_newer", ""), "")
     scope = "; it applies in other cases than before" if change.get("conditions") else ""
     return f"{where}: {word}{tail}: {older} required {before}; {newer} requires {after}{scope}"
 
@@ -172,7 +173,8 @@ def describe_difference(row: dict, left: str, right: str, condition: str | None 
     if engine == "removed":
         return f"{where}: {left} has no such rule; {right} requires {rp}"
     verdicts = {"stricter": f"{right}'s rule is weaker", "looser": f"{right}'s rule is stricter",
-                "incompatible": "no value satisfies both", "changed": "neither rule includes the other"}
+                "incompatible": "no value satisfies both", "changed": "neither rule includes the other",
+                "unknown": "undecided which rule is stricter"}
     said = verdicts.get(engine, "the rules differ")
     if row.get("conditions"):
         both = row.get("where_both_apply")

@@ -38,7 +38,7 @@ def vocabulary_words(session: Session | None) -> tuple[dict[str, int], dict[str,
     return found
 
 
-PAIR_SECONDS = 1.0  # for deciding every paired row of one answer; past it a pair reads `changed`
+PAIR_SECONDS = 1.0  # for deciding every paired row of one answer; past it a pair reads `unknown`
 
 
 def _constraint(schema: Any, row: dict) -> Any:
@@ -50,11 +50,14 @@ def _constraint(schema: Any, row: dict) -> Any:
 
 
 def _direction(left: Any, right: Any, format_assertion: bool, budget: Budget) -> str:
-    """The engine's word for two single-rule schemas (each inside its own conditions), seen from the left."""
+    """The engine's word for two single-rule schemas (each inside its own conditions), seen from the left;
+    `unknown` when containment is undecided either way (or out of time)."""
     if left is None or right is None or budget.remaining() <= 0:
-        return "changed"
+        return "unknown"
     lr = is_subschema(left.schema(), right.schema(), format_assertion=format_assertion, budget=budget).answer
     rl = is_subschema(right.schema(), left.schema(), format_assertion=format_assertion, budget=budget).answer
+    if "unknown" in (lr, rl):
+        return "unknown"
     return {("yes", "no"): "stricter", ("no", "yes"): "looser", ("yes", "yes"): "equivalent"}.get((lr, rl), "changed")
 
 
