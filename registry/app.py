@@ -25,7 +25,7 @@ from registry.api.dependencies import (
     provide_page,
     provide_settings,
 )
-from registry.api.documents import DocumentController
+from registry.api.documents import DIFF_ANSWER, DocumentController
 from registry.api.headers import add_security_headers
 from registry.api.head import head_as_get
 from registry.api.hosts import AllowedHosts
@@ -111,7 +111,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         debug=False,
     )
-    document_errors(app, (CHECK_OPERATION, BATCH_OPERATION), (GAPS_ANSWER,))  # the one error shape, and the raw routes
+    document_errors(app, (CHECK_OPERATION, BATCH_OPERATION), (GAPS_ANSWER, DIFF_ANSWER))  # the one error shape, and the raw routes
     # before routing: a bad Host is refused even where routing answers 404/405 itself; HEAD is routed as GET
     app.asgi_handler = hosts.middleware(head_as_get(app.asgi_handler))
     bounded.configure(bounded.parse_limits(settings.cache_limits))  # every cache is made by now (docs/security.md)

@@ -137,9 +137,10 @@ def test_the_version_diff_is_semantic(corpus_client, make_token):
     created = corpus_client.post(f"{url}/versions", json={"schema": stricter, "effective_from": "2027-01-01"},
                                  headers=eu).json()
     diff = corpus_client.get(f"{url}/versions/{current['number']}/diff/{created['number']}", headers=eu).json()
-    assert diff["relation"] == "looser"  # the old version accepts more than the new one
+    assert diff["containment"]["older_vs_newer"] == "looser"  # the old version accepts more than the new one
+    assert diff["verdict"] == "tightened"
     [change] = [d for d in diff["differences"] if d["path"] == "/consumer_protection/withdrawal_period_days"]
-    assert (change["left"], change["right"]) == (14, 21)
+    assert (change["older"], change["newer"], change["change"]) == (14, 21, "tightened")
     assert diff["compatibility"]["compatible"] == "no"  # BACKWARD: a profile valid before is refused now
 
 
@@ -155,7 +156,7 @@ def test_a_const_false_beside_not_const_0_is_a_breaking_change(corpus_client, ma
                                  headers=eu)
     assert created.status_code == 201, created.text
     diff = corpus_client.get(f"{url}/versions/{current['number']}/diff/{created.json()['number']}", headers=eu).json()
-    assert diff["relation"] != "equivalent"
+    assert diff["containment"]["older_vs_newer"] != "equivalent" and diff["verdict"] != "unchanged"
     assert diff["compatibility"]["compatible"] == "no"  # BACKWARD: 14 days passed before and fails now
     witness = diff["compatibility"]["witness"]
     assert Draft202012Validator(current["schema"]).is_valid(witness)

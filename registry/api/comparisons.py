@@ -15,11 +15,11 @@ from registry.domain.access import Principal
 from registry.errors import InvalidInput
 from registry.reports import comparisons as formats
 from registry.reports.formats import FORMATS, choose
-from registry.services import comparing
+from registry.services import differences, comparing
 from registry.settings import Settings
 from registry.storage.database import read_session
 
-FormatParam = Annotated[Optional[str], QueryParameter(description="json, md, csv or html")]
+FormatParam = Annotated[Optional[str], QueryParameter(description="json, md, csv or html (as the answer has them)")]
 
 
 class CompareRequest(Input):
@@ -55,13 +55,18 @@ class ComparisonController(Controller):
     tags = ["comparisons"]
 
     @post("/compare", sync_to_thread=True, status_code=200, opt={"expensive": True, "anonymous": True},
-          summary="Compare two references (EU/consumer-protection@latest, CN/…@2020-01-01) or two inline schemas")
-    def compare(self, engine: NamedDependency[Engine], settings: NamedDependency[Settings],
-                principal: NamedDependency[Principal], data: JSONBody[CompareRequest]) -> dict[str, Any]:
+          summary="Compare two references (EU/consumer-protection@latest, CN/…@2020-01-01) or two inline schemas "
+                  "(json, md or csv)")
+    def compare(self, engine: NamedDependency[Engine], settings: NamedDependency[Settings], request: Request,
+                principal: NamedDependency[Principal], data: JSONBody[CompareRequest],
+                format: FormatParam = None) -> Response[Any]:
+        fmt = choose(format, request.headers.get("accept"))
         with read_session(engine) as session:
             left = _side(session, principal, data.left, data.left_schema, "left", settings)
             right = _side(session, principal, data.right, data.right_schema, "right", settings)
-        return comparing.compare_sides(left, right, format_assertion=settings.format_assertion)
+            words = differences.vocabulary_words(session)
+        answer = comparing.compare_sides(left, right, format_assertion=settings.format_assertion, words=words)
+        return _text(fmt, answer, formats.COMPARE_FORMATS)
 
     @get("/gaps", sync_to_thread=True, opt={"expensive": True}, summary="Gap report between two jurisdictions' frameworks")
     def gaps(self, engine: NamedDependency[Engine], settings: NamedDependency[Settings], request: Request,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Optional
+from typing import Annotated, Any, Literal, Optional
 
-from litestar import Controller, Response, get, post, put
+import msgspec
+
+from litestar import Controller, Request, Response, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import (
     FromPath,
@@ -15,7 +17,6 @@ from litestar.params import (
 )
 from sqlalchemy import Engine
 
-from comparisons import check_compatibility
 from registry.api.dependencies import Page
 from registry.api.structs import (
     API,
@@ -40,7 +41,9 @@ from registry.domain.access import Principal, can_write_namespace
 from registry.domain.references import DocumentName, parse_date, parse_name, parse_selector
 from registry.domain.structural import structural_changes
 from registry.errors import InvalidInput
-from registry.services import annotations, comparing, documents
+from registry.reports import changes as change_reports
+from registry.reports.formats import FORMATS, choose
+from registry.services import annotations, differences, comparing, documents
 from registry.services.documents import DocumentInput, VersionInput
 from registry.settings import Settings
 from registry.storage.database import read_session, write_session
@@ -192,22 +195,33 @@ class DocumentController(Controller):
             return annotation_history(document, row, annotations.revisions(session, row),
                                       show_tokens=can_write_namespace(principal, document.namespace))
 
-    @get(DOC + "/versions/{a:str}/diff/{b:str}", sync_to_thread=True, summary="Differences between two versions")
+    @get(DOC + "/versions/{a:str}/diff/{b:str}", sync_to_thread=True,
+         summary="What the change from the older version to the newer did, difference by difference (json, md or csv)")
     def diff_versions(self, engine: NamedDependency[Engine], principal: NamedDependency[Principal],
-                      settings: NamedDependency[Settings], jurisdiction: FromPath[str], slug: FromPath[str],
-                      a: FromPath[str], b: FromPath[str]) -> DiffOut:
+                      settings: NamedDependency[Settings], request: Request, jurisdiction: FromPath[str],
+                      slug: FromPath[str], a: FromPath[str], b: FromPath[str],
+                      format: Annotated[Optional[str], QueryParameter(description="json, md or csv")] = None
+                      ) -> Response[Any]:
+        fmt = choose(format, request.headers.get("accept"))
         with read_session(engine) as session:
             document = documents.get_document(session, _name(jurisdiction, slug))
-            left = documents.get_version(session, document, parse_selector(a), principal)
-            right = documents.get_version(session, document, parse_selector(b), principal)
-        comparison = comparing.CACHE.compare(left.body, right.body, format_assertion=settings.format_assertion,
-                                             labels=(f"@{left.number}", f"@{right.number}")).to_dict()
-        mode = document.compatibility if document.compatibility != "NONE" else "BACKWARD"
-        compatibility = check_compatibility(left.body, right.body, mode.removesuffix("_TRANSITIVE"),
-                                            format_assertion=settings.format_assertion).to_dict()
-        changes = [Change(pointer=p, change=c, left=lv, right=rv)
-                   for p, c, lv, rv in structural_changes(left.body, right.body)]
-        return DiffOut(document=document.name, left=version_out(document, left), right=version_out(document, right),
-                       identical=left.content_hash == right.content_hash, relation=comparison["relation"],
-                       differences=comparison["differences"], compatibility=compatibility, changes=changes,
-                       comparison={k: v for k, v in comparison.items() if k != "differences"})
+            older, newer = differences.ordered(documents.get_version(session, document, parse_selector(a), principal),
+                                           documents.get_version(session, document, parse_selector(b), principal))
+            words = differences.vocabulary_words(session)
+        data = differences.version_diff(comparing.CACHE, older, newer, mode=differences.compatibility_mode(document),
+                                    format_assertion=settings.format_assertion, words=words)
+        structural = [Change(pointer=p, change=c, left=lv, right=rv)
+                      for p, c, lv, rv in structural_changes(older.body, newer.body)]
+        out = DiffOut(document=document.name, older=version_out(document, older), newer=version_out(document, newer),
+                      identical=older.content_hash == newer.content_hash, verdict=data["verdict"],
+                      effect=data["effect"], containment=data["containment"], differences=data["differences"],
+                      witnesses=data["witnesses"], compatibility=data["compatibility"], changes=structural)
+        if fmt == "json":
+            return Response(out)
+        renderers = {"md": change_reports.diff_markdown, "csv": change_reports.diff_csv}
+        if fmt not in renderers:
+            raise InvalidInput("a version diff comes as json, md or csv", code="unsupported_format")
+        return Response(renderers[fmt](msgspec.to_builtins(out)), media_type=FORMATS[fmt])
+
+
+DIFF_ANSWER = (API + DOC.replace(":str", "") + "/versions/{a}/diff/{b}", "get", DiffOut)  # OpenAPI: the JSON answer

@@ -331,15 +331,21 @@ class Change(msgspec.Struct):
 
 
 class DiffOut(msgspec.Struct):
+    """What the change from the older version to the newer one did (docs/comparisons.md, "Version diffs"):
+    `verdict` and each difference's `change` are told from the newer side; the engine's relation is kept under
+    `containment.older_vs_newer` ("the older version is … than the newer")."""
+
     document: str
-    left: VersionOut
-    right: VersionOut
+    older: VersionOut
+    newer: VersionOut
     identical: bool
-    relation: str
+    verdict: str  # tightened | loosened | added | removed | changed | mixed | unchanged | unknown
+    effect: str
+    containment: dict[str, Any]
     differences: list[dict[str, Any]]
+    witnesses: dict[str, Any]
     compatibility: dict[str, Any]
     changes: list[Change]
-    comparison: dict[str, Any]
 
 
 class AuditOut(msgspec.Struct):

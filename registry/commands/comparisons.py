@@ -49,9 +49,10 @@ def compare(left: str, right: str, as_json: bool) -> None:
     out = _cli()._consoles.out
     out.print(f"{shown(data['left']['label'])} vs {shown(data['right']['label'])}: [bold]{data['relation']}[/]"
               + (f" ({shown(data['reason'])})" if data.get("reason") else ""), highlight=False)
-    table = Table("path", "keyword", "direction", "summary")
+    table = Table("path", "keyword", "stricter side", "summary")
     for d in data["differences"]:
-        table.add_row(shown(d["path"]), shown(d["keyword"]), d["direction"], shown(d["summary"]))
+        side = d["stricter_side"] or (f"only {d['only_side']}" if d["only_side"] else "neither")
+        table.add_row(shown(d["path"]), shown(d["keyword"]), shown(side), shown(d["summary"]))
     out.print(table)
 
 

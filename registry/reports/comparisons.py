@@ -1,4 +1,4 @@
-"""Gap reports and the alignment matrix as Markdown, CSV and HTML."""
+"""Gap reports, comparisons of two sides and the alignment matrix as Markdown, CSV and HTML."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import html
 import json
 from typing import Any
 
-from registry.reports.formats import csv_text, html_page, html_table, md_table, sources_html, sources_markdown
+from registry.reports.formats import (csv_text, html_page, html_table, md_table, md_text, sources_html,
+                                     sources_markdown)
 
 _GAP_HEADER = ["path", "keyword", "required", "status", "citation", "obligation", "summary", "reason", "witness",
                "disputed"]
@@ -82,3 +83,54 @@ def matrix_csv(data: dict) -> str:
     return csv_text(_MATRIX_HEADER, [[c["left"], c["right"], c["relation"], c["score"], c["differences"],
                                       c.get("reason"), c["coverage"]["left"], c["coverage"]["right"]]
                                      for c in data["cells"]])
+
+
+# ---- a comparison of two sides: each difference names the stricter side (docs/comparisons.md) -------------------
+
+_COMPARE_HEADER = ["path", "keyword", "left", "right", "left_value", "right_value", "left_citation",
+                   "right_citation", "stricter_side", "only_side", "summary", "left_vs_right"]
+
+
+def _citation(rule: Any) -> str:
+    return str(rule.get("citation") or "") if isinstance(rule, dict) else ""
+
+
+def _json(value: Any) -> str:
+    return "" if value is None else json.dumps(value, ensure_ascii=False)
+
+
+def _compare_rows(data: dict) -> list[list[Any]]:
+    left, right = data["left"]["label"], data["right"]["label"]
+    return [[d["path"], d["keyword"], left, right, _json(d.get("left")), _json(d.get("right")),
+             _citation(d.get("left_rule")), _citation(d.get("right_rule")), d.get("stricter_side"), d.get("only_side"),
+             d.get("summary"), d.get("left_vs_right")]
+            for d in data["differences"]]
+
+
+def compare_markdown(data: dict) -> str:
+    left, right = data["left"]["label"], data["right"]["label"]
+    relation = data["containment"]["left_vs_right"]
+    parts = [f"# {md_text(left)} compared with {md_text(right)}", "",
+             f"Relation: {md_text(left)} is **{relation}** compared with {md_text(right)}"
+             + (f" ({md_text(data['reason'])})" if data.get("reason") else "") + ".", ""]
+    if data["differences"]:
+        parts += [md_table(["path", "keyword", left, right, "stricter side", "summary"],
+                           [[r[0], r[1], r[4], r[5], r[8] or (f"only {r[9]}" if r[9] else "neither"), r[10]]
+                            for r in _compare_rows(data)]), ""]
+    else:
+        parts += ["No differences.", ""]
+    cited = [d.get(side) for d in data["differences"] for side in ("left_rule", "right_rule")]
+    if any(cited):
+        parts += ["## Sources", ""] + sources_markdown(cited) + [""]
+    parts += ["## Versions compared", ""]
+    parts += [f"- {md_text(side['label'])}: " + (", ".join(md_text(v["ref"]) for v in side["versions"]) or "no versions")
+              for side in (data["left"], data["right"])]
+    return "\n".join(parts) + "\n"
+
+
+def compare_csv(data: dict) -> str:
+    """One row per difference, the sides named; `left_vs_right` is the engine's word ("left is … than right")."""
+    return csv_text(_COMPARE_HEADER, _compare_rows(data))
+
+
+COMPARE_FORMATS = {"md": compare_markdown, "csv": compare_csv}

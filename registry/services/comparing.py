@@ -19,7 +19,7 @@ from registry.domain.schemas import check_schema
 from registry.domain.topics import topic as known_topic
 from registry.errors import RegistryError
 from registry.domain.coverage import NONE, NOT_RESEARCHED
-from registry.services import coverage, documents, jurisdictions
+from registry.services import differences, coverage, documents, jurisdictions
 from registry.storage.tables import Document, Jurisdiction, Version
 
 CACHE = ComparisonCache()  # stored versions, shared by every request: an unchanged pair is compared once
@@ -61,18 +61,23 @@ def inline_side(schema: Any, label: str, *, pointer: str, max_expansion: int = D
     return Side(label=label, refs=(), hashes=(), parts=(schema,), schema=schema)
 
 
-def compare_sides(left: Side, right: Side, *, format_assertion: bool) -> dict[str, Any]:
+def compare_sides(left: Side, right: Side, *, format_assertion: bool,
+                  words: tuple[dict[str, int], dict[str, str]] = differences.NO_WORDS) -> dict[str, Any]:
+    """The relation and the differences, each naming its sides in words, aligned by the vocabulary's paths
+    (`words`: differences.vocabulary_words)."""
     cache = CACHE if left.refs and right.refs else INLINE
     result = cache.compare(left.schema, right.schema, format_assertion=format_assertion,
                            labels=(left.label, right.label))
-    return {"left": left.describe(), "right": right.describe(), **result.to_dict()}
+    return differences.name_sides({"left": left.describe(), "right": right.describe(), **result.to_dict()}, words,
+                              (left.schema, right.schema), format_assertion=format_assertion)
 
 
 def compare_references(session: Session, principal: Principal | None, left_ref: str, right_ref: str, *,
                        format_assertion: bool) -> dict[str, Any]:
     return compare_sides(reference_side(session, principal, left_ref, pointer="/left"),
                          reference_side(session, principal, right_ref, pointer="/right"),
-                         format_assertion=format_assertion)
+                         format_assertion=format_assertion,
+                         words=differences.vocabulary_words(session))
 
 
 # ---- frameworks ----------------------------------------------------------------------------------------------

@@ -18,7 +18,9 @@ from comparisons import gap
 from registry.domain.access import Principal
 from registry.domain.coverage import NOT_RESEARCHED
 from registry.domain.references import parse_date
-from registry.services import comparing, jurisdictions
+from registry.reports.comparisons import COMPARE_FORMATS
+from registry.reports.formats import FORMATS
+from registry.services import differences, comparing, jurisdictions
 from registry.settings import Settings
 from registry.storage.database import read_session
 from registry.web.charts import heatmap, legend
@@ -54,7 +56,7 @@ class ComparePages(Controller):
     def compare(self, engine: NamedDependency[Engine], settings: NamedDependency[Settings],
                 viewer: NamedDependency[Principal], left: Side = None, right: Side = None, topic: Topic = None,
                 as_of: Day = None,
-                format: Annotated[Optional[str], QueryParameter(pattern=r"^json$")] = None) -> Any:
+                format: Annotated[Optional[str], QueryParameter(pattern=r"^(json|md|csv)$")] = None) -> Any:
         fa = settings.format_assertion
         day = parse_date(as_of, pointer="/as_of") if as_of else None
         result = None
@@ -72,10 +74,13 @@ class ComparePages(Controller):
                     b = comparing.framework(session, right, topic=topic, as_of=day)
                     gaps = _gap_both_ways(session, left, right, topic, day, fa)
                     mode = "frameworks"
-                result = {"mode": mode, "comparison": comparing.compare_sides(a, b, format_assertion=fa),
+                result = {"mode": mode, "comparison": comparing.compare_sides(a, b, format_assertion=fa,
+                                                                     words=differences.vocabulary_words(session)),
                           "gap_left_to_right": gaps[0], "gap_right_to_left": gaps[1]}
         if format == "json" and result is not None:
             return Response(result, media_type=MediaType.JSON)
+        if format in COMPARE_FORMATS and result is not None:  # the differences, the sides named
+            return Response(COMPARE_FORMATS[format](result["comparison"]), media_type=FORMATS[format])
         state = {"left": left, "right": right, "topic": topic, "as_of": as_of}
         return page("compare.html", viewer, title=f"Compare {left} and {right}" if result else "Compare",
                     codes=codes, state=state, result=result)

@@ -1,5 +1,6 @@
 """Documents: the list, one document's versions as a timeline, a version's rules as a table, and the diff
-between two versions (relation, differences, breaking changes, witness)."""
+between two versions told from the newer side (tightened, loosened, added, removed, changed; breaking changes,
+witnesses)."""
 
 from __future__ import annotations
 
@@ -12,11 +13,10 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Template
 from sqlalchemy import Engine
 
-from comparisons import check_compatibility, compare
 from registry.domain import lifecycle, provenance, rules
 from registry.domain.access import Principal, can_write_namespace
 from registry.domain.references import DocumentName, parse_date, parse_name, parse_selector
-from registry.services import annotations, documents, jurisdictions
+from registry.services import annotations, comparing, differences, documents, jurisdictions
 from registry.services.meetings_search import meetings_for_document
 from registry.errors import RegistryError
 from registry.settings import Settings
@@ -106,12 +106,12 @@ class DocumentPages(Controller):
                 (versions[-2] if len(versions) > 1 else versions[-1])
             newer = documents.get_version(session, document, parse_selector(right or "latest"), viewer) if right or \
                 len(versions) < 2 else versions[-1]
-        comparison = compare(older.body, newer.body, format_assertion=settings.format_assertion,
-                             labels=(f"@{older.number}", f"@{newer.number}")).to_dict()
-        mode = document.compatibility if document.compatibility != "NONE" else "BACKWARD"
-        compatibility = check_compatibility(older.body, newer.body, mode.replace("_TRANSITIVE", ""),
-                                            format_assertion=settings.format_assertion).to_dict()
-        breaking = {(d["path"], d["keyword"]) for d in compatibility.get("differences", [])}
+            older, newer = differences.ordered(older, newer)
+            words = differences.vocabulary_words(session)
+        mode = differences.compatibility_mode(document)
+        diff = differences.version_diff(comparing.CACHE, older, newer, mode=mode,
+                                    format_assertion=settings.format_assertion, words=words)
+        breaking = {(d["path"], d["keyword"]) for d in diff["compatibility"].get("differences", [])}
         return page("documents/diff.html", viewer, title=f"{document.name}: @{older.number} → @{newer.number}",
-                    document=document, versions=versions, older=older, newer=newer, comparison=comparison,
-                    compatibility=compatibility, mode=mode, breaking=breaking)
+                    document=document, versions=versions, older=older, newer=newer, diff=diff, mode=mode,
+                    breaking=breaking)

@@ -70,7 +70,7 @@ def test_document_timeline_and_diff_between_versions(web):
     web.visit("/documents/EU/consumer-protection")
     assert web.page.locator(".timeline li").count() >= 1
     web.visit("/documents/EU/consumer-protection/diff?from=1&to=1")
-    assert "equivalent" in web.page.locator("main").inner_text()
+    assert "unchanged" in web.page.locator("main .verdict").inner_text()
     assert "No differences" in web.page.locator("main table").inner_text()
 
 
