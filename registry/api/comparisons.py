@@ -15,7 +15,7 @@ from registry.domain.access import Principal
 from registry.errors import InvalidInput
 from registry.reports import comparisons as formats
 from registry.reports.formats import FORMATS, choose
-from registry.services import comparing
+from registry.services import comparing, conditions
 from registry.settings import Settings
 from registry.storage.database import read_session
 
@@ -61,7 +61,8 @@ class ComparisonController(Controller):
         with read_session(engine) as session:
             left = _side(session, principal, data.left, data.left_schema, "left", settings)
             right = _side(session, principal, data.right, data.right_schema, "right", settings)
-        return comparing.compare_sides(left, right, format_assertion=settings.format_assertion)
+            titles = conditions.titles(session)
+        return comparing.compare_sides(left, right, format_assertion=settings.format_assertion, titles=titles)
 
     @get("/gaps", sync_to_thread=True, opt={"expensive": True}, summary="Gap report between two jurisdictions' frameworks")
     def gaps(self, engine: NamedDependency[Engine], settings: NamedDependency[Settings], request: Request,

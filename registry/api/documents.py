@@ -40,7 +40,7 @@ from registry.domain.access import Principal, can_write_namespace
 from registry.domain.references import DocumentName, parse_date, parse_name, parse_selector
 from registry.domain.structural import structural_changes
 from registry.errors import InvalidInput
-from registry.services import annotations, comparing, documents
+from registry.services import annotations, comparing, conditions, documents
 from registry.services.documents import DocumentInput, VersionInput
 from registry.settings import Settings
 from registry.storage.database import read_session, write_session
@@ -199,8 +199,10 @@ class DocumentController(Controller):
             document = documents.get_document(session, _name(jurisdiction, slug))
             left = documents.get_version(session, document, parse_selector(a), principal)
             right = documents.get_version(session, document, parse_selector(b), principal)
+            titles = conditions.titles(session, document.vocabulary)
         comparison = comparing.CACHE.compare(left.body, right.body, format_assertion=settings.format_assertion,
                                              labels=(f"@{left.number}", f"@{right.number}")).to_dict()
+        comparison = conditions.worded_differences(comparison, titles)
         mode = document.compatibility if document.compatibility != "NONE" else "BACKWARD"
         compatibility = check_compatibility(left.body, right.body, mode.removesuffix("_TRANSITIVE"),
                                             format_assertion=settings.format_assertion).to_dict()

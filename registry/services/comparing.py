@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Mapping
 
 from sqlmodel import Session, col, select
 
 from comparisons import ComparisonCache, all_of, gap
+from comparisons.alignment import alignment as align
 from comparisons.bounded import BoundedCache
 from registry.domain import lifecycle, provenance, rules
 from registry.domain.access import Principal
@@ -19,7 +20,7 @@ from registry.domain.schemas import check_schema
 from registry.domain.topics import topic as known_topic
 from registry.errors import RegistryError
 from registry.domain.coverage import NONE, NOT_RESEARCHED
-from registry.services import coverage, documents, jurisdictions
+from registry.services import conditions, coverage, documents, jurisdictions
 from registry.storage.tables import Document, Jurisdiction, Version
 
 CACHE = ComparisonCache()  # stored versions, shared by every request: an unchanged pair is compared once
@@ -61,18 +62,21 @@ def inline_side(schema: Any, label: str, *, pointer: str, max_expansion: int = D
     return Side(label=label, refs=(), hashes=(), parts=(schema,), schema=schema)
 
 
-def compare_sides(left: Side, right: Side, *, format_assertion: bool) -> dict[str, Any]:
+def compare_sides(left: Side, right: Side, *, format_assertion: bool,
+                  titles: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The comparison of two sides; each difference says in words under which condition its rules apply."""
     cache = CACHE if left.refs and right.refs else INLINE
     result = cache.compare(left.schema, right.schema, format_assertion=format_assertion,
                            labels=(left.label, right.label))
-    return {"left": left.describe(), "right": right.describe(), **result.to_dict()}
+    return conditions.worded_differences({"left": left.describe(), "right": right.describe(), **result.to_dict()},
+                                         titles or {})
 
 
 def compare_references(session: Session, principal: Principal | None, left_ref: str, right_ref: str, *,
                        format_assertion: bool) -> dict[str, Any]:
     return compare_sides(reference_side(session, principal, left_ref, pointer="/left"),
                          reference_side(session, principal, right_ref, pointer="/right"),
-                         format_assertion=format_assertion)
+                         format_assertion=format_assertion, titles=conditions.titles(session))
 
 
 # ---- frameworks ----------------------------------------------------------------------------------------------
@@ -124,6 +128,8 @@ def framework_gap(session: Session, source: str, target: str, *, topic: str | No
     data = _GAPS.get(key)
     if data is None:  # the same versions always give the same report: computed once
         data = _GAPS[key] = gap(left.schema, right.schema, format_assertion=format_assertion).to_dict()
+    data = conditions.worded_gap({**data, "from": left.describe(), "to": right.describe()},
+                                 conditions.titles(session))
     items = [_with_provenance(item) for item in data["items"]]
     unknown = not_researched(session, [source, target], topic)
     covered, reason = data["covered"], data.get("reason")
@@ -145,18 +151,10 @@ def _with_provenance(item: dict[str, Any]) -> dict[str, Any]:
             "disputed": isinstance(rule, dict) and rule.get("disputed") is True}
 
 
-def _paths(difference_list: list[dict]) -> set[str]:
-    return {d["path"] for d in difference_list}
-
-
-def alignment(left: Side, right: Side, comparison: dict[str, Any]) -> float:
-    """Share of the vocabulary paths either side constrains on which the two agree (1.0 = same rules)."""
-    constrained = {c.instance_path for side in (left, right) for schema in side.parts if isinstance(schema, dict)
-                   for c in rules.iter_constraints(schema)}
-    if not constrained:
-        return 1.0
-    differing = _paths(comparison.get("differences", [])) & constrained
-    return round(1 - len(differing) / len(constrained), 4)
+def alignment(left: Side, right: Side) -> dict[str, Any]:
+    """Rules both sides state alike, alike under different conditions, differently, on one side only; and the
+    score (comparisons.alignment; defined in docs/comparisons.md#the-matrix)."""
+    return align(left.parts, right.parts)
 
 
 def matrix(session: Session, topic: str, *, as_of: dt.date | None, format_assertion: bool,
@@ -183,13 +181,14 @@ def matrix(session: Session, topic: str, *, as_of: dt.date | None, format_assert
             cell: dict[str, Any] = {"left": a, "right": b, "coverage": {"left": states[a], "right": states[b]}}
             if a not in sides or b not in sides:
                 missing = " and ".join(c for c in (a, b) if c not in sides)
-                cells.append({**cell, "relation": "unknown", "score": None, "differences": None,
+                cells.append({**cell, "relation": "unknown", "score": None, "differences": None, "counts": None,
                               "reason": f"{missing} not researched on {topic}"})
                 continue
             comparison = CACHE.compare(sides[a].schema, sides[b].schema, format_assertion=format_assertion,
                                        labels=(a, b)).to_dict()
-            score = alignment(sides[a], sides[b], comparison)
-            cells.append({**cell, "relation": comparison["relation"], "score": score,
+            aligned = alignment(sides[a], sides[b])
+            cells.append({**cell, "relation": comparison["relation"], "score": aligned["score"],
+                          "counts": aligned["counts"],
                           "reason": comparison.get("reason"), "differences": len(comparison["differences"])})
     return {"topic": topic, "as_of": (as_of or dt.date.today()).isoformat(), "jurisdictions": names,
             "coverage": {c: states[c] for c in names}, "cooperation": cooperation,

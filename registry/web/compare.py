@@ -5,7 +5,7 @@ drawn by the server. Both call registry.services.comparing, as the API does."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any, Mapping, Optional
 from urllib.parse import urlencode
 
 from litestar import Controller, MediaType, Response, get
@@ -18,7 +18,7 @@ from comparisons import gap
 from registry.domain.access import Principal
 from registry.domain.coverage import NOT_RESEARCHED
 from registry.domain.references import parse_date
-from registry.services import comparing, jurisdictions
+from registry.services import comparing, conditions, jurisdictions
 from registry.settings import Settings
 from registry.storage.database import read_session
 from registry.web.charts import heatmap, legend
@@ -42,9 +42,11 @@ def _gap_both_ways(session: Any, left: str, right: str, topic: str | None, as_of
             comparing.framework_gap(session, right, left, topic=topic, as_of=as_of, format_assertion=fa))
 
 
-def _version_gaps(left: comparing.Side, right: comparing.Side, fa: bool) -> tuple[dict, dict]:
+def _version_gaps(left: comparing.Side, right: comparing.Side, fa: bool, titles: Mapping[str, str]
+                  ) -> tuple[dict, dict]:
     def one(a: comparing.Side, b: comparing.Side) -> dict:
-        return {"from": a.describe(), "to": b.describe(), **gap(a.schema, b.schema, format_assertion=fa).to_dict()}
+        found = {"from": a.describe(), "to": b.describe(), **gap(a.schema, b.schema, format_assertion=fa).to_dict()}
+        return conditions.worded_gap(found, titles)
 
     return one(left, right), one(right, left)
 
@@ -60,11 +62,12 @@ class ComparePages(Controller):
         result = None
         with read_session(engine) as session:
             codes = [(j.code, f"{j.code} — {j.name}") for j in jurisdictions.list_jurisdictions(session, limit=500)[0]]
+            titles = conditions.titles(session)
             if left and right:
                 if "/" in left or "/" in right:  # two versions: EU/consumer-protection@1
                     a = comparing.reference_side(session, viewer, left, pointer="/left")
                     b = comparing.reference_side(session, viewer, right, pointer="/right")
-                    gaps = _version_gaps(a, b, fa)
+                    gaps = _version_gaps(a, b, fa, titles)
                     mode = "versions"
                 else:
                     topic = topic or DEFAULT_TOPIC
@@ -72,7 +75,7 @@ class ComparePages(Controller):
                     b = comparing.framework(session, right, topic=topic, as_of=day)
                     gaps = _gap_both_ways(session, left, right, topic, day, fa)
                     mode = "frameworks"
-                result = {"mode": mode, "comparison": comparing.compare_sides(a, b, format_assertion=fa),
+                result = {"mode": mode, "comparison": comparing.compare_sides(a, b, format_assertion=fa, titles=titles),
                           "gap_left_to_right": gaps[0], "gap_right_to_left": gaps[1]}
         if format == "json" and result is not None:
             return Response(result, media_type=MediaType.JSON)

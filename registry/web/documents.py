@@ -4,7 +4,7 @@ between two versions (relation, differences, breaking changes, witness)."""
 from __future__ import annotations
 
 import json
-from typing import Annotated, Optional, Sequence
+from typing import Annotated, Mapping, Optional, Sequence
 
 from litestar import Controller, get
 from litestar.di import NamedDependency
@@ -13,10 +13,11 @@ from litestar.response import Template
 from sqlalchemy import Engine
 
 from comparisons import check_compatibility, compare
-from registry.domain import provenance, rules
+from registry.domain import conditions, provenance, rules
 from registry.domain.access import Principal, can_write_namespace
 from registry.domain.references import DocumentName, parse_date, parse_name, parse_selector
 from registry.services import annotations, documents, jurisdictions
+from registry.services import conditions as condition_titles
 from registry.services.meetings_search import meetings_for_document
 from registry.errors import RegistryError
 from registry.settings import Settings
@@ -32,10 +33,12 @@ def _name(jurisdiction: str, slug: str) -> DocumentName:
     return parse_name(f"{jurisdiction}/{slug}")
 
 
-def rule_rows(schema: dict) -> list[dict]:
-    """One row per constraint: the instance path, the requirement, and the rule that cites it."""
+def rule_rows(schema: dict, titles: Mapping[str, str] = {}) -> list[dict]:
+    """One row per constraint: the instance path, the requirement, the rule that cites it and, for a conditional
+    rule, its condition in words ("applies when …")."""
     return [{"path": c.instance_path or "/", "requirement": f"{c.keyword} {rules_value(c.value)}",
-             "rule": c.rule or {}, "conditional": bool(c.condition_pointers)} for c in rules.iter_constraints(schema)]
+             "rule": c.rule or {}, "condition": conditions.at_pointer(schema, c.pointer, titles)}
+            for c in rules.iter_constraints(schema)]
 
 
 def rules_value(value: object) -> str:
@@ -44,10 +47,10 @@ def rules_value(value: object) -> str:
 
 def version_page(document: Document, version: Version, viewer: Principal, *, publish_error: RegistryError | None = None,
                  status_code: int = 200, amendments: Sequence[AnnotationRevision] = (),
-                 found: documents.Answer | None = None) -> Template:
+                 found: documents.Answer | None = None, titles: Mapping[str, str] = {}) -> Template:
     schema = version.body if isinstance(version.body, dict) else {}
     return page("documents/version.html", viewer, title=f"{document.name}@{version.number}", document=document,
-                version=version, rows=rule_rows(schema), manual=rules.rules_not_machine_checkable(schema),
+                version=version, rows=rule_rows(schema, titles), manual=rules.rules_not_machine_checkable(schema),
                 sourced=provenance.cited_rules(rule for _, rule in provenance.rules_with_pointers(schema)),
                 can_write=can_write_namespace(viewer, document.namespace), publish_error=publish_error,
                 status_code=status_code, amendments=list(reversed(amendments)), found=found)
@@ -89,7 +92,8 @@ class DocumentPages(Controller):
             document = documents.get_document(session, _name(jurisdiction, slug))
             found = documents.answer(session, document, parse_selector(ref), viewer, as_recorded=day)
             amendments = annotations.revisions(session, found.version)
-        return version_page(document, found.version, viewer, amendments=amendments, found=found)
+            titles = condition_titles.titles(session, document.vocabulary)
+        return version_page(document, found.version, viewer, amendments=amendments, found=found, titles=titles)
 
     @get(DOC + "/diff", sync_to_thread=True)
     def diff(self, engine: NamedDependency[Engine], settings: NamedDependency[Settings],
@@ -103,8 +107,10 @@ class DocumentPages(Controller):
                 (versions[-2] if len(versions) > 1 else versions[-1])
             newer = documents.get_version(session, document, parse_selector(right or "latest"), viewer) if right or \
                 len(versions) < 2 else versions[-1]
+            titles = condition_titles.titles(session, document.vocabulary)
         comparison = compare(older.body, newer.body, format_assertion=settings.format_assertion,
                              labels=(f"@{older.number}", f"@{newer.number}")).to_dict()
+        comparison = condition_titles.worded_differences(comparison, titles)
         mode = document.compatibility if document.compatibility != "NONE" else "BACKWARD"
         compatibility = check_compatibility(older.body, newer.body, mode.replace("_TRANSITIVE", ""),
                                             format_assertion=settings.format_assertion).to_dict()
