@@ -51,7 +51,8 @@ def compare(left: str, right: str, as_json: bool) -> None:
               + (f" ({shown(data['reason'])})" if data.get("reason") else ""), highlight=False)
     table = Table("path", "keyword", "direction", "summary")
     for d in data["differences"]:
-        table.add_row(shown(d["path"]), shown(d["keyword"]), d["direction"], shown(d["summary"]))
+        condition = f" ({d['applies_when']})" if d.get("applies_when") else ""
+        table.add_row(shown(d["path"]), shown(d["keyword"]), d["direction"], shown(d["summary"] + condition))
     out.print(table)
 
 
