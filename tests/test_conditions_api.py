@@ -42,6 +42,8 @@ def test_gap_exports_carry_the_cases_and_the_condition(corpus_client):
     assert row["applies_when"] == "applies when “Sells to consumers” is yes"
     markdown = corpus_client.get(url + "&format=md").text
     assert EXEMPT_GOODS in markdown and "when its condition holds" not in markdown
+    page = corpus_client.get(url + "&format=html").text
+    assert "are all among custom-made, perishable" in page and "CN has no rule there" in page
 
 
 def test_the_matrix_counts_eu_and_cn_as_partly_aligned_on_counting_from_receipt(corpus_client):
