@@ -53,12 +53,19 @@ def test_the_matrix_counts_eu_and_cn_as_partly_aligned_on_counting_from_receipt(
     assert cell["score"] > 0.0
     total = sum(cell["counts"].values())
     assert cell["score"] == round((cell["counts"]["aligned"] + cell["counts"]["partly_aligned"] / 2) / total, 4)
+    assert cell["counts"]["unknown"] == 0
     unknown = [c for c in data["cells"] if c["score"] is None]
-    assert all(c["counts"] is None for c in unknown)
+    assert unknown, "the shipped corpus has jurisdictions not researched on consumer protection"
+    for c in unknown:  # nothing counted as agreeing or not; what the researched side states is unknown
+        assert {k: v for k, v in c["counts"].items() if k != "unknown"} == dict.fromkeys(
+            ("aligned", "partly_aligned", "conflicting", "one_sided"), 0)
+    assert any(c["counts"]["unknown"] > 0 for c in unknown)
     rows = list(csv.DictReader(io.StringIO(
         corpus_client.get("/api/v1/comparisons/matrix?topic=consumer-protection&format=csv").text)))
     row = next(r for r in rows if {r["left"], r["right"]} == {"EU", "CN"})
     assert int(row["partly_aligned"]) == cell["counts"]["partly_aligned"]
+    blank = next(r for r in rows if r["score"] == "")
+    assert int(blank["unknown"]) >= 0 and blank["relation"] == "unknown"
 
 
 def test_compare_and_diff_rows_carry_their_condition_in_words(corpus_client):

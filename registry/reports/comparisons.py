@@ -75,13 +75,14 @@ def gap_html(data: dict) -> str:
     return html_page(_title(data), body)
 
 
-_COUNTS = ("aligned", "partly_aligned", "conflicting", "one_sided")
+_COUNTS = ("aligned", "partly_aligned", "conflicting", "one_sided", "unknown")
 _MATRIX_HEADER = ["left", "right", "relation", "score", *_COUNTS, "differences", "reason", "left_coverage",
                   "right_coverage"]
 
 
 def matrix_csv(data: dict) -> str:
-    """A cell with a side not researched has relation `unknown` and empty score and counts, never 0 or 1."""
+    """A cell with a side not researched has relation `unknown`, an empty score (never 0 or 1) and its rules
+    counted `unknown`."""
     return csv_text(_MATRIX_HEADER, [[c["left"], c["right"], c["relation"], c["score"],
                                       *[(c.get("counts") or {}).get(k) for k in _COUNTS], c["differences"],
                                       c.get("reason"), c["coverage"]["left"], c["coverage"]["right"]]

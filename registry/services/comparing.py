@@ -10,7 +10,7 @@ from typing import Any, Mapping
 from sqlmodel import Session, col, select
 
 from comparisons import ComparisonCache, all_of, gap
-from comparisons.alignment import alignment as align
+from comparisons.alignment import KINDS as ALIGNMENT_KINDS, alignment as align
 from comparisons.bounded import BoundedCache
 from registry.domain import lifecycle, provenance, rules
 from registry.domain.access import Principal
@@ -151,6 +151,13 @@ def _with_provenance(item: dict[str, Any]) -> dict[str, Any]:
             "disputed": isinstance(rule, dict) and rule.get("disputed") is True}
 
 
+def unknown_counts(known: list[Side]) -> dict[str, int]:
+    """A cell with a side not researched: every rule the other side states is `unknown` (whether the two agree
+    there is not known), none is counted aligned or not."""
+    stated = align([p for side in known for p in side.parts], [])["counts"]["one_sided"] if known else 0
+    return {**dict.fromkeys(ALIGNMENT_KINDS, 0), "unknown": stated}
+
+
 def alignment(left: Side, right: Side) -> dict[str, Any]:
     """Rules both sides state alike, alike under different conditions, differently, on one side only; and the
     score (comparisons.alignment; defined in docs/comparisons.md#the-matrix)."""
@@ -181,14 +188,15 @@ def matrix(session: Session, topic: str, *, as_of: dt.date | None, format_assert
             cell: dict[str, Any] = {"left": a, "right": b, "coverage": {"left": states[a], "right": states[b]}}
             if a not in sides or b not in sides:
                 missing = " and ".join(c for c in (a, b) if c not in sides)
-                cells.append({**cell, "relation": "unknown", "score": None, "differences": None, "counts": None,
+                cells.append({**cell, "relation": "unknown", "score": None, "differences": None,
+                              "counts": unknown_counts([sides[c] for c in (a, b) if c in sides]),
                               "reason": f"{missing} not researched on {topic}"})
                 continue
             comparison = CACHE.compare(sides[a].schema, sides[b].schema, format_assertion=format_assertion,
                                        labels=(a, b)).to_dict()
             aligned = alignment(sides[a], sides[b])
             cells.append({**cell, "relation": comparison["relation"], "score": aligned["score"],
-                          "counts": aligned["counts"],
+                          "counts": {**aligned["counts"], "unknown": 0},
                           "reason": comparison.get("reason"), "differences": len(comparison["differences"])})
     return {"topic": topic, "as_of": (as_of or dt.date.today()).isoformat(), "jurisdictions": names,
             "coverage": {c: states[c] for c in names}, "cooperation": cooperation,
