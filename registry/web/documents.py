@@ -50,7 +50,9 @@ def version_page(document: Document, version: Version, viewer: Principal, *, pub
                  found: documents.Answer | None = None, titles: Mapping[str, str] = {}) -> Template:
     schema = version.body if isinstance(version.body, dict) else {}
     return page("documents/version.html", viewer, title=f"{document.name}@{version.number}", document=document,
-                version=version, rows=rule_rows(schema, titles), manual=rules.rules_not_machine_checkable(schema),
+                version=version, rows=rule_rows(schema, titles),
+                manual=[{**r, "condition": conditions.at_pointer(schema, r["pointer"], titles)}
+                        for r in rules.rules_not_machine_checkable(schema)],
                 sourced=provenance.cited_rules(rule for _, rule in provenance.rules_with_pointers(schema)),
                 can_write=can_write_namespace(viewer, document.namespace), publish_error=publish_error,
                 status_code=status_code, amendments=list(reversed(amendments)), found=found)

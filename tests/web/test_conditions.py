@@ -33,6 +33,12 @@ def test_every_condition_on_the_page_is_in_words(web, name):
         assert "{" not in words, words  # no raw JSON Schema
 
 
+def test_rules_to_review_by_hand_say_when_they_apply(web):
+    web.visit(PAGES["version"])
+    item = web.page.locator("h2:has-text('Rules to review by hand') + ul li", has_text="return freight").inner_text()
+    assert "applies when “Sells to consumers” is yes" in item  # CN-CP-RETURN-FREIGHT, under CN's exemptions
+
+
 def test_the_compare_page_says_for_which_goods_cn_lacks_counting_from_receipt(web):
     web.visit(PAGES["compare"])
     row = web.page.locator("#gap-left + .table-wrap tr", has_text="withdrawal_period_counted_from").inner_text()
