@@ -24,7 +24,9 @@ compare(a, b, *, format_assertion=False, labels=("left", "right")) -> Comparison
 gap(source, target, *, format_assertion=False) -> GapReport
     `covered` is the answer to source ⊆ target; `items` lists each target constraint (one
     keyword at one path, within its if-condition) that source does not imply, with `status`
-    "missing" / "weaker" / "unknown" (with `reason`) / "combination", the target's `rule`,
+    "missing" / "weaker" / "narrower_condition" (source states it, under a condition that leaves
+    out some of the target's cases: `source_condition`) / "unknown" (with `reason`) /
+    "combination", the target's `rule`,
     `citation`, `obligation`, the `required` value, `source_value` and a `witness` when one was
     found. `items` is empty exactly when source ⊆ target is proven.
 
@@ -42,6 +44,10 @@ check_compatibility(old, new, mode="BACKWARD", *, format_assertion=False) -> Com
     is the list of all earlier versions, each checked; other modes use the last one).
     `compatible` is yes/no/unknown, with the breaking `differences`, the `witness` and the
     `failed_version` index.
+
+comparisons.alignment.alignment([schemas], [schemas]) -> {"counts", "score"}
+    How far two frameworks agree rule by rule: `aligned`, `partly_aligned` (same value, other
+    conditions), `conflicting`, `one_sided`; score = (aligned + ½ partly) / all (module docstring).
 
 ComparisonCache — memoises compare()/is_subschema() by the SHA-256 of each schema's canonical
 JSON (content_hash), so an unchanged pair is never compared twice.

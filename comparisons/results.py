@@ -95,13 +95,14 @@ class GapItem(_ToDict):
     path: str
     keyword: str
     required: Any
-    status: str  # "missing" | "weaker" | "unknown" | "combination"
+    status: str  # "missing" | "weaker" | "narrower_condition" | "unknown" | "combination"
     summary: str
     source_value: Any = None
     rule: Optional[dict] = None
     citation: Optional[str] = None
     obligation: Optional[str] = None
-    condition: Optional[Any] = None
+    condition: Optional[Any] = None  # the target rule's conditions
+    source_condition: Optional[Any] = None  # the source's rule on the field, when under other conditions
     witness: Any = None  # valid under the source, invalid under the target (only with has_witness)
     reason: Optional[str] = None
     has_witness: bool = False

@@ -51,7 +51,7 @@ def test_gap_formats(corpus_client, fmt, media, marker):
 def test_gap_items_carry_a_witness_in_every_format(corpus_client):
     url = "/api/v1/gaps?from=CN&to=EU&topic=consumer-protection"
     items = corpus_client.get(url).json()["items"]
-    found = [i for i in items if i["status"] in ("missing", "weaker", "combination")]
+    found = [i for i in items if i["status"] in ("missing", "weaker", "narrower_condition", "combination")]
     assert found and all("witness" in i for i in found), items
     days = next(i for i in found if i["path"] == "/consumer_protection/withdrawal_period_days")
     assert days["witness"]["consumer_protection"]["withdrawal_period_days"] < 14

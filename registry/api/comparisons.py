@@ -15,7 +15,7 @@ from registry.domain.access import Principal
 from registry.errors import InvalidInput
 from registry.reports import comparisons as formats
 from registry.reports.formats import FORMATS, choose
-from registry.services import differences, comparing
+from registry.services import comparing, conditions, differences
 from registry.settings import Settings
 from registry.storage.database import read_session
 
@@ -65,7 +65,9 @@ class ComparisonController(Controller):
             left = _side(session, principal, data.left, data.left_schema, "left", settings)
             right = _side(session, principal, data.right, data.right_schema, "right", settings)
             words = differences.vocabulary_words(session)
-        answer = comparing.compare_sides(left, right, format_assertion=settings.format_assertion, words=words)
+            titles = conditions.titles(session)
+        answer = comparing.compare_sides(left, right, format_assertion=settings.format_assertion, words=words,
+                                         titles=titles)
         return _text(fmt, answer, formats.COMPARE_FORMATS)
 
     @get("/gaps", sync_to_thread=True, opt={"expensive": True}, summary="Gap report between two jurisdictions' frameworks")

@@ -43,7 +43,7 @@ from registry.domain.structural import structural_changes
 from registry.errors import InvalidInput
 from registry.reports import changes as change_reports
 from registry.reports.formats import FORMATS, choose
-from registry.services import annotations, differences, comparing, documents
+from registry.services import annotations, comparing, conditions, differences, documents
 from registry.services.documents import DocumentInput, VersionInput
 from registry.settings import Settings
 from registry.storage.database import read_session, write_session
@@ -208,8 +208,10 @@ class DocumentController(Controller):
             older, newer = differences.ordered(documents.get_version(session, document, parse_selector(a), principal),
                                            documents.get_version(session, document, parse_selector(b), principal))
             words = differences.vocabulary_words(session)
+            titles = conditions.titles(session, document.vocabulary)
         data = differences.version_diff(comparing.CACHE, older, newer, mode=differences.compatibility_mode(document),
-                                    format_assertion=settings.format_assertion, words=words)
+                                    format_assertion=settings.format_assertion, words=words,
+                                        titles=titles)
         structural = [Change(pointer=p, change=c, left=lv, right=rv)
                       for p, c, lv, rv in structural_changes(older.body, newer.body)]
         out = DiffOut(document=document.name, older=version_out(document, older), newer=version_out(document, newer),

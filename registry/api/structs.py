@@ -86,6 +86,7 @@ class ViolationOut(msgspec.Struct):
     confidence: Optional[str]
     disputed: bool
     rule: Optional[RuleOut]
+    applies_when: Optional[str] = None  # the broken rule's condition in words (it held); None: unconditional
 
 
 class MarketOut(msgspec.Struct):
@@ -128,6 +129,11 @@ class GapItemOut(msgspec.Struct):
     witness: Any = None
     source_value: Any = None
     condition: Any = None
+    source_condition: Any = None
+    applies_when: Optional[str] = None
+    source_applies_when: Optional[str] = None
+    cases: Optional[str] = None
+    statement: Optional[str] = None
     has_witness: bool = False
 
 

@@ -9,7 +9,7 @@ from functools import cached_property
 from typing import Any, Iterable, Mapping, Sequence
 
 from comparisons.bounded import BoundedCache, json_size
-from registry.domain import rules
+from registry.domain import conditions, rules
 from registry.domain.coverage import NOT_RESEARCHED
 from registry.domain.topics import PROFILE_SECTIONS
 from registry.domain.jsonbody import pointer_join
@@ -57,6 +57,7 @@ class Violation:
     document: str
     rule: dict | None
     shared: bool = field(default=False, compare=False)  # remembered and in many reports: read only
+    condition: tuple = ()  # the conditions under which the broken rule applies ({"path", "if", "branch"} each)
 
     @property
     def obligation(self) -> str:
@@ -271,14 +272,16 @@ def _violations(version: RuleVersion, failure: Failure) -> tuple[Violation, ...]
 def _new_violations(version: RuleVersion, failure: Failure) -> Iterable[Violation]:
     keyword = failure.keyword
     expected, rule = _facts(version, failure.schema_path)
+    condition = tuple(conditions.conditions_at(version.schema, pointer_join(*failure.schema_path)))
     if keyword == "required" and isinstance(expected, list) and isinstance(failure.instance, dict):
         for name in (n for n in expected if n not in failure.instance):
             path = pointer_join(*failure.instance_path, name)
-            yield Violation(path, keyword, expected, None, describe(keyword, expected, path), version.ref, rule)
+            yield Violation(path, keyword, expected, None, describe(keyword, expected, path), version.ref, rule,
+                            condition=condition)
         return
     path = pointer_join(*failure.instance_path)
     yield Violation(path, keyword, expected, _brief(failure.instance), describe(keyword, expected, failure.instance),
-                    version.ref, rule)
+                    version.ref, rule, condition=condition)
 
 
 def _expected(schema: dict, schema_path: Sequence[str | int]) -> Any:

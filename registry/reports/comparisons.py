@@ -9,8 +9,8 @@ from typing import Any
 from registry.reports.formats import (csv_text, html_page, html_table, md_table, md_text, sources_html,
                                      sources_markdown)
 
-_GAP_HEADER = ["path", "keyword", "required", "status", "citation", "obligation", "summary", "reason", "witness",
-               "disputed"]
+_GAP_HEADER = ["path", "keyword", "required", "status", "cases", "applies_when", "citation", "obligation", "summary",
+               "reason", "witness", "disputed"]
 
 
 def _witness(item: dict) -> str:
@@ -20,13 +20,14 @@ def _witness(item: dict) -> str:
 
 def _gap_rows(data: dict) -> list[list[Any]]:
     rows = [[i["path"], i["keyword"], json.dumps(i.get("required"), ensure_ascii=False), i["status"],
-             i.get("citation"), i.get("obligation"), i.get("summary"), i.get("reason"), _witness(i),
-             "yes" if i.get("disputed") else ""]
+             i.get("cases"), i.get("applies_when"), i.get("citation"), i.get("obligation"),
+             i.get("statement") or i.get("summary"), i.get("reason"), _witness(i), "yes" if i.get("disputed") else ""]
             for i in data["items"]]
     # a topic not researched is a row of its own: its rules are unknown, not absent
     for side in ("to", "from"):
         for slug in data.get("not_researched", {}).get(side, []):
-            rows.append(["", "", "", "not_researched", "", "", f"{data[side]['label']}: {slug} not researched", "", ""])
+            rows.append(["", "", "", "not_researched", "", "", "", "", f"{data[side]['label']}: {slug} not researched",
+                         "", "", ""])
     return rows
 
 
@@ -75,12 +76,16 @@ def gap_html(data: dict) -> str:
     return html_page(_title(data), body)
 
 
-_MATRIX_HEADER = ["left", "right", "relation", "score", "differences", "reason", "left_coverage", "right_coverage"]
+_COUNTS = ("aligned", "partly_aligned", "conflicting", "one_sided", "unknown")
+_MATRIX_HEADER = ["left", "right", "relation", "score", *_COUNTS, "differences", "reason", "left_coverage",
+                  "right_coverage"]
 
 
 def matrix_csv(data: dict) -> str:
-    """A cell with a side not researched has relation `unknown` and an empty score, never 0 or 1."""
-    return csv_text(_MATRIX_HEADER, [[c["left"], c["right"], c["relation"], c["score"], c["differences"],
+    """A cell with a side not researched has relation `unknown`, an empty score (never 0 or 1) and its rules
+    counted `unknown`."""
+    return csv_text(_MATRIX_HEADER, [[c["left"], c["right"], c["relation"], c["score"],
+                                      *[(c.get("counts") or {}).get(k) for k in _COUNTS], c["differences"],
                                       c.get("reason"), c["coverage"]["left"], c["coverage"]["right"]]
                                      for c in data["cells"]])
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import html
 import json
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from comparisons.bounded import BoundedCache
+from registry.domain import conditions
 from registry.domain.compliance import MarketResult, Violation
 from registry.domain.provenance import rule_view
 from registry.reports.formats import csv_text, html_page, html_table, md_table, sources_html, sources_markdown
@@ -32,15 +33,23 @@ def _once(kind: str, source: Any, build: Callable[[Any], Any]) -> Any:
     return part
 
 
-def _violation(v: Violation) -> dict[str, Any]:
+def _violation(v: Violation, titles: Mapping[str, str]) -> dict[str, Any]:
     rule = v.rule or {}
     return {"path": v.path, "keyword": v.keyword, "expected": v.expected, "actual": v.actual, "message": v.message,
             "document": v.document, "citation": rule.get("citation"), "obligation": rule.get("obligation", "must"),
-            "confidence": rule.get("confidence"), "disputed": rule.get("disputed") is True, "rule": rule_dict(v.rule)}
+            "confidence": rule.get("confidence"), "disputed": rule.get("disputed") is True, "rule": rule_dict(v.rule),
+            "applies_when": conditions.applies_when(v.condition, titles)}
 
 
-def violation_dict(v: Violation) -> dict[str, Any]:
-    return _once("violation", v, _violation) if v.shared else _violation(v)
+def violation_dict(v: Violation, titles: Mapping[str, str] = {}) -> dict[str, Any]:
+    """A violation; `applies_when` words the broken rule's condition (it held for the profile) over `titles`."""
+    if v.shared:  # titles are one object per vocabulary version (vocabulary_titles below): part of the key
+        return _once(f"violation-{id(titles)}", v, lambda x: _violation(x, titles))
+    return _violation(v, titles)
+
+
+def vocabulary_titles(f: Frameworks) -> Mapping[str, str]:
+    return _once("titles", f.vocabulary, conditions.vocabulary_titles)
 
 
 def _not_checkable(r: dict) -> dict[str, Any]:
@@ -51,15 +60,15 @@ def _unstated(r: dict) -> dict[str, Any]:
     return {"path": r.get("path"), "document": r.get("document"), "citation": r.get("citation"), "rule_id": r.get("id")}
 
 
-def market_dict(m: MarketResult, uncertain: list[str] | None = None) -> dict[str, Any]:
+def market_dict(m: MarketResult, uncertain: list[str] | None = None, titles: Mapping[str, str] = {}) -> dict[str, Any]:
     """One market's result; `uncertain`: the versions used whose start the date checked may precede (only the month
     or year of their start is known)."""
     disputed = [rule_dict(r) for r in m.disputed_rules()]
     return {"market": m.market, "status": m.status, "documents": m.documents,
             "disputed": bool(disputed), "disputed_rules": disputed,
             "effective_date_uncertain": bool(uncertain), "uncertain_dates": uncertain or [],
-            "violations": [violation_dict(v) for v in m.violations],
-            "advisories": [violation_dict(v) for v in m.advisories],
+            "violations": [violation_dict(v, titles) for v in m.violations],
+            "advisories": [violation_dict(v, titles) for v in m.advisories],
             "not_checkable": [_once("not_checkable", r, _not_checkable) for r in m.not_checkable],
             "unstated": [_once("unstated", r, _unstated) for r in m.unstated],
             "applicable_constraints": m.applicable, "topics": m.topics}
@@ -93,7 +102,7 @@ def report_dict(report: Report, *, topics: list[str] | None = None, markets: lis
         "as_of": report.as_of.isoformat(),
         "profile_hash": report.profile_hash,
         "vocabulary": f.vocabulary_ref,
-        "markets": [market_dict(m, uncertain.get(m.market)) for m in report.results],
+        "markets": [market_dict(m, uncertain.get(m.market), vocabulary_titles(f)) for m in report.results],
         "combined": report.combined,
         "conflicts": report.conflicts,
         "versions_used": _once("versions_used", f, _versions_used),
@@ -103,7 +112,7 @@ def report_dict(report: Report, *, topics: list[str] | None = None, markets: lis
 
 
 _HEADER = ["market", "status", "path", "requirement", "profile", "citation", "obligation", "confidence", "document",
-           "disputed"]
+           "disputed", "applies_when"]
 
 
 def _uncovered(m: dict) -> list[str]:
@@ -116,14 +125,14 @@ def _rows(data: dict) -> list[list[Any]]:
         items = m["violations"] + m["advisories"]
         for slug in _uncovered(m):  # a row of its own: an unresearched topic must not read as "no gap"
             rows.append([m["market"], m["status"], "", f"{slug}: not_covered (not researched in {m['market']})", "",
-                         "", "", "", "", ""])
+                         "", "", "", "", "", ""])
         if not items and not _uncovered(m):
             rows.append([m["market"], m["status"], "", "", "", "", "", "", ", ".join(m["documents"]),
-                         "yes" if m.get("disputed") else ""])
+                         "yes" if m.get("disputed") else "", ""])
         for v in items:
             rows.append([m["market"], m["status"], v["path"], v["message"], json.dumps(v["actual"], ensure_ascii=False),
                          v["citation"], v["obligation"], v["confidence"], v["document"],
-                         "yes" if v.get("disputed") else ""])
+                         "yes" if v.get("disputed") else "", v.get("applies_when") or ""])
     return rows
 
 

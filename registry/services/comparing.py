@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Mapping
 
 from sqlmodel import Session, col, select
 
 from comparisons import ComparisonCache, all_of, gap
+from comparisons.alignment import KINDS as ALIGNMENT_KINDS, alignment as align
 from comparisons.bounded import BoundedCache
 from registry.domain import lifecycle, provenance, rules
 from registry.domain.access import Principal
@@ -19,7 +20,7 @@ from registry.domain.schemas import check_schema
 from registry.domain.topics import topic as known_topic
 from registry.errors import RegistryError
 from registry.domain.coverage import NONE, NOT_RESEARCHED
-from registry.services import differences, coverage, documents, jurisdictions
+from registry.services import conditions, coverage, differences, documents, jurisdictions
 from registry.storage.tables import Document, Jurisdiction, Version
 
 CACHE = ComparisonCache()  # stored versions, shared by every request: an unchanged pair is compared once
@@ -62,14 +63,17 @@ def inline_side(schema: Any, label: str, *, pointer: str, max_expansion: int = D
 
 
 def compare_sides(left: Side, right: Side, *, format_assertion: bool,
-                  words: tuple[dict[str, int], dict[str, str]] = differences.NO_WORDS) -> dict[str, Any]:
+                  words: tuple[dict[str, int], dict[str, str]] = differences.NO_WORDS,
+                  titles: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The relation and the differences, each naming its sides in words, aligned by the vocabulary's paths
-    (`words`: differences.vocabulary_words)."""
+    (`words`: differences.vocabulary_words), and saying under which condition its rules apply (`titles`:
+    conditions.titles)."""
     cache = CACHE if left.refs and right.refs else INLINE
     result = cache.compare(left.schema, right.schema, format_assertion=format_assertion,
                            labels=(left.label, right.label))
     return differences.name_sides({"left": left.describe(), "right": right.describe(), **result.to_dict()}, words,
-                              (left.schema, right.schema), format_assertion=format_assertion)
+                                  (left.schema, right.schema), format_assertion=format_assertion,
+                                  titles=titles or {})
 
 
 def compare_references(session: Session, principal: Principal | None, left_ref: str, right_ref: str, *,
@@ -77,7 +81,7 @@ def compare_references(session: Session, principal: Principal | None, left_ref: 
     return compare_sides(reference_side(session, principal, left_ref, pointer="/left"),
                          reference_side(session, principal, right_ref, pointer="/right"),
                          format_assertion=format_assertion,
-                         words=differences.vocabulary_words(session))
+                         words=differences.vocabulary_words(session), titles=conditions.titles(session))
 
 
 # ---- frameworks ----------------------------------------------------------------------------------------------
@@ -129,6 +133,8 @@ def framework_gap(session: Session, source: str, target: str, *, topic: str | No
     data = _GAPS.get(key)
     if data is None:  # the same versions always give the same report: computed once
         data = _GAPS[key] = gap(left.schema, right.schema, format_assertion=format_assertion).to_dict()
+    data = conditions.worded_gap({**data, "from": left.describe(), "to": right.describe()},
+                                 conditions.titles(session))
     items = [_with_provenance(item) for item in data["items"]]
     unknown = not_researched(session, [source, target], topic)
     covered, reason = data["covered"], data.get("reason")
@@ -150,18 +156,17 @@ def _with_provenance(item: dict[str, Any]) -> dict[str, Any]:
             "disputed": isinstance(rule, dict) and rule.get("disputed") is True}
 
 
-def _paths(difference_list: list[dict]) -> set[str]:
-    return {d["path"] for d in difference_list}
+def unknown_counts(known: list[Side]) -> dict[str, int]:
+    """A cell with a side not researched: every rule the other side states is `unknown` (whether the two agree
+    there is not known), none is counted aligned or not."""
+    stated = align([p for side in known for p in side.parts], [])["counts"]["one_sided"] if known else 0
+    return {**dict.fromkeys(ALIGNMENT_KINDS, 0), "unknown": stated}
 
 
-def alignment(left: Side, right: Side, comparison: dict[str, Any]) -> float:
-    """Share of the vocabulary paths either side constrains on which the two agree (1.0 = same rules)."""
-    constrained = {c.instance_path for side in (left, right) for schema in side.parts if isinstance(schema, dict)
-                   for c in rules.iter_constraints(schema)}
-    if not constrained:
-        return 1.0
-    differing = _paths(comparison.get("differences", [])) & constrained
-    return round(1 - len(differing) / len(constrained), 4)
+def alignment(left: Side, right: Side) -> dict[str, Any]:
+    """Rules both sides state alike, alike under different conditions, differently, on one side only; and the
+    score (comparisons.alignment; defined in docs/comparisons.md#the-matrix)."""
+    return align(left.parts, right.parts)
 
 
 def matrix(session: Session, topic: str, *, as_of: dt.date | None, format_assertion: bool,
@@ -189,12 +194,14 @@ def matrix(session: Session, topic: str, *, as_of: dt.date | None, format_assert
             if a not in sides or b not in sides:
                 missing = " and ".join(c for c in (a, b) if c not in sides)
                 cells.append({**cell, "relation": "unknown", "score": None, "differences": None,
+                              "counts": unknown_counts([sides[c] for c in (a, b) if c in sides]),
                               "reason": f"{missing} not researched on {topic}"})
                 continue
             comparison = CACHE.compare(sides[a].schema, sides[b].schema, format_assertion=format_assertion,
                                        labels=(a, b)).to_dict()
-            score = alignment(sides[a], sides[b], comparison)
-            cells.append({**cell, "relation": comparison["relation"], "score": score,
+            aligned = alignment(sides[a], sides[b])
+            cells.append({**cell, "relation": comparison["relation"], "score": aligned["score"],
+                          "counts": {**aligned["counts"], "unknown": 0},
                           "reason": comparison.get("reason"), "differences": len(comparison["differences"])})
     return {"topic": topic, "as_of": (as_of or dt.date.today()).isoformat(), "jurisdictions": names,
             "coverage": {c: states[c] for c in names}, "cooperation": cooperation,

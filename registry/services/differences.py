@@ -5,7 +5,7 @@ registry.domain.change_words)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Mapping
 
 from sqlmodel import Session, select
 
@@ -14,7 +14,7 @@ from comparisons.bounded import BoundedCache
 from comparisons.budget import Budget
 from comparisons.constraints import flatten
 from comparisons.differences import COMPARATORS, differences
-from registry.domain import change_words, lifecycle, provenance
+from registry.domain import change_words, conditions, lifecycle, provenance
 from registry.services.compliance import PROFILE_VOCABULARY
 from registry.storage.tables import Document, Version
 
@@ -111,7 +111,8 @@ def compatibility_mode(document: Document) -> str:
 
 
 def version_diff(cache: Any, older: Version, newer: Version, *, mode: str, format_assertion: bool,
-                 words: tuple[dict[str, int], dict[str, str]] = NO_WORDS) -> dict[str, Any]:
+                 words: tuple[dict[str, int], dict[str, str]] = NO_WORDS,
+                 titles: Mapping[str, str] | None = None) -> dict[str, Any]:
     """What the change @older -> @newer did: per difference `tightened`, `loosened`, `added`, `removed` or
     `changed` with both values and both rules, the overall `verdict`, the engine's relation under
     `containment.older_vs_newer`, witnesses by side and the compatibility check of `mode`."""
@@ -126,7 +127,8 @@ def version_diff(cache: Any, older: Version, newer: Version, *, mode: str, forma
     changes = [change_words.version_change(d, units) for d in change_words.aligned(found, order)]
     for change in changes:
         change["older_rule"], change["newer_rule"] = _rule(change["older_rule"]), _rule(change["newer_rule"])
-        change["summary"] = change_words.describe_change(change, old, new)
+        change["summary"] = change_words.describe_change(change, old, new,
+                                                         _condition_words(change, titles or {}, old, new))
     relation = comparison["relation"]
     containment: dict[str, Any] = {"older_vs_newer": relation,
                                    "older_in_newer": comparison["left_in_right"],
@@ -142,8 +144,22 @@ def version_diff(cache: Any, older: Version, newer: Version, *, mode: str, forma
             "differences": changes, "witnesses": witnesses, "compatibility": compatibility}
 
 
+def _condition_words(row: dict[str, Any], titles: Mapping[str, str], left: str, right: str) -> str | None:
+    """Sets the row's `applies_when` (registry.domain.conditions: the condition in the vocabulary's words, None when
+    the rule always applies) and returns it; a row pairing one rule under two conditions names each side's."""
+    paired_on = row.get("conditions")
+    if paired_on:
+        each = [conditions.applies_when(paired_on.get(side), titles) or "applies in every case"
+                for side in ("left", "right")]
+        row["applies_when"] = f"{left}'s rule {each[0]}; {right}'s rule {each[1]}"
+    else:
+        row["applies_when"] = conditions.applies_when(row.get("condition"), titles)
+    return row["applies_when"]
+
+
 def name_sides(comparison: dict[str, Any], words: tuple[dict[str, int], dict[str, str]] = NO_WORDS,
-               schemas: tuple[Any, Any] | None = None, *, format_assertion: bool = False) -> dict[str, Any]:
+               schemas: tuple[Any, Any] | None = None, *, format_assertion: bool = False,
+               titles: Mapping[str, str] | None = None) -> dict[str, Any]:
     """A comparison's differences aligned by vocabulary path, each naming the stricter side or the side that alone
     has the rule, in a sentence; the relation also under `containment.left_vs_right`."""
     left, right = comparison["left"]["label"], comparison["right"]["label"]
@@ -153,5 +169,6 @@ def name_sides(comparison: dict[str, Any], words: tuple[dict[str, int], dict[str
         found = paired(*schemas, found, format_assertion=format_assertion)
     rows = [change_words.side_by_side(d, left, right, units) for d in change_words.aligned(found, order)]
     for row in rows:
-        row["summary"] = change_words.describe_difference(row, left, right)
+        row["summary"] = change_words.describe_difference(row, left, right,
+                                                          _condition_words(row, titles or {}, left, right))
     return {**comparison, "differences": rows, "containment": {"left_vs_right": comparison["relation"]}}

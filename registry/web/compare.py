@@ -5,7 +5,7 @@ drawn by the server. Both call registry.services.comparing, as the API does."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any, Mapping, Optional
 from urllib.parse import urlencode
 
 from litestar import Controller, MediaType, Response, get
@@ -20,7 +20,7 @@ from registry.domain.coverage import NOT_RESEARCHED
 from registry.domain.references import parse_date
 from registry.reports.comparisons import COMPARE_FORMATS
 from registry.reports.formats import FORMATS
-from registry.services import differences, comparing, jurisdictions
+from registry.services import comparing, conditions, differences, jurisdictions
 from registry.settings import Settings
 from registry.storage.database import read_session
 from registry.web.charts import heatmap, legend
@@ -44,9 +44,11 @@ def _gap_both_ways(session: Any, left: str, right: str, topic: str | None, as_of
             comparing.framework_gap(session, right, left, topic=topic, as_of=as_of, format_assertion=fa))
 
 
-def _version_gaps(left: comparing.Side, right: comparing.Side, fa: bool) -> tuple[dict, dict]:
+def _version_gaps(left: comparing.Side, right: comparing.Side, fa: bool, titles: Mapping[str, str]
+                  ) -> tuple[dict, dict]:
     def one(a: comparing.Side, b: comparing.Side) -> dict:
-        return {"from": a.describe(), "to": b.describe(), **gap(a.schema, b.schema, format_assertion=fa).to_dict()}
+        found = {"from": a.describe(), "to": b.describe(), **gap(a.schema, b.schema, format_assertion=fa).to_dict()}
+        return conditions.worded_gap(found, titles)
 
     return one(left, right), one(right, left)
 
@@ -62,11 +64,12 @@ class ComparePages(Controller):
         result = None
         with read_session(engine) as session:
             codes = [(j.code, f"{j.code} — {j.name}") for j in jurisdictions.list_jurisdictions(session, limit=500)[0]]
+            titles = conditions.titles(session)
             if left and right:
                 if "/" in left or "/" in right:  # two versions: EU/consumer-protection@1
                     a = comparing.reference_side(session, viewer, left, pointer="/left")
                     b = comparing.reference_side(session, viewer, right, pointer="/right")
-                    gaps = _version_gaps(a, b, fa)
+                    gaps = _version_gaps(a, b, fa, titles)
                     mode = "versions"
                 else:
                     topic = topic or DEFAULT_TOPIC
@@ -75,7 +78,8 @@ class ComparePages(Controller):
                     gaps = _gap_both_ways(session, left, right, topic, day, fa)
                     mode = "frameworks"
                 result = {"mode": mode, "comparison": comparing.compare_sides(a, b, format_assertion=fa,
-                                                                     words=differences.vocabulary_words(session)),
+                                                                     words=differences.vocabulary_words(session),
+                                                                     titles=titles),
                           "gap_left_to_right": gaps[0], "gap_right_to_left": gaps[1]}
         if format == "json" and result is not None:
             return Response(result, media_type=MediaType.JSON)

@@ -5,7 +5,7 @@ witnesses)."""
 from __future__ import annotations
 
 import json
-from typing import Annotated, Optional, Sequence
+from typing import Annotated, Mapping, Optional, Sequence
 
 from litestar import Controller, get
 from litestar.di import NamedDependency
@@ -13,10 +13,11 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Template
 from sqlalchemy import Engine
 
-from registry.domain import lifecycle, provenance, rules
+from registry.domain import conditions, lifecycle, provenance, rules
 from registry.domain.access import Principal, can_write_namespace
 from registry.domain.references import DocumentName, parse_date, parse_name, parse_selector
 from registry.services import annotations, comparing, differences, documents, jurisdictions
+from registry.services import conditions as condition_titles
 from registry.services.meetings_search import meetings_for_document
 from registry.errors import RegistryError
 from registry.settings import Settings
@@ -32,10 +33,12 @@ def _name(jurisdiction: str, slug: str) -> DocumentName:
     return parse_name(f"{jurisdiction}/{slug}")
 
 
-def rule_rows(schema: dict) -> list[dict]:
-    """One row per constraint: the instance path, the requirement, and the rule that cites it."""
+def rule_rows(schema: dict, titles: Mapping[str, str] = {}) -> list[dict]:
+    """One row per constraint: the instance path, the requirement, the rule that cites it and, for a conditional
+    rule, its condition in words ("applies when …")."""
     return [{"path": c.instance_path or "/", "requirement": f"{c.keyword} {rules_value(c.value)}",
-             "rule": c.rule or {}, "conditional": bool(c.condition_pointers)} for c in rules.iter_constraints(schema)]
+             "rule": c.rule or {}, "condition": conditions.at_pointer(schema, c.pointer, titles)}
+            for c in rules.iter_constraints(schema)]
 
 
 def rules_value(value: object) -> str:
@@ -44,10 +47,12 @@ def rules_value(value: object) -> str:
 
 def version_page(document: Document, version: Version, viewer: Principal, *, publish_error: RegistryError | None = None,
                  status_code: int = 200, amendments: Sequence[AnnotationRevision] = (),
-                 found: documents.Answer | None = None) -> Template:
+                 found: documents.Answer | None = None, titles: Mapping[str, str] = {}) -> Template:
     schema = version.body if isinstance(version.body, dict) else {}
     return page("documents/version.html", viewer, title=f"{document.name}@{version.number}", document=document,
-                version=version, rows=rule_rows(schema), manual=rules.rules_not_machine_checkable(schema),
+                version=version, rows=rule_rows(schema, titles),
+                manual=[{**r, "condition": conditions.at_pointer(schema, r["pointer"], titles)}
+                        for r in rules.rules_not_machine_checkable(schema)],
                 sourced=provenance.cited_rules(rule for _, rule in provenance.rules_with_pointers(schema)),
                 can_write=can_write_namespace(viewer, document.namespace), publish_error=publish_error,
                 status_code=status_code, amendments=list(reversed(amendments)), found=found)
@@ -92,7 +97,8 @@ class DocumentPages(Controller):
             document = documents.get_document(session, _name(jurisdiction, slug))
             found = documents.answer(session, document, parse_selector(ref), viewer, as_recorded=day)
             amendments = annotations.revisions(session, found.version)
-        return version_page(document, found.version, viewer, amendments=amendments, found=found)
+            titles = condition_titles.titles(session, document.vocabulary)
+        return version_page(document, found.version, viewer, amendments=amendments, found=found, titles=titles)
 
     @get(DOC + "/diff", sync_to_thread=True)
     def diff(self, engine: NamedDependency[Engine], settings: NamedDependency[Settings],
@@ -108,9 +114,10 @@ class DocumentPages(Controller):
                 len(versions) < 2 else versions[-1]
             older, newer = differences.ordered(older, newer)
             words = differences.vocabulary_words(session)
+            titles = condition_titles.titles(session, document.vocabulary)
         mode = differences.compatibility_mode(document)
         diff = differences.version_diff(comparing.CACHE, older, newer, mode=mode,
-                                    format_assertion=settings.format_assertion, words=words)
+                                        format_assertion=settings.format_assertion, words=words, titles=titles)
         breaking = {(d["path"], d["keyword"]) for d in diff["compatibility"].get("differences", [])}
         return page("documents/diff.html", viewer, title=f"{document.name}: @{older.number} → @{newer.number}",
                     document=document, versions=versions, older=older, newer=newer, diff=diff, mode=mode,

@@ -20,6 +20,7 @@ from registry.domain.access import Principal, require_namespace_writer
 from registry.domain.references import VersionSelector, parse_date
 from registry.errors import NotFound, RegistryError
 from registry.services import documents, meetings, meetings_minutes
+from registry.services import conditions as condition_titles
 from registry.services.documents import VersionInput
 from registry.services.meetings import MeetingInput
 from registry.settings import Settings
@@ -96,7 +97,8 @@ class WritingPages(Controller):
             with read_session(engine) as session:
                 document = documents.get_document(session, _name(jurisdiction, slug))
                 version = documents.get_version(session, document, VersionSelector(number=number), viewer)
-            return version_page(document, version, viewer, publish_error=exc, status_code=exc.status)
+                titles = condition_titles.titles(session, document.vocabulary)
+            return version_page(document, version, viewer, publish_error=exc, status_code=exc.status, titles=titles)
         return Redirect(f"/documents/{jurisdiction}/{slug}/versions/{number}", status_code=303)
 
     @get("/meetings/new", sync_to_thread=False)
