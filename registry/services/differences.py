@@ -127,8 +127,8 @@ def version_diff(cache: Any, older: Version, newer: Version, *, mode: str, forma
     changes = [change_words.version_change(d, units) for d in change_words.aligned(found, order)]
     for change in changes:
         change["older_rule"], change["newer_rule"] = _rule(change["older_rule"]), _rule(change["newer_rule"])
-        change["summary"] = change_words.describe_change(change, old, new,
-                                                         _condition_words(change, titles or {}, old, new))
+        change["summary"] = _with_conditions(change, change_words.describe_change(
+            change, old, new, _condition_words(change, titles or {}, old, new)))
     relation = comparison["relation"]
     containment: dict[str, Any] = {"older_vs_newer": relation,
                                    "older_in_newer": comparison["left_in_right"],
@@ -145,16 +145,22 @@ def version_diff(cache: Any, older: Version, newer: Version, *, mode: str, forma
 
 
 def _condition_words(row: dict[str, Any], titles: Mapping[str, str], left: str, right: str) -> str | None:
-    """Sets the row's `applies_when` (registry.domain.conditions: the condition in the vocabulary's words, None when
-    the rule always applies) and returns it; a row pairing one rule under two conditions names each side's."""
+    """Sets the row's `applies_when` (registry.domain.conditions: its condition in the vocabulary's words, None when
+    the rule always applies) and returns the words its summary starts from; a row pairing one rule under two
+    conditions names each side's condition and its summary ends with them instead."""
     paired_on = row.get("conditions")
-    if paired_on:
-        each = [conditions.applies_when(paired_on.get(side), titles) or "applies in every case"
-                for side in ("left", "right")]
-        row["applies_when"] = f"{left}'s rule {each[0]}; {right}'s rule {each[1]}"
-    else:
+    if not paired_on:
         row["applies_when"] = conditions.applies_when(row.get("condition"), titles)
-    return row["applies_when"]
+        return row["applies_when"]
+    sides = ("older", "newer") if "older" in paired_on else ("left", "right")
+    each = [(conditions.applies_when(paired_on.get(side), titles) or "applies in every case")[len("applies "):]
+            for side in sides]
+    row["applies_when"] = f"applies {each[0]} ({left}'s rule); {each[1]} ({right}'s rule)"
+    return None
+
+
+def _with_conditions(row: dict[str, Any], summary: str) -> str:
+    return f"{summary} ({row['applies_when']})" if row.get("conditions") else summary
 
 
 def name_sides(comparison: dict[str, Any], words: tuple[dict[str, int], dict[str, str]] = NO_WORDS,
@@ -169,6 +175,6 @@ def name_sides(comparison: dict[str, Any], words: tuple[dict[str, int], dict[str
         found = paired(*schemas, found, format_assertion=format_assertion)
     rows = [change_words.side_by_side(d, left, right, units) for d in change_words.aligned(found, order)]
     for row in rows:
-        row["summary"] = change_words.describe_difference(row, left, right,
-                                                          _condition_words(row, titles or {}, left, right))
+        row["summary"] = _with_conditions(row, change_words.describe_difference(
+            row, left, right, _condition_words(row, titles or {}, left, right)))
     return {**comparison, "differences": rows, "containment": {"left_vs_right": comparison["relation"]}}
