@@ -5,6 +5,7 @@ drawn by the server. Both call registry.services.comparing, as the API does."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Annotated, Any, Optional
 from urllib.parse import urlencode
 
@@ -16,9 +17,11 @@ from sqlalchemy import Engine
 
 from comparisons import gap
 from registry.domain.access import Principal
+from registry.domain.witnesses import WITNESSES
 from registry.domain.coverage import NOT_RESEARCHED
 from registry.domain.references import parse_date
 from registry.services import comparing, jurisdictions
+from registry.services.compliance import PROFILE_VOCABULARY
 from registry.settings import Settings
 from registry.storage.database import read_session
 from registry.web.charts import heatmap, legend
@@ -34,6 +37,23 @@ DEFAULT_TOPIC = "consumer-protection"
 def compare_link(left: str, right: str, topic: str | None, as_of: str | None) -> str:
     return "/compare?" + urlencode({k: v for k, v in {"left": left, "right": right, "topic": topic,
                                                         "as_of": as_of}.items() if v})
+
+
+def check_links(comparison: dict[str, Any], as_of: str | None) -> dict[str, dict[str, str]]:
+    """For each witness that is an operating profile: the compliance page with it filled in, for the markets of the
+    two sides (the jurisdictions compared, or those whose documents are), on the date compared (empty: today)."""
+    within = comparison.get("within_vocabulary")
+    if not within or within["vocabulary"].split("@")[0] != PROFILE_VOCABULARY:
+        return {}
+    markets = [side["label"].split("/")[0] for side in (comparison["left"], comparison["right"])]
+    if any(not code or not code.isupper() for code in markets):  # an inline schema has no market
+        return {}
+    codes = list(dict.fromkeys(markets))
+    query = [("markets", code) for code in codes] + ([("as_of", as_of)] if as_of else [])
+    return {name: {"href": "/compliance?" + urlencode([*query, ("profile", json.dumps(
+                       comparison[name], ensure_ascii=False, separators=(",", ":")))]),
+                   "markets": " and ".join(codes), "as_of": as_of or "today"}
+            for name in WITNESSES if name in comparison}
 
 
 def _gap_both_ways(session: Any, left: str, right: str, topic: str | None, as_of: dt.date | None,
@@ -72,7 +92,8 @@ class ComparePages(Controller):
                     b = comparing.framework(session, right, topic=topic, as_of=day)
                     gaps = _gap_both_ways(session, left, right, topic, day, fa)
                     mode = "frameworks"
-                result = {"mode": mode, "comparison": comparing.compare_sides(a, b, format_assertion=fa),
+                comparison = comparing.compare_sides(a, b, format_assertion=fa)
+                result = {"mode": mode, "comparison": comparison, "check": check_links(comparison, as_of),
                           "gap_left_to_right": gaps[0], "gap_right_to_left": gaps[1]}
         if format == "json" and result is not None:
             return Response(result, media_type=MediaType.JSON)
