@@ -11,11 +11,13 @@ still satisfies both, for `both`), stays valid under the domain, and both valida
 from __future__ import annotations
 
 import dataclasses
+import json
 from typing import Any, Iterator
 
 from .compare import compare
 from .resources import all_of
 from .results import Comparison, Containment
+from .validation import Undecidable, rust_is_valid
 from .witness_check import witness_problem
 
 MAX_TRIES = 200  # validations spent on minimising one witness (each is one witness_problem call)
@@ -46,10 +48,18 @@ def minimise(value: Any, inside: tuple, outside: tuple, format_assertion: bool) 
     schema of `inside` and invalid under every schema of `outside` (for both validators). Greedy, outermost
     first, within MAX_TRIES validations: the result is minimal for single removals when the budget suffices."""
     tries = 0
+    texts = [(json.dumps(s, sort_keys=True), expected) for schemas, expected in ((inside, True), (outside, False))
+             for s in schemas]
 
     def holds(candidate: Any) -> bool:
         nonlocal tries
         tries += 1
+        try:  # the fast engine first: most removals break the witness, and it says so in microseconds
+            if any(rust_is_valid(None, candidate, format_assertion, text) not in (expected, None)
+                   for text, expected in texts):
+                return False
+        except Undecidable:
+            return False
         return witness_problem(candidate, inside, outside, format_assertion) is None
 
     if witness_problem(value, inside, outside, format_assertion) is not None:

@@ -4,6 +4,8 @@ compliance check that accepts it. Where there is none, the answer says so in wor
 
 from __future__ import annotations
 
+import csv
+import io
 import itertools
 import json
 from collections import defaultdict
@@ -13,6 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from jsonschema import Draft202012Validator
 
+from registry.reports.comparisons import gap_csv
 from tests.conftest import STANDARDS
 
 WITNESSES = ("only_left", "only_right", "both")
@@ -43,6 +46,18 @@ def shown(comparison: dict) -> list[tuple[str, object]]:
     out = [(name, comparison[name]) for name in WITNESSES if name in comparison]
     out += [(f"{field}.witness", comparison[field]["witness"]) for field in ("left_in_right", "right_in_left")
             if "witness" in comparison[field]]
+    return out
+
+
+def gap_witnesses(report: dict) -> list[tuple[str, object]]:
+    """Every witness a gap report shows (the report's and its items'); each item without one says why."""
+    out = [("report", report["witness"])] if "witness" in report else []
+    for item in report["items"]:
+        if "witness" in item:
+            out.append((f"{item['path']} {item['keyword']}", item["witness"]))
+        if item["status"] != "unknown":
+            assert item.get("witness_says"), item
+            assert ("witness" in item) is (item.get("no_witness") is None), item
     return out
 
 
@@ -83,7 +98,10 @@ def still_a_witness(value: object, name: str, left: Draft202012Validator, right:
 @pytest.mark.slow
 @pytest.mark.parametrize("topic, vocabulary", sorted(shipped()), ids=lambda v: v.split("/")[-1])
 def test_every_witness_between_shipped_documents_is_a_minimal_instance_of_their_vocabulary(
-        corpus_client, topic, vocabulary):
+        corpus_client, corpus_engine, topic, vocabulary):
+    from registry.services import comparing
+    from registry.storage.database import read_session
+
     validator = vocabulary_validator(vocabulary)
     names = shipped()[(topic, vocabulary)]
     checked = 0
@@ -103,6 +121,13 @@ def test_every_witness_between_shipped_documents_is_a_minimal_instance_of_their_
             if name in comparison:  # minimal: no single member or item can go
                 smaller = [v for v in without_one(comparison[name]) if still_a_witness(v, name, left, right, validator)]
                 assert smaller == [], f"{a} vs {b}: {name} {comparison[name]} is not minimal: {smaller[0]}"
+        with read_session(corpus_engine) as session:  # the gap reports of the compare page, both ways
+            sides = [comparing.reference_side(session, None, f"{n}@latest", pointer="/") for n in (a, b)]
+        for source, target in (sides, sides[::-1]):
+            for name, witness in gap_witnesses(comparing.gap_report(source, target, format_assertion=True)):
+                errors = [e.message for e in validator.iter_errors(witness)]
+                assert errors == [], f"gap {source.label} → {target.label}: {name} {json.dumps(witness)}: {errors}"
+                checked += 1
     assert checked >= len(names) - 1
 
 
@@ -125,6 +150,19 @@ def test_every_witness_between_two_jurisdictions_frameworks_is_an_operating_prof
             errors = [e.message for e in validator.iter_errors(witness)]
             assert errors == [], f"{a} vs {b} on {topic}: {name} {json.dumps(witness)}: {errors}"
             checked += 1
+        if not (sides[a].refs or sides[b].refs):
+            continue
+        with read_session(corpus_engine) as session:  # the gap reports and their exports, both ways
+            for source, target in ((a, b), (b, a)):
+                report = comparing.framework_gap(session, source, target, topic=topic, as_of=None,
+                                                 format_assertion=True)
+                rows = list(csv.DictReader(io.StringIO(gap_csv(report))))
+                witnesses = [w for _, w in gap_witnesses(report)] + [json.loads(r["witness"]) for r in rows
+                                                                     if r["witness"]]
+                for witness in witnesses:
+                    errors = [e.message for e in validator.iter_errors(witness)]
+                    assert errors == [], f"gap {source} → {target} on {topic}: {json.dumps(witness)}: {errors}"
+                    checked += 1
     assert checked > 0
 
 

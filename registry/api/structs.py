@@ -129,6 +129,8 @@ class GapItemOut(msgspec.Struct):
     source_value: Any = None
     condition: Any = None
     has_witness: bool = False
+    no_witness: Optional[str] = None
+    witness_says: Optional[str] = None
 
 
 class GapReportOut(msgspec.Struct):

@@ -95,3 +95,21 @@ def _witness_words(name: str, comparison: dict[str, Any], within: dict[str, Any]
 
 def _reason(answer: dict[str, Any]) -> str:
     return answer.get("reason") or "undecided"
+
+
+def gap_item_words(item: dict[str, Any], vocabulary: str, ref: str, labels: tuple[str, str]) -> dict[str, Any]:
+    """A gap item (source → target) with `witness_says`: what its witness shows, or why it has none."""
+    source, target = labels
+    thing = noun(vocabulary)
+    if item.get("status") in ("unknown",) and "witness" not in item:
+        return item
+    if "witness" in item:
+        says = f"A {thing} valid under {ref} that {source} accepts and {target} refuses for this rule."
+    elif item.get("no_witness") == "none":
+        says = (f"No {thing} valid under {ref} shows this gap: the two differ here only on values no valid {thing} "
+                "can have.")
+    elif item.get("no_witness"):
+        says = f"No {thing} showing this gap was found, and none is proven impossible ({item['no_witness']})."
+    else:
+        return item
+    return {**item, "witness_says": says}

@@ -168,10 +168,7 @@ def framework_gap(session: Session, source: str, target: str, *, topic: str | No
     be claimed and becomes "unknown" (docs/comparisons.md)."""
     left = framework(session, source, topic=topic, as_of=as_of)
     right = framework(session, target, topic=topic, as_of=as_of)
-    key = (left.bodies, right.bodies, format_assertion)
-    data = _GAPS.get(key)
-    if data is None:  # the same versions always give the same report: computed once
-        data = _GAPS[key] = gap(left.schema, right.schema, format_assertion=format_assertion).to_dict()
+    data = gap_report(left, right, format_assertion=format_assertion)
     items = [_with_provenance(item) for item in data["items"]]
     unknown = not_researched(session, [source, target], topic)
     covered, reason = data["covered"], data.get("reason")
@@ -183,6 +180,23 @@ def framework_gap(session: Session, source: str, target: str, *, topic: str | No
             "disputed": any(item["disputed"] for item in items),
             "reason": reason, "not_machine_checkable": not_machine_checkable(right),
             "not_researched": {"from": unknown[source], "to": unknown[target]}}
+
+
+def gap_report(left: Side, right: Side, *, format_assertion: bool) -> dict[str, Any]:
+    """gap(left, right) within the vocabulary both are written over (its witnesses are instances of it), each
+    item's witness told in words (`witness_says`); cached by the versions' bodies (computed once)."""
+    shared = shared_vocabulary(left, right)
+    key = (left.bodies, right.bodies, format_assertion, shared.ref if shared else None)
+    data = _GAPS.get(key) if left.bodies and right.bodies else None
+    if data is None:
+        data = gap(left.schema, right.schema, format_assertion=format_assertion,
+                   domain=shared.schema if shared else None).to_dict()
+        if shared is not None:
+            data["items"] = [witnesses.gap_item_words(item, shared.name, shared.ref, (left.label, right.label))
+                             for item in data["items"]]
+        if left.bodies and right.bodies:
+            _GAPS[key] = data
+    return data
 
 
 def _with_provenance(item: dict[str, Any]) -> dict[str, Any]:

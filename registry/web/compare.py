@@ -15,7 +15,6 @@ from litestar.params import QueryParameter
 from litestar.response import Template
 from sqlalchemy import Engine
 
-from comparisons import gap
 from registry.domain.access import Principal
 from registry.domain.witnesses import WITNESSES
 from registry.domain.coverage import NOT_RESEARCHED
@@ -64,7 +63,7 @@ def _gap_both_ways(session: Any, left: str, right: str, topic: str | None, as_of
 
 def _version_gaps(left: comparing.Side, right: comparing.Side, fa: bool) -> tuple[dict, dict]:
     def one(a: comparing.Side, b: comparing.Side) -> dict:
-        return {"from": a.describe(), "to": b.describe(), **gap(a.schema, b.schema, format_assertion=fa).to_dict()}
+        return {"from": a.describe(), "to": b.describe(), **comparing.gap_report(a, b, format_assertion=fa)}
 
     return one(left, right), one(right, left)
 
