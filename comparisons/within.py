@@ -27,7 +27,8 @@ def compare_within(a: Any, b: Any, domain: Any, *, format_assertion: bool = Fals
                    labels: tuple[str, str] = ("left", "right")) -> Comparison:
     """compare(a ∧ domain, b ∧ domain), each witness minimised. `differences` are left empty: the per-path
     differences of `a` and `b` are those of compare(a, b)."""
-    found = compare(all_of([a, domain]), all_of([b, domain]), format_assertion=format_assertion, labels=labels)
+    found = compare(all_of([a, domain]), all_of([b, domain]), format_assertion=format_assertion, labels=labels,
+                    with_differences=False)
     changes: dict[str, Any] = {"differences": ()}
     roles = {"only_left": ((a, domain), (b,)), "only_right": ((b, domain), (a,)), "both": ((a, b, domain), ())}
     for name, (inside, outside) in roles.items():

@@ -16,6 +16,11 @@ def noun(vocabulary: str) -> str:
     return NOUNS.get(vocabulary, "instance")
 
 
+def a(thing: str) -> str:
+    """"an operating profile", "an e-invoice", "a profile"."""
+    return f"{'an' if thing[:1] in 'aeiou' else 'a'} {thing}"
+
+
 def with_vocabulary_witnesses(comparison: dict[str, Any], within: dict[str, Any]) -> dict[str, Any]:
     """The comparison of the two schemas (relation, differences kept) whose witnesses, the top-level ones and
     those of the two containment answers, are replaced by those found within the vocabulary, or removed where
@@ -70,7 +75,7 @@ def _witness_words(name: str, comparison: dict[str, Any], within: dict[str, Any]
     """{"found": bool, "says": words}: what the witness shows, or why there is none."""
     if name == "both":
         if "both" in within:
-            return {"found": True, "says": f"A {thing} valid under {ref} that both {left} and {right} accept."}
+            return {"found": True, "says": f"{a(thing).capitalize()} valid under {ref} that both {left} and {right} accept."}
         if within["relation"] == "disjoint":
             return {"found": False, "says": f"No {thing} valid under {ref} is accepted by both {left} and {right}: "
                                             "no single profile can satisfy the two."}
@@ -80,7 +85,7 @@ def _witness_words(name: str, comparison: dict[str, Any], within: dict[str, Any]
         return {"found": False, "says": f"No {thing} accepted by both was found: {_reason(within)}."}
     accepts, refuses = (left, right) if name == "only_left" else (right, left)
     if name in within:
-        return {"found": True, "says": f"A {thing} valid under {ref} that {accepts} accepts and {refuses} refuses: "
+        return {"found": True, "says": f"{a(thing).capitalize()} valid under {ref} that {accepts} accepts and {refuses} refuses: "
                                        f"only the facts that make the difference are stated."}
     answer = within[CONTAINMENTS[name]]
     if answer["answer"] == "yes":
@@ -104,7 +109,7 @@ def gap_item_words(item: dict[str, Any], vocabulary: str, ref: str, labels: tupl
     if item.get("status") in ("unknown",) and "witness" not in item:
         return item
     if "witness" in item:
-        says = f"A {thing} valid under {ref} that {source} accepts and {target} refuses for this rule."
+        says = f"{a(thing).capitalize()} valid under {ref} that {source} accepts and {target} refuses for this rule."
     elif item.get("no_witness") == "none":
         says = (f"No {thing} valid under {ref} shows this gap: the two differ here only on values no valid {thing} "
                 "can have.")

@@ -51,7 +51,7 @@ def check_links(comparison: dict[str, Any], as_of: str | None) -> dict[str, dict
     query = [("markets", code) for code in codes] + ([("as_of", as_of)] if as_of else [])
     return {name: {"href": "/compliance?" + urlencode([*query, ("profile", json.dumps(
                        comparison[name], ensure_ascii=False, separators=(",", ":")))]),
-                   "markets": " and ".join(codes), "as_of": as_of or "today"}
+                   "markets": " and ".join(codes), "when": f"on {as_of}" if as_of else "today"}
             for name in WITNESSES if name in comparison}
 
 
