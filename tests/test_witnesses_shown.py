@@ -199,3 +199,21 @@ def test_check_this_profile_opens_a_compliance_check_that_accepts_the_witness(co
         for code in markets:
             violations = [v for v in found[code]["violations"]]
             assert bool(violations) is (code in refused), (name, code, comparison[name], violations)
+
+
+def test_the_cli_compare_shows_the_witnesses_and_says_where_there_are_none(corpus_engine, database_url, monkeypatch):
+    from click.testing import CliRunner
+
+    from registry.cli import main
+
+    monkeypatch.setenv("REGISTRY_DATABASE_URL", database_url)
+    monkeypatch.setenv("REGISTRY_STANDARDS_DIR", str(STANDARDS))
+    monkeypatch.setenv("COLUMNS", "300")
+    result = CliRunner().invoke(main, ["compare", "CN/consumer-protection@latest", "EU/consumer-protection@latest"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "For every operating profile valid under vocabulary/operating-profile@1:" in result.output
+    assert '{"consumer_protection": {"withdrawal_period_days": 7}, "seller": {"sells_b2c": true}}' in result.output
+    stricter = CliRunner().invoke(main, ["compare", "EU/platform-presence@latest", "VN/platform-presence@latest"],
+                                  catch_exceptions=False).output
+    assert "only_right: No operating profile valid under vocabulary/operating-profile@1 is accepted by" in stricter

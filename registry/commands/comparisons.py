@@ -53,6 +53,13 @@ def compare(left: str, right: str, as_json: bool) -> None:
     for d in data["differences"]:
         table.add_row(shown(d["path"]), shown(d["keyword"]), d["direction"], shown(d["summary"]))
     out.print(table)
+    within = data.get("within_vocabulary")
+    if within:  # the witnesses: instances of the shared vocabulary, or why there are none
+        out.print(shown(within["says"]), highlight=False)
+        for name, told in within["witnesses"].items():
+            out.print(f"{name}: {shown(told['says'])}", highlight=False)
+            if told["found"]:
+                out.print(shown(json.dumps(data[name], ensure_ascii=False)), highlight=False)
 
 
 @click.command("gap")
