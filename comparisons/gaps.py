@@ -57,7 +57,8 @@ def gap(source: Any, target: Any, *, format_assertion: bool = False, domain: Any
     kwargs: dict[str, Any] = {}
     if overall.has_witness:
         kwargs.update(witness=overall.witness, has_witness=True)
-    return GapReport(overall.answer, tuple(items), reason=overall.reason, **kwargs)
+    # a "no" without a witness within the domain keeps its why in the items (`no_witness`), not as the report's reason
+    return GapReport(overall.answer, tuple(items), reason=overall.reason if overall.answer != "no" else None, **kwargs)
 
 
 def _within(source: Any, target: Any, c: Constraint | None, domain: Any, fa: bool, budget: Budget) -> Containment:

@@ -106,8 +106,6 @@ def gap_item_words(item: dict[str, Any], vocabulary: str, ref: str, labels: tupl
     """A gap item (source → target) with `witness_says`: what its witness shows, or why it has none."""
     source, target = labels
     thing = noun(vocabulary)
-    if item.get("status") in ("unknown",) and "witness" not in item:
-        return item
     if "witness" in item:
         says = f"{a(thing).capitalize()} valid under {ref} that {source} accepts and {target} refuses for this rule."
     elif item.get("no_witness") == "none":

@@ -63,6 +63,8 @@ def test_gap_within_a_domain_gives_instances_of_it_or_says_there_are_none():
     source = {"properties": {"days": {}}}
     report = gap(source, target, domain=DOMAIN).to_dict()
     raw = gap(source, target).to_dict()
+    assert report["covered"] == raw["covered"] == "no" and report["reason"] is None
+    assert report["witness"] == {"b2c": True}  # minimal: the target then requires days, which it lacks
     assert [(i["path"], i["keyword"]) for i in report["items"]] == [(i["path"], i["keyword"]) for i in raw["items"]]
     items = {(i["path"], i["keyword"]): i for i in report["items"]}
     minimum = items[("/days", "minimum")]
