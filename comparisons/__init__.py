@@ -21,6 +21,12 @@ compare(a, b, *, format_assertion=False, labels=("left", "right")) -> Comparison
     `x-rule` on each side (`left_rule`, `right_rule`), the if-`condition` for constraints under
     then/else, and a one-line `summary` ("/a/b: EU requires minimum 14; CN requires minimum 7").
 
+compare_within(a, b, domain, *, format_assertion=False, labels=("left", "right")) -> Comparison
+    compare() of `a ∧ domain` with `b ∧ domain` (a shared vocabulary): the relation among the domain's
+    instances only, so that every witness is valid under `domain`; each witness is minimised (members
+    and items dropped while it still separates the schemas, stays valid and both validators agree).
+    `differences` is empty: those of compare(a, b) describe the two schemas.
+
 gap(source, target, *, format_assertion=False) -> GapReport
     `covered` is the answer to source ⊆ target; `items` lists each target constraint (one
     keyword at one path, within its if-condition) that source does not imply, with `status`
@@ -77,6 +83,7 @@ from .cache import ComparisonCache
 from .canonical import (R_BUDGET, R_CAP, R_DYNAMIC, R_ENGINES, R_FLOAT_MULTIPLE, R_INVALID, R_NUMBER, R_OBJECT,
                         R_PATTERN, R_RECURSIVE, R_REMOTE, R_UNDECIDED, R_UNEVALUATED, R_WITNESS)
 from .compare import compare
+from .within import compare_within
 from .compatibility import MODES, check_compatibility
 from .containment import is_subschema
 from .gaps import gap
@@ -91,7 +98,7 @@ UNKNOWN_REASONS = (R_PATTERN, R_DYNAMIC, R_UNEVALUATED, R_REMOTE, R_RECURSIVE, R
                    R_NUMBER, R_BUDGET, R_UNDECIDED, R_INVALID, R_ENGINES, R_WITNESS, R_CAP)
 
 __all__ = [
-    "is_subschema", "compare", "gap", "merge_strictest", "check_compatibility", "ComparisonCache",
+    "is_subschema", "compare", "compare_within", "gap", "merge_strictest", "check_compatibility", "ComparisonCache",
     "Containment", "Comparison", "Difference", "GapReport", "GapItem", "Merged", "Requirement", "Conflict",
     "Compatibility", "MODES", "UNKNOWN_REASONS", "json_equal", "canonical_json", "content_hash", "all_of",
 ]

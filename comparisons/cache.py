@@ -10,10 +10,11 @@ from .compare import compare
 from .containment import is_subschema
 from .results import Comparison, Containment
 from .values import content_hash
+from .within import compare_within
 
 
 class ComparisonCache:
-    """Memoises compare() and is_subschema() by content: an unchanged pair is compared once.
+    """Memoises compare(), compare_within() and is_subschema() by content: an unchanged pair is compared once.
 
     `hits` and `misses` count lookups; results are kept under `max_entries` and `max_bytes` (least recently used
     go first), the hashes of the last schemas seen (and so those schemas) under HASHES_ENTRIES and HASHES_BYTES.
@@ -60,6 +61,11 @@ class ComparisonCache:
                 labels: tuple[str, str] = ("left", "right")) -> Comparison:
         key = ("compare", self.key_of(a), self.key_of(b), format_assertion, labels)
         return self._get(key, lambda: compare(a, b, format_assertion=format_assertion, labels=labels))
+
+    def compare_within(self, a: Any, b: Any, domain: Any, *, format_assertion: bool = False,
+                       labels: tuple[str, str] = ("left", "right")) -> Comparison:
+        key = ("within", self.key_of(a), self.key_of(b), self.key_of(domain), format_assertion, labels)
+        return self._get(key, lambda: compare_within(a, b, domain, format_assertion=format_assertion, labels=labels))
 
     def is_subschema(self, a: Any, b: Any, *, format_assertion: bool = False) -> Containment:
         key = ("sub", self.key_of(a), self.key_of(b), format_assertion)

@@ -87,8 +87,10 @@ def _both(a: Any, b: Any, fa: bool, found: Containment) -> Containment:
     return found if problem is None else Containment("unknown", reason=f"{R_WITNESS}: {problem}")
 
 
-def compare(a: Any, b: Any, *, format_assertion: bool = False, labels: tuple[str, str] = ("left", "right")) -> Comparison:
-    """Compare two schemas: relation, witnesses for each side, and differences per path."""
+def compare(a: Any, b: Any, *, format_assertion: bool = False, labels: tuple[str, str] = ("left", "right"),
+            with_differences: bool = True) -> Comparison:
+    """Compare two schemas: relation, witnesses for each side, and differences per path (`differences` is left
+    empty with `with_differences=False`)."""
     problem = document_problem(a, Context()) or document_problem(b, Context())
     if problem:  # another dialect, or not JSON: no answer from validators that would read it otherwise
         unknown = Containment("unknown", reason=problem)
@@ -127,5 +129,5 @@ def compare(a: Any, b: Any, *, format_assertion: bool = False, labels: tuple[str
         kwargs.update(only_right=rl.witness, has_only_right=True)
     if both is not None and both.answer == "no":
         kwargs.update(both=both.witness, has_both=True)
-    diffs = tuple(differences(a, b, labels, budget)) if relation != "equivalent" else ()
+    diffs = tuple(differences(a, b, labels, budget)) if relation != "equivalent" and with_differences else ()
     return Comparison(relation, lr, rl, differences=diffs, reason=reason, **kwargs)

@@ -9,8 +9,10 @@ from .canonical import R_UNDECIDED, R_WITNESS
 from .constraints import Constraint, flatten
 from .containment import R_EXPANSION, is_subschema
 from .differences import COMPARATORS, phrase
+from .resources import all_of
 from .results import Containment, GapItem, GapReport
 from .witness_check import witness_problem
+from .within import minimise
 
 
 def _rule_fields(rule: Any) -> dict:
@@ -19,10 +21,16 @@ def _rule_fields(rule: Any) -> dict:
     return {"rule": rule, "citation": rule.get("citation"), "obligation": rule.get("obligation")}
 
 
-def gap(source: Any, target: Any, *, format_assertion: bool = False) -> GapReport:
-    """Each target constraint not implied by `source`; empty exactly when source ⊆ target is proven."""
+def gap(source: Any, target: Any, *, format_assertion: bool = False, domain: Any = None) -> GapReport:
+    """Each target constraint not implied by `source`; empty exactly when source ⊆ target is proven.
+
+    With a `domain` (the vocabulary both are written over), the items are the same, but every witness is an
+    instance of the domain, minimised (comparisons.within); an item with none has `no_witness`: "none" when no
+    instance of the domain shows the gap (it lies in values the domain forbids), else "unknown: <reason>"."""
     budget = Budget()  # one budget for the whole report: late checks answer "budget exceeded"
     overall = is_subschema(source, target, format_assertion=format_assertion, budget=budget)
+    if overall.answer == "no" and domain is not None:
+        overall = _within(source, target, None, domain, format_assertion, budget)
     if overall.answer == "yes":
         return GapReport("yes")
     if overall.reason and overall.reason.startswith(R_EXPANSION):  # flattening would unfold the schema too
@@ -40,7 +48,7 @@ def gap(source: Any, target: Any, *, format_assertion: bool = False) -> GapRepor
             continue
         seen.add(c.key())
         mine = source_keys.get(c.key()) or _counterpart(c, elsewhere.get((c.path, c.keyword), ()))
-        items.extend(_check(source, target, c, mine, format_assertion, budget))
+        items.extend(_check(source, target, c, mine, format_assertion, budget, domain))
     if not items:
         # every constraint alone is implied, but not their combination (or undecided)
         status = "combination" if overall.answer == "no" else "unknown"
@@ -48,12 +56,13 @@ def gap(source: Any, target: Any, *, format_assertion: bool = False) -> GapRepor
             path="", keyword="*", required=None, status=status,
             summary=("source allows an instance the target rejects, though each target constraint alone is implied"
                      if status == "combination" else "containment of source in target is undecided"),
-            witness=overall.witness if overall.answer == "no" else None, has_witness=overall.answer == "no",
-            reason=overall.reason))
+            witness=overall.witness if overall.has_witness else None, has_witness=overall.has_witness,
+            reason=overall.reason, no_witness=_no_witness(overall)))
     kwargs: dict[str, Any] = {}
-    if overall.answer == "no":
+    if overall.has_witness:
         kwargs.update(witness=overall.witness, has_witness=True)
-    return GapReport(overall.answer, tuple(items), reason=overall.reason, **kwargs)
+    # a "no" without a witness within the domain keeps its why in the items (`no_witness`), not as the report's reason
+    return GapReport(overall.answer, tuple(items), reason=overall.reason if overall.answer != "no" else None, **kwargs)
 
 
 def _counterpart(c: Constraint, candidates: Any) -> Constraint | None:
@@ -66,7 +75,33 @@ def _counterpart(c: Constraint, candidates: Any) -> Constraint | None:
     return next(iter(candidates), None)
 
 
-def _check(source: Any, target: Any, c: Constraint, mine: Constraint | None, fa: bool, budget: Budget) -> list[GapItem]:
+def _within(source: Any, target: Any, c: Constraint | None, domain: Any, fa: bool, budget: Budget) -> Containment:
+    """A "no" (the gap exists) whose witness is an instance of `domain` that `source` accepts and the target (and
+    the constraint `c`) refuses, minimised; without a witness (`reason` says why) when there is none."""
+    refused = target if c is None else c.schema()
+    # half of what is left at most: the search for a witness never starves the items still to decide
+    share = Budget(seconds=max(0.0, budget.remaining() / 2), max_steps=budget.max_steps // 4)
+    within = is_subschema(all_of([source, domain]), refused, format_assertion=fa, budget=share)
+    if within.answer == "no" and witness_problem(within.witness, (source, domain), (target,), fa) is None:
+        outside = (target,) if c is None else (target, refused)
+        return Containment("no", witness=minimise(within.witness, (source, domain), outside, fa), has_witness=True)
+    if within.answer == "no":
+        return Containment("no", reason=f"{NO_WITNESS_UNKNOWN}: {R_WITNESS}")
+    return Containment("no", reason=NO_WITNESS_NONE if within.answer == "yes" else
+                       f"{NO_WITNESS_UNKNOWN}: {within.reason or R_UNDECIDED}")
+
+
+NO_WITNESS_NONE = "none"
+NO_WITNESS_UNKNOWN = "unknown"
+
+
+def _no_witness(found: Containment) -> str | None:
+    """Why a "no" carries no witness (only when a domain was given: see gap())."""
+    return found.reason if found.answer == "no" and not found.has_witness else None
+
+
+def _check(source: Any, target: Any, c: Constraint, mine: Constraint | None, fa: bool, budget: Budget,
+           domain: Any = None) -> list[GapItem]:
     res = is_subschema(source, c.schema(), format_assertion=fa, budget=budget)
     if res.answer == "yes":
         return []
@@ -74,6 +109,8 @@ def _check(source: Any, target: Any, c: Constraint, mine: Constraint | None, fa:
         problem = witness_problem(res.witness, (source,), (target,), fa)
         if problem is not None:
             res = Containment("unknown", reason=f"{R_WITNESS}: {problem}")
+    if res.answer == "no" and domain is not None:
+        res = _within(source, target, c, domain, fa, budget)
     where = c.path or "the document"
     need = phrase(c.keyword, c.value)
     cond = [x.to_dict() for x in c.conditions] or None
@@ -92,6 +129,7 @@ def _check(source: Any, target: Any, c: Constraint, mine: Constraint | None, fa:
     return [GapItem(path=c.path, keyword=c.keyword, required=c.value, status=status, summary=summary,
                     source_value=None if mine is None else mine.value, condition=cond,
                     source_condition=([x.to_dict() for x in mine.conditions] or None) if other and mine else None,
-                    witness=res.witness if res.answer == "no" else None, has_witness=res.answer == "no",
+                    witness=res.witness if res.has_witness else None, has_witness=res.has_witness,
                     reason=(res.reason or R_UNDECIDED) if res.answer == "unknown" else None,
+                    no_witness=_no_witness(res),
                     **_rule_fields(c.rule))]

@@ -106,6 +106,7 @@ class GapItem(_ToDict):
     witness: Any = None  # valid under the source, invalid under the target (only with has_witness)
     reason: Optional[str] = None
     has_witness: bool = False
+    no_witness: Optional[str] = None  # with a domain: "none" (no instance of it shows the gap) or "unknown: …"
 
 
 @dataclass(frozen=True)

@@ -135,6 +135,8 @@ class GapItemOut(msgspec.Struct):
     cases: Optional[str] = None
     statement: Optional[str] = None
     has_witness: bool = False
+    no_witness: Optional[str] = None
+    witness_says: Optional[str] = None
 
 
 class GapReportOut(msgspec.Struct):

@@ -54,6 +54,13 @@ def compare(left: str, right: str, as_json: bool) -> None:
         side = d["stricter_side"] or (f"only {d['only_side']}" if d["only_side"] else "neither")
         table.add_row(shown(d["path"]), shown(d["keyword"]), shown(side), shown(d["summary"]))
     out.print(table)
+    within = data.get("within_vocabulary")
+    if within:  # the witnesses: instances of the shared vocabulary, or why there are none
+        out.print(shown(within["says"]), highlight=False)
+        for name, told in within["witnesses"].items():
+            out.print(f"{name}: {shown(told['says'])}", highlight=False)
+            if told["found"]:
+                out.print(shown(json.dumps(data[name], ensure_ascii=False)), highlight=False)
 
 
 @click.command("gap")

@@ -10,18 +10,20 @@ from registry.reports.formats import (csv_text, html_page, html_table, md_table,
                                      sources_markdown)
 
 _GAP_HEADER = ["path", "keyword", "required", "status", "cases", "applies_when", "citation", "obligation", "summary",
-               "reason", "witness", "disputed"]
+               "reason", "witness", "disputed", "witness_says"]
 
 
 def _witness(item: dict) -> str:
-    """An instance the source accepts and the target rejects, as JSON ("" when none was found)."""
+    """An instance the source accepts and the target rejects, as JSON ("" when there is none: `witness_says` tells
+    why, and that an instance the vocabulary accepts is shown when there is one)."""
     return json.dumps(item["witness"], ensure_ascii=False) if "witness" in item else ""
 
 
 def _gap_rows(data: dict) -> list[list[Any]]:
     rows = [[i["path"], i["keyword"], json.dumps(i.get("required"), ensure_ascii=False), i["status"],
              i.get("cases"), i.get("applies_when"), i.get("citation"), i.get("obligation"),
-             i.get("statement") or i.get("summary"), i.get("reason"), _witness(i), "yes" if i.get("disputed") else ""]
+             i.get("statement") or i.get("summary"), i.get("reason"), _witness(i), "yes" if i.get("disputed") else "",
+             i.get("witness_says") or ""]
             for i in data["items"]]
     # a topic not researched is a row of its own: its rules are unknown, not absent
     for side in ("to", "from"):

@@ -13,6 +13,7 @@ from comparisons import ComparisonCache, all_of, gap
 from comparisons.alignment import KINDS as ALIGNMENT_KINDS, alignment as align
 from comparisons.bounded import BoundedCache
 from registry.domain import lifecycle, provenance, rules
+from registry.domain import witnesses
 from registry.domain.access import Principal
 from registry.domain.references import parse_reference
 from comparisons.expansion import DEFAULT_LIMIT
@@ -21,12 +22,34 @@ from registry.domain.topics import topic as known_topic
 from registry.errors import RegistryError
 from registry.domain.coverage import NONE, NOT_RESEARCHED
 from registry.services import conditions, coverage, differences, documents, jurisdictions
+from registry.services.compliance import PROFILE_VOCABULARY
 from registry.storage.tables import Document, Jurisdiction, Version
 
 CACHE = ComparisonCache()  # stored versions, shared by every request: an unchanged pair is compared once
 # pairs with an inline schema, apart: a stream of distinct inline pairs fills this one only, and it fills quickly
 INLINE = ComparisonCache(1_024, 4_000_000, name="inline-comparison")
 _GAPS = BoundedCache("gap-reports", 1024, 16_000_000)  # by the versions' body hashes: gap items quote their x-rules
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The latest published version of a vocabulary: `ref` (vocabulary/operating-profile@1) and its schema."""
+
+    name: str
+    ref: str
+    schema: Any
+
+
+def vocabulary_of(session: Session, names: set[str | None]) -> Vocabulary | None:
+    """The one vocabulary a side's documents are written over (None for none or several)."""
+    if len(names) != 1 or None in names:
+        return None
+    name = str(next(iter(names)))
+    try:
+        version, schema = documents.latest_schema(session, name)
+    except RegistryError:  # not loaded, or no published version: witnesses of the schemas only
+        return None
+    return Vocabulary(name=name, ref=f"{name}@{version.number}", schema=schema)
 
 
 @dataclass(frozen=True)
@@ -39,6 +62,7 @@ class Side:
     parts: tuple[Any, ...]
     schema: Any
     bodies: tuple[str, ...] = ()  # the versions' body hashes (annotations included): the key of cached reports
+    vocabulary: Vocabulary | None = None  # what the documents are written over: witnesses are its instances
 
     def describe(self) -> dict[str, Any]:
         return {"label": self.label, "versions": [{"ref": r, "content_hash": h} for r, h in zip(self.refs, self.hashes)]}
@@ -50,7 +74,7 @@ def reference_side(session: Session, principal: Principal | None, text: str, *, 
     version = documents.get_version(session, document, reference.version, principal)
     ref = f"{document.name}@{version.number}"
     return Side(label=ref, refs=(ref,), hashes=(version.content_hash,), parts=(version.body,), schema=version.body,
-                bodies=(version.body_hash,))
+                bodies=(version.body_hash,), vocabulary=vocabulary_of(session, {document.vocabulary}))
 
 
 def inline_side(schema: Any, label: str, *, pointer: str, max_expansion: int = DEFAULT_LIMIT) -> Side:
@@ -65,15 +89,36 @@ def inline_side(schema: Any, label: str, *, pointer: str, max_expansion: int = D
 def compare_sides(left: Side, right: Side, *, format_assertion: bool,
                   words: tuple[dict[str, int], dict[str, str]] = differences.NO_WORDS,
                   titles: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """The relation and the differences, each naming its sides in words, aligned by the vocabulary's paths
-    (`words`: differences.vocabulary_words), and saying under which condition its rules apply (`titles`:
-    conditions.titles)."""
+    """The relation of the two schemas and their differences, each naming its sides in words, aligned by the
+    vocabulary's paths (`words`: differences.vocabulary_words) and saying under which condition its rules apply
+    (`titles`: conditions.titles); the witnesses are instances of the vocabulary the sides share, minimal, found by
+    comparing within it (`within_vocabulary`, docs/comparisons.md)."""
     cache = CACHE if left.refs and right.refs else INLINE
-    result = cache.compare(left.schema, right.schema, format_assertion=format_assertion,
-                           labels=(left.label, right.label))
-    return differences.name_sides({"left": left.describe(), "right": right.describe(), **result.to_dict()}, words,
-                                  (left.schema, right.schema), format_assertion=format_assertion,
-                                  titles=titles or {})
+    labels = (left.label, right.label)
+    result = cache.compare(left.schema, right.schema, format_assertion=format_assertion, labels=labels).to_dict()
+    shared = shared_vocabulary(left, right)
+    if shared is None:
+        within = None
+        if left.vocabulary and right.vocabulary:  # two vocabularies: no instance can be checked under both
+            result = {**result, "witnesses_note": f"{left.label} is written over {left.vocabulary.ref} and "
+                      f"{right.label} over {right.vocabulary.ref}: the witnesses are instances of the schemas only, "
+                      "not of either vocabulary"}
+    else:
+        found = cache.compare_within(left.schema, right.schema, shared.schema, format_assertion=format_assertion,
+                                     labels=labels).to_dict()
+        result = witnesses.with_vocabulary_witnesses(result, found)
+        within = witnesses.within_vocabulary(result, found, shared.name, shared.ref, labels)
+    named = differences.name_sides({"left": left.describe(), "right": right.describe(), **result}, words,
+                                   (left.schema, right.schema), format_assertion=format_assertion,
+                                   titles=titles or {})
+    return {**named, "within_vocabulary": within}
+
+
+def shared_vocabulary(left: Side, right: Side) -> Vocabulary | None:
+    """The vocabulary both sides are written over; an inline schema takes the other side's."""
+    if left.vocabulary and right.vocabulary:
+        return left.vocabulary if left.vocabulary.ref == right.vocabulary.ref else None
+    return left.vocabulary or right.vocabulary
 
 
 def compare_references(session: Session, principal: Principal | None, left_ref: str, right_ref: str, *,
@@ -96,15 +141,18 @@ def framework(session: Session, code: str, *, topic: str | None, as_of: dt.date 
     if topic:
         query = query.where(Document.topic == topic)
     chosen: list[tuple[str, Version]] = []
+    written_over: set[str | None] = set()
     for document in session.exec(query.order_by(Document.namespace, Document.slug)).all():  # type: ignore[arg-type]
         versions = session.exec(select(Version).where(Version.document_id == document.id)).all()
         version = lifecycle.select_in_force(versions, day)
         if version is not None:
             chosen.append((f"{document.name}@{version.number}", version))
+            written_over.add(document.vocabulary)
     schemas = tuple(v.body for _, v in chosen)
     schema: Any = all_of(schemas)  # each document keeps what its `$ref`s point at
     return Side(label=code, refs=tuple(r for r, _ in chosen), hashes=tuple(v.content_hash for _, v in chosen),
-                parts=schemas, schema=schema, bodies=tuple(v.body_hash for _, v in chosen))
+                parts=schemas, schema=schema, bodies=tuple(v.body_hash for _, v in chosen),
+                vocabulary=vocabulary_of(session, written_over or {PROFILE_VOCABULARY}))
 
 
 def not_machine_checkable(side: Side) -> list[dict]:
@@ -129,12 +177,8 @@ def framework_gap(session: Session, source: str, target: str, *, topic: str | No
     be claimed and becomes "unknown" (docs/comparisons.md)."""
     left = framework(session, source, topic=topic, as_of=as_of)
     right = framework(session, target, topic=topic, as_of=as_of)
-    key = (left.bodies, right.bodies, format_assertion)
-    data = _GAPS.get(key)
-    if data is None:  # the same versions always give the same report: computed once
-        data = _GAPS[key] = gap(left.schema, right.schema, format_assertion=format_assertion).to_dict()
-    data = conditions.worded_gap({**data, "from": left.describe(), "to": right.describe()},
-                                 conditions.titles(session))
+    data = conditions.worded_gap({**gap_report(left, right, format_assertion=format_assertion),
+                                  "from": left.describe(), "to": right.describe()}, conditions.titles(session))
     items = [_with_provenance(item) for item in data["items"]]
     unknown = not_researched(session, [source, target], topic)
     covered, reason = data["covered"], data.get("reason")
@@ -146,6 +190,23 @@ def framework_gap(session: Session, source: str, target: str, *, topic: str | No
             "disputed": any(item["disputed"] for item in items),
             "reason": reason, "not_machine_checkable": not_machine_checkable(right),
             "not_researched": {"from": unknown[source], "to": unknown[target]}}
+
+
+def gap_report(left: Side, right: Side, *, format_assertion: bool) -> dict[str, Any]:
+    """gap(left, right) within the vocabulary both are written over (its witnesses are instances of it), each
+    item's witness told in words (`witness_says`); cached by the versions' bodies (computed once)."""
+    shared = shared_vocabulary(left, right)
+    key = (left.bodies, right.bodies, format_assertion, shared.ref if shared else None)
+    data = _GAPS.get(key) if left.bodies and right.bodies else None
+    if data is None:
+        data = gap(left.schema, right.schema, format_assertion=format_assertion,
+                   domain=shared.schema if shared else None).to_dict()
+        if shared is not None:
+            data["items"] = [witnesses.gap_item_words(item, shared.name, shared.ref, (left.label, right.label))
+                             for item in data["items"]]
+        if left.bodies and right.bodies:
+            _GAPS[key] = data
+    return data
 
 
 def _with_provenance(item: dict[str, Any]) -> dict[str, Any]:

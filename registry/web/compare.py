@@ -5,6 +5,7 @@ drawn by the server. Both call registry.services.comparing, as the API does."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Annotated, Any, Mapping, Optional
 from urllib.parse import urlencode
 
@@ -14,13 +15,14 @@ from litestar.params import QueryParameter
 from litestar.response import Template
 from sqlalchemy import Engine
 
-from comparisons import gap
 from registry.domain.access import Principal
+from registry.domain.witnesses import WITNESSES
 from registry.domain.coverage import NOT_RESEARCHED
 from registry.domain.references import parse_date
 from registry.reports.comparisons import COMPARE_FORMATS
 from registry.reports.formats import FORMATS
 from registry.services import comparing, conditions, differences, jurisdictions
+from registry.services.compliance import PROFILE_VOCABULARY
 from registry.settings import Settings
 from registry.storage.database import read_session
 from registry.web.charts import heatmap, legend
@@ -38,6 +40,23 @@ def compare_link(left: str, right: str, topic: str | None, as_of: str | None) ->
                                                         "as_of": as_of}.items() if v})
 
 
+def check_links(comparison: dict[str, Any], as_of: str | None) -> dict[str, dict[str, str]]:
+    """For each witness that is an operating profile: the compliance page with it filled in, for the markets of the
+    two sides (the jurisdictions compared, or those whose documents are), on the date compared (empty: today)."""
+    within = comparison.get("within_vocabulary")
+    if not within or within["vocabulary"].split("@")[0] != PROFILE_VOCABULARY:
+        return {}
+    markets = [side["label"].split("/")[0] for side in (comparison["left"], comparison["right"])]
+    if any(not code or not code.isupper() for code in markets):  # an inline schema has no market
+        return {}
+    codes = list(dict.fromkeys(markets))
+    query = [("markets", code) for code in codes] + ([("as_of", as_of)] if as_of else [])
+    return {name: {"href": "/compliance?" + urlencode([*query, ("profile", json.dumps(
+                       comparison[name], ensure_ascii=False, separators=(",", ":")))]),
+                   "markets": " and ".join(codes), "when": f"on {as_of}" if as_of else "today"}
+            for name in WITNESSES if name in comparison}
+
+
 def _gap_both_ways(session: Any, left: str, right: str, topic: str | None, as_of: dt.date | None,
                    fa: bool) -> tuple[dict, dict]:
     return (comparing.framework_gap(session, left, right, topic=topic, as_of=as_of, format_assertion=fa),
@@ -47,8 +66,8 @@ def _gap_both_ways(session: Any, left: str, right: str, topic: str | None, as_of
 def _version_gaps(left: comparing.Side, right: comparing.Side, fa: bool, titles: Mapping[str, str]
                   ) -> tuple[dict, dict]:
     def one(a: comparing.Side, b: comparing.Side) -> dict:
-        found = {"from": a.describe(), "to": b.describe(), **gap(a.schema, b.schema, format_assertion=fa).to_dict()}
-        return conditions.worded_gap(found, titles)
+        return conditions.worded_gap({"from": a.describe(), "to": b.describe(),
+                                      **comparing.gap_report(a, b, format_assertion=fa)}, titles)
 
     return one(left, right), one(right, left)
 
@@ -77,9 +96,9 @@ class ComparePages(Controller):
                     b = comparing.framework(session, right, topic=topic, as_of=day)
                     gaps = _gap_both_ways(session, left, right, topic, day, fa)
                     mode = "frameworks"
-                result = {"mode": mode, "comparison": comparing.compare_sides(a, b, format_assertion=fa,
-                                                                     words=differences.vocabulary_words(session),
-                                                                     titles=titles),
+                comparison = comparing.compare_sides(a, b, format_assertion=fa,
+                                                     words=differences.vocabulary_words(session), titles=titles)
+                result = {"mode": mode, "comparison": comparison, "check": check_links(comparison, as_of),
                           "gap_left_to_right": gaps[0], "gap_right_to_left": gaps[1]}
         if format == "json" and result is not None:
             return Response(result, media_type=MediaType.JSON)
