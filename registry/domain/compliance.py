@@ -357,7 +357,7 @@ def _plan(version: RuleVersion, engine: str, format_assertion: bool) -> _Plan:
             citation = {**(item.rule or {}), "path": item.instance_path, "document": ref}
             # a condition whose value cannot be followed (inside arrays) counts as holding: the cautious answer
             conditions = tuple(((version.key, c.if_pointer, c.instance_path), c.instance_path, c.must_hold,
-                                _condition_checker(version, c.if_pointer, engine, format_assertion).is_valid,
+                                _condition_checker(version, c.if_pointer, engine, format_assertion),
                                 tuple(c.instance_path + fact for fact in c.facts))
                                for c in item.conditions if c.instance_path is not None)
             if conditions:
@@ -376,23 +376,36 @@ def _plan(version: RuleVersion, engine: str, format_assertion: bool) -> _Plan:
     return plan
 
 
+# failures that a fact left out may cause: the condition may still hold once it is stated
+_MAY_BE_MISSING = frozenset({"required", "anyOf", "oneOf", "allOf", "if", "then", "else", "dependentRequired",
+                             "dependentSchemas"})
+
+
 def _decide(conditions: tuple, profile: Any, memo: dict) -> tuple[bool, tuple[tuple[str, ...], ...]]:
     """Whether a rule's conditions hold for the profile, and, when they do not, the facts they test that the profile
     leaves out: a condition that fails only for want of a fact is open (stating it may make the rule apply), one
-    that fails on what the profile states settles it."""
+    that fails on a value the profile states (selling to consumers: no) settles it."""
     missing: list[tuple[str, ...]] = []
-    for key, path, must_hold, is_valid, facts in conditions:
+    for key, path, must_hold, condition, facts in conditions:
         outcome = memo.get(key, _MISSING)
         if outcome is _MISSING:
             value = _at(profile, path)
-            outcome = memo[key] = None if value is _MISSING else is_valid(value)  # None: the branch is not taken
+            outcome = memo[key] = None if value is _MISSING else condition.is_valid(value)  # None: branch not taken
         if outcome is not None and outcome == must_hold:
             continue
         unstated = [fact for fact in facts if _at(profile, fact) is _MISSING]
-        if not unstated:
+        if not unstated or (outcome is False and must_hold and _settled(condition, _at(profile, path), memo, key)):
             return False, ()
         missing += unstated
     return not missing, tuple(dict.fromkeys(missing))
+
+
+def _settled(condition: Any, value: Any, memo: dict, key: tuple) -> bool:
+    """A failed condition is settled when one of its failures is on a stated value, not for a fact left out."""
+    found = memo.get(("settled", key))
+    if found is None:
+        found = memo[("settled", key)] = any(f.keyword not in _MAY_BE_MISSING for f in condition.failures(value))
+    return found
 
 
 def concerned_topics(profile: Any, requested: Sequence[str] | None = None) -> list[str]:
