@@ -163,10 +163,6 @@ def _rows(data: dict) -> list[list[Any]]:
         for slug in _uncovered(m):  # a row of its own: an unresearched topic must not read as "no gap"
             rows.append([m["market"], m["status"], "", f"{slug}: not_covered (not researched in {m['market']})", "",
                          "", "", "", "", ""])
-        for q in m.get("questions", ()):  # a row each: an unanswered question must not read as "no gap"
-            rows.append([m["market"], m["status"], q["path"], f"open question: {q['question']}", "not stated",
-                         "; ".join(dict.fromkeys(r["citation"] or "" for r in q["rules"])), "", "",
-                         ", ".join(dict.fromkeys(r["document"] for r in q["rules"])), ""])
         if not items and not _uncovered(m) and not m.get("questions"):
             rows.append([m["market"], m["status"], "", "", "", "", "", "", ", ".join(m["documents"]),
                          "yes" if m.get("disputed") else ""])
@@ -174,6 +170,10 @@ def _rows(data: dict) -> list[list[Any]]:
             rows.append([m["market"], m["status"], v["path"], v["message"], json.dumps(v["actual"], ensure_ascii=False),
                          v["citation"], v["obligation"], v["confidence"], v["document"],
                          "yes" if v.get("disputed") else ""])
+        for q in m.get("questions", ()):  # a row each: an unanswered question must not read as "no gap"
+            rows.append([m["market"], m["status"], q["path"], f"open question: {q['question']}", "not stated",
+                         "; ".join(dict.fromkeys(r["citation"] or "" for r in q["rules"])), "", "",
+                         ", ".join(dict.fromkeys(r["document"] for r in q["rules"])), ""])
     return rows
 
 
