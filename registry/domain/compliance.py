@@ -208,14 +208,34 @@ def _sub_schema(schema: dict, pointer: str) -> Any:
 _CONDITIONS = BoundedCache("rule-conditions", 8192, 16_000_000)  # checkers of `if` sub-schemas, measured as those
 
 
-def _condition_checker(version: RuleVersion, pointer: str, engine: str, format_assertion: bool) -> Any:
-    key = (version.key, pointer, engine, format_assertion)
+def _condition_checker(version: RuleVersion, pointer: str, engine: str, format_assertion: bool,
+                       stated_only: bool = False) -> Any:
+    """The checker of an `if` sub-schema; `stated_only`: of the same without `required` (outside `not`), which
+    fails only on values the profile states."""
+    key = (version.key, pointer, engine, format_assertion, stated_only)
     found = _CONDITIONS.get(key)
     if found is None:
         sub_schema = _sub_schema(version.schema, pointer)
-        found = _CONDITIONS.put(key, checker(f"{version.key}#{pointer}", sub_schema, engine=engine,
-                                             format_assertion=format_assertion), size=json_size(sub_schema))
+        if stated_only:
+            sub_schema = _without_required(sub_schema)
+        found = _CONDITIONS.put(key, checker(f"{version.key}#{pointer}" + ("?stated" if stated_only else ""),
+                                             sub_schema, engine=engine, format_assertion=format_assertion),
+                                size=json_size(sub_schema))
     return found
+
+
+def _without_required(schema: Any) -> Any:
+    """A condition that a fact left out cannot fail: `required` dropped, through properties and allOf/anyOf/oneOf;
+    a `not` is kept whole (there, a missing fact makes the inner schema fail, so the `not` hold)."""
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: v for k, v in schema.items() if k not in ("required", "dependentRequired")}
+    if isinstance(out.get("properties"), dict):
+        out["properties"] = {name: _without_required(sub) for name, sub in out["properties"].items()}
+    for key in ("allOf", "anyOf", "oneOf"):
+        if isinstance(out.get(key), list):
+            out[key] = [_without_required(sub) for sub in out[key]]
+    return out
 
 
 # ---- turning failures into violations ----------------------------------------------------------------------
@@ -336,10 +356,11 @@ class _Plan:
     conditional: tuple[tuple[tuple[tuple[tuple, tuple[str, ...], bool, Any], ...],
                              tuple[tuple[_Item, tuple[str, ...] | None, dict], ...]], ...]
     applicable: frozenset[tuple[str, str]]  # (instance path, document version) of the constraints that always apply
+    rule_keys: frozenset[tuple[str, str]] = frozenset()  # (document version, rule id) of those constraints
 
 
 def _plan_size(key: tuple, plan: _Plan) -> int:
-    # the checker is counted in "profile-checkers"; a condition's is_valid in "rule-conditions"
+    # the checker is counted in "profile-checkers"; a condition's checker in "rule-conditions"
     return json_size([key, plan.constraints, plan.not_checkable, plan.presence, plan.conditional, plan.applicable])
 
 
@@ -357,8 +378,9 @@ def _plan(version: RuleVersion, engine: str, format_assertion: bool) -> _Plan:
             citation = {**(item.rule or {}), "path": item.instance_path, "document": ref}
             # a condition whose value cannot be followed (inside arrays) counts as holding: the cautious answer
             conditions = tuple(((version.key, c.if_pointer, c.instance_path), c.instance_path, c.must_hold,
-                                _condition_checker(version, c.if_pointer, engine, format_assertion),
-                                tuple(c.instance_path + fact for fact in c.facts))
+                                _condition_checker(version, c.if_pointer, engine, format_assertion).is_valid,
+                                tuple(c.instance_path + fact for fact in c.facts),
+                                _condition_checker(version, c.if_pointer, engine, format_assertion, True).is_valid)
                                for c in item.conditions if c.instance_path is not None)
             if conditions:
                 conditional.setdefault(tuple(c[:3] for c in conditions), [conditions]).append((item, followed, citation))
@@ -371,41 +393,43 @@ def _plan(version: RuleVersion, engine: str, format_assertion: bool) -> _Plan:
         plan = _PLANS[key] = _Plan(checker(version.key, version.schema, engine=engine,
                                            format_assertion=format_assertion),
                                    tuple(constraints), tuple(not_checkable), tuple(presence),
-                                   tuple((group[0], tuple(group[1:])) for group in conditional.values()),
-                                   frozenset((c[0], ref) for c in constraints))
+                                   tuple((group[0], tuple(group[1:]), _group_rules(ref, group[1:]))
+                                         for group in conditional.values()),
+                                   frozenset((c[0], ref) for c in constraints),
+                                   frozenset(_rule_key(ref, c[3], c[0]) for c in constraints))
     return plan
 
 
-# failures that a fact left out may cause: the condition may still hold once it is stated
-_MAY_BE_MISSING = frozenset({"required", "anyOf", "oneOf", "allOf", "if", "then", "else", "dependentRequired",
-                             "dependentSchemas"})
+def _group_rules(ref: str, items: Sequence[tuple[_Item, Any, dict]]) -> tuple[frozenset, dict]:
+    """The rules of a group of items under the same conditions: their keys, and their citations by (id, document)."""
+    citations: dict = {}
+    for _, _, citation in items:
+        citations.setdefault((citation.get("id"), citation["document"]), citation)
+    return frozenset(_rule_key(ref, item.rule, item.instance_path) for item, _, _ in items), citations
 
 
 def _decide(conditions: tuple, profile: Any, memo: dict) -> tuple[bool, tuple[tuple[str, ...], ...]]:
     """Whether a rule's conditions hold for the profile, and, when they do not, the facts they test that the profile
     leaves out: a condition that fails only for want of a fact is open (stating it may make the rule apply), one
     that fails on a value the profile states (selling to consumers: no) settles it."""
-    missing: list[tuple[str, ...]] = []
-    for key, path, must_hold, condition, facts in conditions:
+    missing: tuple[tuple[str, ...], ...] = ()
+    for key, path, must_hold, is_valid, facts, stated_valid in conditions:
         outcome = memo.get(key, _MISSING)
         if outcome is _MISSING:
             value = _at(profile, path)
-            outcome = memo[key] = None if value is _MISSING else condition.is_valid(value)  # None: branch not taken
+            outcome = memo[key] = None if value is _MISSING else is_valid(value)  # None: the branch is not taken
         if outcome is not None and outcome == must_hold:
             continue
-        unstated = [fact for fact in facts if _at(profile, fact) is _MISSING]
-        if not unstated or (outcome is False and must_hold and _settled(condition, _at(profile, path), memo, key)):
+        unstated = memo.get((key, "open"))
+        if unstated is None:
+            unstated = tuple(fact for fact in facts if _at(profile, fact) is _MISSING)
+            if unstated and outcome is False and must_hold and not stated_valid(_at(profile, path)):
+                unstated = ()  # it fails on a value the profile states: settled whatever else is stated
+            memo[(key, "open")] = unstated
+        if not unstated:
             return False, ()
         missing += unstated
     return not missing, tuple(dict.fromkeys(missing))
-
-
-def _settled(condition: Any, value: Any, memo: dict, key: tuple) -> bool:
-    """A failed condition is settled when one of its failures is on a stated value, not for a fact left out."""
-    found = memo.get(("settled", key))
-    if found is None:
-        found = memo[("settled", key)] = any(f.keyword not in _MAY_BE_MISSING for f in condition.failures(value))
-    return found
 
 
 def concerned_topics(profile: Any, requested: Sequence[str] | None = None) -> list[str]:
@@ -477,13 +501,32 @@ def _asked(profile: Any, fact: tuple[str, ...]) -> tuple[str, ...]:
     return fact
 
 
-def _ask(questions: dict[str, dict], path: tuple[str, ...] | str, reason: str, citation: dict) -> None:
-    pointer = path if isinstance(path, str) else pointer_join(*path)
-    question = questions.setdefault(pointer, {"path": pointer, "reasons": [], "rules": []})
-    if reason not in question["reasons"]:
-        question["reasons"].append(reason)
-    if not any(c.get("id") == citation.get("id") and c["document"] == citation["document"] for c in question["rules"]):
-        question["rules"].append(citation)
+_POINTERS = BoundedCache("fact-pointers", 8192, 2_000_000)  # facts named by rule schemas, as JSON pointers
+
+
+def _pointer(fact: tuple[str, ...]) -> str:
+    found = _POINTERS.get(fact)
+    if found is None:
+        found = _POINTERS[fact] = pointer_join(*fact)
+    return found
+
+
+def _ask_all(questions: dict[str, tuple[list[str], dict]], pointer: str, reason: str, citations: dict) -> None:
+    reasons, rules_ = questions.setdefault(pointer, ([], {}))
+    if reason not in reasons:
+        reasons.append(reason)
+    if rules_:
+        for key, citation in citations.items():
+            rules_.setdefault(key, citation)
+    else:
+        rules_.update(citations)
+
+
+def _ask(questions: dict[str, tuple[list[str], dict]], pointer: str, reason: str, citation: dict) -> None:
+    reasons, rules_ = questions.setdefault(pointer, ([], {}))
+    if reason not in reasons:
+        reasons.append(reason)
+    rules_.setdefault((citation.get("id"), citation["document"]), citation)
 
 
 def question_words(vocabulary: Any, pointer: str) -> str:
@@ -516,7 +559,7 @@ def check_market(market: str, versions: Sequence[RuleVersion], profile: Any, *, 
     rules_applied: set[tuple[str, str]] = set()
     rules_open: set[tuple[str, str]] = set()
     open_refs: set[str] = set()
-    questions: dict[str, dict] = {}
+    questions: dict[str, tuple[list[str], dict]] = {}  # pointer -> (reasons, {(rule id, document): citation})
     for version in versions:
         plan = _plan(version, engine, format_assertion)
         ref = version.ref
@@ -526,20 +569,20 @@ def check_market(market: str, versions: Sequence[RuleVersion], profile: Any, *, 
         result.constraints.extend(plan.constraints)
         result.not_checkable.extend(plan.not_checkable)
         applicable |= plan.applicable
-        rules_applied.update(_rule_key(ref, c[3], c[0]) for c in plan.constraints)
+        rules_applied |= plan.rule_keys
         if plan.applicable:
             applied.add(ref)
         for followed, citation in plan.presence:
             if _at(profile, followed) is _MISSING:
                 result.unstated.append(citation)
-        for conditions, items in plan.conditional:
+        for conditions, items, (group_keys, group_citations) in plan.conditional:
             holds, missing = _decide(conditions, profile, memo)
             if not holds:
-                for item, followed, citation in items if missing else ():
-                    rules_open.add(_rule_key(ref, item.rule, item.instance_path))
+                if missing:
                     open_refs.add(ref)
-                    for fact in missing:
-                        _ask(questions, _asked(profile, fact), CONDITION, citation)
+                    rules_open |= group_keys
+                    for pointer in dict.fromkeys(_pointer(_asked(profile, fact)) for fact in missing):
+                        _ask_all(questions, pointer, CONDITION, group_citations)
                 continue
             for item, followed, citation in items:
                 if not item.checkable:
@@ -560,7 +603,8 @@ def check_market(market: str, versions: Sequence[RuleVersion], profile: Any, *, 
         rules_open.add(_rule_key(citation["document"], citation, citation["path"]))
         open_refs.add(citation["document"])
     violated = {_rule_key(v.document, v.rule, v.path) for v in result.violations}
-    result.questions = list(questions.values())
+    result.questions = [{"path": pointer, "reasons": reasons, "rules": list(rules_.values())}
+                        for pointer, (reasons, rules_) in questions.items()]
     result.applicable = len(applicable)
     decided = rules_applied - (rules_open - violated)
     result.summary = {"rules_decided": len(decided), "rules_violated": len(violated),
