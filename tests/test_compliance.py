@@ -86,7 +86,8 @@ def test_the_report_names_the_versions_it_used_for_an_exact_rerun(corpus_client)
     assert report["check_again"] == question
     assert report["rerun"] == {**question, "vocabulary": {"ref": report["vocabulary"], "content_hash": ANY},
                                "versions": [{"ref": v["ref"], "content_hash": v["content_hash"],
-                                             "body_hash": v["body_hash"]} for v in report["versions_used"]]}
+                                             "body_hash": v["body_hash"]} for v in report["versions_used"]],
+                               "coverage": {m: ANY for m in question["markets"]}}
     assert all(len(v["content_hash"]) == 64 for v in report["versions_used"])
     again = check(corpus_client, as_of="2020-06-01")
     assert again["versions_used"] == report["versions_used"]

@@ -267,8 +267,11 @@ def test_a_report_says_which_corrections_it_used(corpus_client, make_token):
     [used] = report["versions_used"]
     assert used["ref"] == f"CN/consumer-protection@{created.json()['number']}"
     assert used["corrects"] == f"CN/consumer-protection@{latest['number']}"
-    assert "- CN/consumer-protection@" in corpus_client.post(CHECK + "?format=md", json={
+    markdown = corpus_client.post(CHECK + "?format=md", json={
         "profile": SEVEN_DAYS, "markets": ["CN"], "topics": ["consumer-protection"]}).text
+    assert f"- {used['ref']}, a correction of {used['corrects']} (`" in markdown
+    page = corpus_client.get("/compliance", params={"markets": "CN", "profile": json.dumps(SEVEN_DAYS)}).text
+    assert f"a correction of {used['corrects']}" in page
 
 
 def test_a_saved_check_reruns_identically_from_its_history(corpus_client, make_token):
@@ -332,3 +335,26 @@ def test_the_frameworks_cache_tells_two_databases_apart(corpus_engine, database_
     other.dispose()
     assert all(v.content_hash.startswith("f") for v in copied.versions_used + checked.versions_used)
     assert [v.content_hash for v in corpus.versions_used] != [v.content_hash for v in copied.versions_used]
+
+
+def test_a_rerun_keeps_the_coverage_it_read(corpus_engine, corpus_client, tmp_path):
+    from tests.conftest import ROOT, load_folder
+
+    fixture = ROOT / "tests" / "data" / "coverage"
+    load_folder(corpus_engine, fixture)  # SG: labelling not researched
+    first = post(corpus_client, {"profile": {"seller": {"sells_b2c": True}}, "markets": ["SG"], "topics": ["labelling"]})
+    assert markets_of(first)["SG"]["status"] == "not_covered"
+    assert first["rerun"]["coverage"]["SG"]["labelling"] == "not-researched"
+    data = json.loads((fixture / "jurisdictions.json").read_text())
+    sg = next(j for j in data["jurisdictions"] if j["code"] == "SG")
+    sg["coverage"] = {**sg.get("coverage", {}), "labelling": {"status": "none", "sources": [{
+        "url": "https://example.org/sg-labelling", "title": "A page", "publisher": "Example", "kind": "secondary",
+        "language": "en", "quote": "no such rule", "retrieved": "2026-12-02"}]}}
+    (tmp_path / "jurisdictions.json").write_text(json.dumps(data))
+    load_folder(corpus_engine, tmp_path)
+    assert markets_of(post(corpus_client, first["check_again"]))["SG"]["status"] == "not_applicable"
+    assert post(corpus_client, first["rerun"]) == first
+    bad = corpus_client.post(CHECK, json={**first["rerun"], "coverage": {"SG": {"labelling": "maybe"}}})
+    assert bad.status_code == 400 and bad.json()["code"] == "invalid_coverage"
+    unpinned = corpus_client.post(CHECK, json={**first["check_again"], "coverage": {"SG": {}}})
+    assert unpinned.status_code == 400 and unpinned.json()["code"] == "versions_required"

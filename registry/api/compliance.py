@@ -41,6 +41,8 @@ class ComplianceRequest(Input):
     topics: Optional[list[str]] = None
     versions: Optional[list[PinnedVersion]] = None  # a report's `rerun`: exactly these versions, no look-up
     vocabulary: Optional[PinnedVersion] = None
+    # with `versions`: each market's topics as researched then (market -> topic -> recorded | none | not-researched)
+    coverage: Optional[dict[str, dict[str, str]]] = None
 
 
 class PinnedVersion(Input):
@@ -58,7 +60,7 @@ def _frameworks(session: Any, data: ComplianceRequest, markets: list[str]) -> co
     return compliance.pinned_frameworks(session, markets, data.as_of,
                                         [(p.ref, p.content_hash, p.body_hash) for p in data.versions],
                                         (data.vocabulary.ref, data.vocabulary.content_hash) if data.vocabulary else None,
-                                        topics=data.topics)
+                                        topics=data.topics, coverage_of=data.coverage)
 
 
 def render(data: dict, fmt: str) -> tuple[bytes, str]:
@@ -116,6 +118,9 @@ def _request(value: Any) -> ComplianceRequest:
     if (data.profile is None) == (data.profile_id is None):
         raise InvalidInput("send a profile, or the id of a saved profile (not both)", pointer="/profile",
                            code="profile_required")
+    if data.coverage is not None and data.versions is None:
+        raise InvalidInput("coverage is pinned only with versions (a rerun)", pointer="/coverage",
+                           code="versions_required")
     return data
 
 

@@ -38,7 +38,6 @@ class RuleVersion:
     schema: dict
     body_hash: str = ""  # the body as stored, annotations included
     effective_date_uncertain: bool = False  # the date checked falls in the unknown part of the version's start
-    status: str = "published"  # the stored lifecycle status (published, superseded, corrected)
     corrects: int | None = None  # the number of the version this one corrects, if it is a correction
 
     @cached_property

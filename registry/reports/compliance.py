@@ -118,7 +118,8 @@ def rerun_requests(report: Report, *, topics: list[str] | None = None,
              "topics": topics or []}
     pins = [{"ref": v["ref"], "content_hash": v["content_hash"], "body_hash": v["body_hash"]}
             for v in _once("versions_used", f, _versions_used)]
-    return {**again, "versions": pins, "vocabulary": {"ref": f.vocabulary_ref, "content_hash": f.vocabulary_hash}}, again
+    return {**again, "versions": pins, "vocabulary": {"ref": f.vocabulary_ref, "content_hash": f.vocabulary_hash},
+            "coverage": {market: f.coverage.get(market, {}) for market in again["markets"]}}, again
 
 
 def report_dict(report: Report, *, topics: list[str] | None = None, markets: list[str] | None = None) -> dict[str, Any]:
@@ -222,7 +223,8 @@ def to_markdown(data: dict) -> str:
     uncertain = _uncertain_lines(data)
     if uncertain:
         parts += ["## Effective dates uncertain", ""] + [f"- {line}" for line in uncertain] + [""]
-    parts += ["## Versions used", ""] + [f"- {v['ref']} (`{v['content_hash'][:12]}…`)" for v in data["versions_used"]]
+    parts += ["## Versions used", ""] + [f"- {_version_words(v)} (`{v['content_hash'][:12]}…`)"
+                                         for v in data["versions_used"]]
     return "\n".join(parts) + "\n"
 
 
@@ -241,6 +243,11 @@ def _question_lines(data: dict) -> list[str]:
             cited = "; ".join(f"{r['citation']} ({r['document']})" for r in q["rules"])
             lines.append(f"{m['market']}: {q['question']} (`{q['path']}`): {why}: {cited}")
     return lines
+
+
+def _version_words(v: dict) -> str:
+    """A version used, and the mistake it corrects when it is a correction."""
+    return v["ref"] + (f", a correction of {v['corrects']}" if v.get("corrects") else "")
 
 
 def _cited(data: dict) -> list[dict]:
@@ -264,5 +271,6 @@ def to_html(data: dict) -> str:
     uncertain = _uncertain_lines(data)
     if uncertain:
         body += "<h2>Effective dates uncertain</h2><ul>" + "".join(f"<li>{html.escape(u)}</li>" for u in uncertain) + "</ul>"
-    body += "<h2>Versions used</h2><ul>" + "".join(f"<li>{html.escape(v['ref'])}</li>" for v in data["versions_used"]) + "</ul>"
+    body += "<h2>Versions used</h2><ul>" + "".join(f"<li>{html.escape(_version_words(v))}</li>"
+                                                   for v in data["versions_used"]) + "</ul>"
     return html_page(f"Compliance check as of {data['as_of']}", body)

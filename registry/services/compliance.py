@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from comparisons.bounded import BoundedCache
 from registry.domain import dates, lifecycle
 from registry.domain.canonical import content_hash
+from registry.domain.coverage import COVERAGE_STATUSES
 from registry.domain.compliance import MarketResult, RuleVersion, TopicLayout, check_market, concerned_topics
 from registry.domain.references import check_code, parse_reference
 from registry.domain.topics import topic as known_topic
@@ -183,19 +184,23 @@ def _load_frameworks(session: Session, markets: Sequence[str], as_of: dt.date,
 
 
 def _frameworks(session: Session, codes_of: dict[str, list[str]], chosen: dict[str, list[tuple[Document, Version]]],
-                as_of: dt.date, vocabulary: Version, topics: Sequence[str] | None) -> Frameworks:
-    """Each market's rule versions: its own jurisdiction's and its blocs', in that order, each by slug."""
+                as_of: dt.date, vocabulary: Version, topics: Sequence[str] | None,
+                coverage_of: dict[str, dict[str, str]] | None = None) -> Frameworks:
+    """Each market's rule versions: its own jurisdiction's and its blocs', in that order, each by slug; each
+    market's coverage as recorded now, or as a rerun pins it."""
     result: dict[str, list[RuleVersion]] = {}
     for market, codes in codes_of.items():
         result[market] = [RuleVersion(market=market, jurisdiction=d.namespace, document=d.name, number=v.number,
                                       content_hash=v.content_hash, topic=d.topic or "", schema=v.body,
-                                      body_hash=v.body_hash, status=v.status, corrects=v.corrects,
+                                      body_hash=v.body_hash, corrects=v.corrects,
                                       effective_date_uncertain=dates.uncertain_on(
                                           v.effective_from, v.effective_from_precision, as_of))
                           for code in codes for d, v in sorted(chosen.get(code, []), key=lambda dv: dv[0].slug)]
     return Frameworks(as_of=as_of, markets=result, vocabulary_ref=f"{PROFILE_VOCABULARY}@{vocabulary.number}",
                       vocabulary_hash=vocabulary.content_hash, vocabulary=vocabulary.body,
-                      coverage=coverage.coverage_map(session, list(codes_of)), topics=tuple(topics or ()))
+                      coverage=coverage.coverage_map(session, list(codes_of)) if coverage_of is None else
+                      {market: dict(coverage_of.get(market, {})) for market in codes_of},
+                      topics=tuple(topics or ()))
 
 
 def _vocabulary(session: Session, pin: tuple[str, str] | None = None) -> Version:
@@ -248,10 +253,17 @@ def _with_body(session: Session, version: Version, body_hash: str | None) -> Ver
 
 def pinned_frameworks(session: Session, markets: Sequence[str], as_of: dt.date,
                       pins: Sequence[tuple[str, str] | tuple[str, str, str | None]],
-                      vocabulary: tuple[str, str] | None = None, *, topics: Sequence[str] | None = None) -> Frameworks:
+                      vocabulary: tuple[str, str] | None = None, *, topics: Sequence[str] | None = None,
+                      coverage_of: dict[str, dict[str, str]] | None = None) -> Frameworks:
     """A rerun: exactly the versions a report used (document@number and content hash, and the body hash of the
     annotations it quoted), whatever has been published, corrected, back-dated or amended since; each applies in
-    the markets whose framework includes its jurisdiction."""
+    the markets whose framework includes its jurisdiction; `coverage_of`: each market's topics as researched when
+    the report was made (market -> topic -> recorded | none | not-researched)."""
+    for market, topics_ in (coverage_of or {}).items():
+        for slug, state in topics_.items():
+            if state not in COVERAGE_STATUSES:
+                raise InvalidInput(f"coverage of {market} {slug}: {state!r} is not one of {', '.join(COVERAGE_STATUSES)}",
+                                   pointer=f"/coverage/{market}/{slug}", code="invalid_coverage")
     codes_of = {market: jurisdictions.framework_codes(session, market) for market in markets}
     chosen: dict[str, list[tuple[Document, Version]]] = defaultdict(list)
     for ref, digest, *rest in pins:
@@ -266,7 +278,7 @@ def pinned_frameworks(session: Session, markets: Sequence[str], as_of: dt.date,
         rows = session.exec(select(Version).where(Version.document_id == document.id)).all()
         version = _with_body(session, _pinned_version(rows, ref, digest), rest[0] if rest else None)
         chosen[document.namespace].append((document, version))  # type: ignore[arg-type]
-    return _frameworks(session, codes_of, chosen, as_of, _vocabulary(session, vocabulary), topics)
+    return _frameworks(session, codes_of, chosen, as_of, _vocabulary(session, vocabulary), topics, coverage_of)
 
 
 def check_profile_shape(frameworks: Frameworks, profile: Any, *, engine: str, format_assertion: bool) -> None:
