@@ -358,3 +358,30 @@ def test_a_rerun_keeps_the_coverage_it_read(corpus_engine, corpus_client, tmp_pa
     assert bad.status_code == 400 and bad.json()["code"] == "invalid_coverage"
     unpinned = corpus_client.post(CHECK, json={**first["check_again"], "coverage": {"SG": {}}})
     assert unpinned.status_code == 400 and unpinned.json()["code"] == "versions_required"
+
+
+def test_the_rerun_column_migrates_both_ways(engine):
+    """0010_compliance_rerun: checks recorded before it keep a null rerun; downgrading drops only that column."""
+    from alembic import command
+    from sqlalchemy import inspect, text
+
+    from registry.storage.migrate import _config, migrate
+
+    def to(revision: str) -> None:
+        config = _config()
+        with engine.execution_options(registry_write=True).begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, revision)
+
+    assert "rerun" in {c["name"] for c in inspect(engine).get_columns("compliance_run")}
+    to("0009_coverage")
+    assert "rerun" not in {c["name"] for c in inspect(engine).get_columns("compliance_run")}
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO profile (id, owner, name, created_at, updated_at) "
+                                "VALUES ('p1', 'org', 'Shop', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+        connection.execute(text("INSERT INTO compliance_run (profile_id, profile_number, as_of, markets, topics, "
+                                "statuses, versions_used, created_at) VALUES ('p1', 1, '2026-01-01', '[\"CN\"]', "
+                                "'[]', '{}', '[]', CURRENT_TIMESTAMP)"))
+    migrate(engine)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT rerun FROM compliance_run")).all() == [(None,)]
