@@ -112,6 +112,14 @@ def test_the_page_shows_statuses_and_questions_in_words(corpus_client):
     assert "Sells to consumers (business-to-consumer)" in page and "decides whether these rules apply" in page
     assert "CN on " in page and "incomplete, not compliant" in page
     assert ">compliant<" not in page
+    # the page offers the replay request: sent back, it answers as the page did
+    import html as html_
+    import re
+
+    found = re.search(r'<pre class="replay" tabindex="0"><code>(.*?)</code></pre>', page, re.S)
+    rerun = json.loads(html_.unescape(found.group(1)))
+    assert rerun["profile"] == {} and rerun["versions"]
+    assert markets_of(post(corpus_client, rerun))["CN"]["status"] == "incomplete"
 
 
 def test_the_batch_lines_carry_questions_and_counts(corpus_client):
