@@ -370,19 +370,13 @@ def test_a_rerun_keeps_the_coverage_it_read(corpus_engine, corpus_client, tmp_pa
 
 def test_the_rerun_column_migrates_both_ways(engine):
     """0010_compliance_rerun: checks recorded before it keep a null rerun; downgrading drops only that column."""
-    from alembic import command
     from sqlalchemy import inspect, text
 
-    from registry.storage.migrate import _config, migrate
-
-    def to(revision: str) -> None:
-        config = _config()
-        with engine.execution_options(registry_write=True).begin() as connection:
-            config.attributes["connection"] = connection
-            command.downgrade(config, revision)
+    from registry.storage.migrate import migrate
+    from tests.conftest import downgrade
 
     assert "rerun" in {c["name"] for c in inspect(engine).get_columns("compliance_run")}
-    to("0009_coverage")
+    downgrade(engine, "0009_coverage")
     assert "rerun" not in {c["name"] for c in inspect(engine).get_columns("compliance_run")}
     with engine.begin() as connection:
         connection.execute(text("INSERT INTO profile (id, owner, name, created_at, updated_at) "

@@ -266,17 +266,10 @@ def test_a_gap_to_a_target_not_researched_is_unknown(client):
 # ---- the migration -------------------------------------------------------------------------------------------
 
 def test_migration_0009_takes_the_status_from_stored_cooperation(engine):
-    from alembic import command
+    from registry.storage.migrate import migrate
+    from tests.conftest import downgrade
 
-    from registry.storage.migrate import _config, migrate
-
-    def to(revision: str) -> None:
-        config = _config()
-        with engine.execution_options(registry_write=True).begin() as connection:
-            config.attributes["connection"] = connection
-            command.downgrade(config, revision)
-
-    to("0005_organisations")
+    downgrade(engine, "0005_organisations")
     with engine.begin() as connection:
         for code, cooperation in (("AA", {"status": "partner", "since": "2017"}), ("BB", None),
                                   ("CC", {"status": "odd"})):
@@ -287,5 +280,5 @@ def test_migration_0009_takes_the_status_from_stored_cooperation(engine):
     with engine.connect() as connection:
         found = dict(connection.execute(text("SELECT code, cooperation_status FROM jurisdiction")).all())
     assert found == {"AA": "partner", "BB": "unknown", "CC": "unknown"}
-    to("0005_organisations")
+    downgrade(engine, "0005_organisations")
     migrate(engine)
