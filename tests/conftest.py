@@ -108,6 +108,18 @@ def engine(database_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
+def downgrade(engine: Engine, revision: str) -> None:
+    """Migrate a test database down to `revision` (migration tests go down, store rows as old code did, come up)."""
+    from alembic import command
+
+    from registry.storage.migrate import _config
+
+    config = _config()
+    with engine.execution_options(registry_write=True).begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+
 def load_folder(engine: Engine, folder: Path) -> None:
     from registry.services import corpus
 

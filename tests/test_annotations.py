@@ -10,7 +10,6 @@ import json
 import shutil
 
 import pytest
-from alembic import command
 from sqlalchemy import text
 from sqlmodel import select
 
@@ -24,9 +23,9 @@ from registry.domain.canonical import (
 from registry.domain.compliance import RuleVersion, check_market
 from registry.services import annotations, corpus
 from registry.storage.database import make_engine, read_session, write_session
-from registry.storage.migrate import MIGRATIONS, _config, migrate
+from registry.storage.migrate import MIGRATIONS, migrate
 from registry.storage.tables import AnnotationRevision, AuditEvent, Document, Version
-from tests.conftest import MINI, STANDARDS, TEST_ADMIN, auth, load_folder
+from tests.conftest import MINI, STANDARDS, TEST_ADMIN, auth, downgrade, load_folder
 
 DOC = "/api/v1/documents/CN/consumer-protection"
 CN_FILE = "documents/CN/consumer-protection.json"
@@ -119,10 +118,7 @@ def test_the_migration_hashes_as_the_registry_does():
 
 
 def test_migration_0007_recomputes_every_stored_hash_and_leaves_the_audit_log(mini_engine):
-    config = _config()
-    with mini_engine.execution_options(registry_write=True).begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0005_organisations")
+    downgrade(mini_engine, "0005_organisations")
     with mini_engine.connect() as connection:
         old = {i: (h, json.loads(b) if isinstance(b, str) else b)
                for i, h, b in connection.execute(text("SELECT id, content_hash, body FROM version"))}

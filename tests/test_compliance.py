@@ -14,6 +14,11 @@ from tests.conftest import auth
 
 CHECK = "/api/v1/compliance/check"
 SEVEN_DAYS = {"seller": {"sells_b2c": True}, "consumer_protection": {"withdrawal_period_days": 7}}
+# every fact the CN, EU and BR consumer rules ask of a B2C seller, stated (docs/compliance.md)
+STATED = {"seller": {"sells_b2c": True, "is_marketplace": False},
+          "consumer_protection": {"withdrawal_period_days": 7, "withdrawal_period_counted_from": "receipt-of-goods",
+                                  "withdrawal_requires_reason": False, "refund_deadline_days": 7,
+                                  "refund_includes_delivery_charges": True, "withdrawal_information_given": True}}
 
 
 def check(client, profile=SEVEN_DAYS, markets=("CN", "EU", "BR"), **extra):
@@ -27,11 +32,14 @@ def by_market(report):
     return {m["market"]: m for m in report["markets"]}
 
 
-def test_seven_days_is_enough_for_cn_and_br_but_not_eu(corpus_client):
+def test_seven_days_leaves_cn_and_br_open_and_breaks_the_eu_rule(corpus_client):
     report = check(corpus_client)
     markets = by_market(report)
-    assert markets["CN"]["status"] == "compliant"
-    assert markets["BR"]["status"] == "compliant"
+    # CN's and BR's rules ask more than the period: unstated is not compliant
+    assert markets["CN"]["status"] == "incomplete" and markets["BR"]["status"] == "incomplete"
+    assert [q["path"] for q in markets["CN"]["questions"]] == [
+        "/consumer_protection/withdrawal_period_counted_from", "/consumer_protection/withdrawal_requires_reason",
+        "/consumer_protection/refund_deadline_days"]
     assert markets["EU"]["status"] == "non_compliant"
     [violation] = markets["EU"]["violations"]
     assert violation["path"] == "/consumer_protection/withdrawal_period_days"
@@ -47,9 +55,20 @@ def test_seven_days_is_enough_for_cn_and_br_but_not_eu(corpus_client):
         "CN/consumer-protection", "EU/consumer-protection", "BR/consumer-protection"}
 
 
-def test_fourteen_days_is_compliant_everywhere(corpus_client):
-    profile = {"seller": {"sells_b2c": True}, "consumer_protection": {"withdrawal_period_days": 14}}
-    assert {m["status"] for m in check(corpus_client, profile)["markets"]} == {"compliant"}
+def test_seven_days_with_every_fact_stated_meets_cn_and_br_but_not_eu(corpus_client):
+    markets = by_market(check(corpus_client, STATED))
+    assert markets["BR"]["status"] == "compliant"
+    # CN's rule on who pays the return freight is recorded but no machine can check it
+    assert markets["CN"]["status"] == "not_checkable" and markets["CN"]["summary"]["rules_to_review"] == 1
+    assert markets["EU"]["status"] == "non_compliant"
+
+
+def test_fourteen_days_with_every_fact_stated_breaks_nothing_anywhere(corpus_client):
+    profile = {**STATED, "consumer_protection": {**STATED["consumer_protection"], "withdrawal_period_days": 14}}
+    markets = by_market(check(corpus_client, profile))
+    assert {m: r["status"] for m, r in markets.items()} == {"CN": "not_checkable", "EU": "not_checkable",
+                                                             "BR": "compliant"}
+    assert all(not r["violations"] and not r["questions"] for r in markets.values())
 
 
 def test_a_rule_not_yet_in_force_is_not_seen(corpus_client):
@@ -62,11 +81,13 @@ def test_a_rule_not_yet_in_force_is_not_seen(corpus_client):
 
 def test_the_report_names_the_versions_it_used_for_an_exact_rerun(corpus_client):
     report = check(corpus_client, as_of="2020-06-01")
-    question = {"markets": ["CN", "EU", "BR"], "as_of": "2020-06-01", "topics": ["consumer-protection"]}
+    question = {"profile": SEVEN_DAYS, "markets": ["CN", "EU", "BR"], "as_of": "2020-06-01",
+                "topics": ["consumer-protection"]}
     assert report["check_again"] == question
     assert report["rerun"] == {**question, "vocabulary": {"ref": report["vocabulary"], "content_hash": ANY},
-                               "versions": [{"ref": v["ref"], "content_hash": v["content_hash"]}
-                                            for v in report["versions_used"]]}
+                               "versions": [{"ref": v["ref"], "content_hash": v["content_hash"],
+                                             "body_hash": v["body_hash"]} for v in report["versions_used"]],
+                               "coverage": {m: ANY for m in question["markets"]}}
     assert all(len(v["content_hash"]) == 64 for v in report["versions_used"])
     again = check(corpus_client, as_of="2020-06-01")
     assert again["versions_used"] == report["versions_used"]
@@ -102,7 +123,7 @@ def test_csv_rows_carry_the_citation(corpus_client):
     response = corpus_client.post(CHECK + "?format=csv", json={"profile": SEVEN_DAYS, "markets": ["EU"],
                                                                "topics": ["consumer-protection"]})
     rows = list(csv.DictReader(io.StringIO(response.text)))
-    [row] = [r for r in rows if r["path"]]
+    [row] = [r for r in rows if r["path"] and not r["requirement"].startswith("open question: ")]
     assert row["citation"] == "Directive 2011/83/EU Art 9(1)" and row["status"] == "non_compliant"
 
 
@@ -144,10 +165,11 @@ def test_batch_streams_one_result_per_line_and_survives_bad_lines(corpus_client)
     results = [json.loads(line) for line in response.text.splitlines()]
     assert [r["line"] for r in results] == [1, 2, 4, 5, 6, 7]  # physical line numbers; line 3 is blank
     assert [r.get("id") for r in results] == ["a", None, "b", "c", None, None]
-    assert {m["market"]: m["status"] for m in results[0]["results"]} == {"CN": "compliant", "EU": "non_compliant"}
+    assert {m["market"]: m["status"] for m in results[0]["results"]} == {"CN": "incomplete", "EU": "non_compliant"}
+    assert "/consumer_protection/refund_deadline_days" in results[0]["results"][0]["questions"]
     assert results[1]["error"]["code"] == "invalid_json"
     assert results[2]["error"]["code"] == "invalid_profile"
-    assert {m["status"] for m in results[3]["results"]} == {"compliant"}
+    assert {m["status"] for m in results[3]["results"]} == {"incomplete"}  # 30 days, the rest unstated
     assert results[4]["error"]["code"] == "invalid_line"
     assert results[5]["error"]["code"] == "too_deep"
 
@@ -205,16 +227,16 @@ def test_saved_profiles_are_versioned_and_keep_their_check_history(corpus_client
     url = f"/api/v1/profiles/{mine['id']}"
     same = corpus_client.put(url, json={"profile": SEVEN_DAYS}, headers=acme).json()
     assert len(same["versions"]) == 1  # an unchanged body adds nothing
-    better = {"seller": {"sells_b2c": True}, "consumer_protection": {"withdrawal_period_days": 14}}
+    better = {"seller": {"sells_b2c": True}, "consumer_protection": {"withdrawal_period_days": 14}}  # the rest open
     assert len(corpus_client.put(url, json={"profile": better, "note": "14 days"}, headers=acme).json()["versions"]) == 2
     first = corpus_client.post(CHECK, json={"profile_id": mine["id"], "profile_version": 1, "markets": ["EU"],
                                             "topics": ["consumer-protection"]}, headers=acme).json()
     latest = corpus_client.post(CHECK, json={"profile_id": mine["id"], "markets": ["EU"],
                                              "topics": ["consumer-protection"]}, headers=acme).json()
-    assert first["markets"][0]["status"] == "non_compliant" and latest["markets"][0]["status"] == "compliant"
+    assert first["markets"][0]["status"] == "non_compliant" and latest["markets"][0]["status"] == "incomplete"
     history = corpus_client.get(f"{url}/checks", headers=acme).json()
     assert [(h["profile_number"], h["statuses"]) for h in history] == [(1, {"EU": "non_compliant"}),
-                                                                       (2, {"EU": "compliant"})]
+                                                                       (2, {"EU": "incomplete"})]
     assert all(h["versions_used"] for h in history)
 
 

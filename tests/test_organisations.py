@@ -6,15 +6,14 @@ the documented legacy ids, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import pytest
-from alembic import command
 from sqlalchemy import text
 from sqlmodel import select
 
 from registry.services import tokens
 from registry.storage.database import read_session, write_session
-from registry.storage.migrate import _config, migrate
+from registry.storage.migrate import migrate
 from registry.storage.tables import Profile, Token
-from tests.conftest import TEST_ADMIN, auth
+from tests.conftest import TEST_ADMIN, auth, downgrade
 from tests.test_cli import run  # noqa: F401  (the fixture that runs the command line)
 
 PROFILES = "/api/v1/profiles"
@@ -83,10 +82,7 @@ def test_cli_creates_enterprise_tokens_for_an_organisation(run):
 
 
 def _at_0004(engine) -> None:
-    config = _config()
-    with engine.execution_options(registry_write=True).begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0004")
+    downgrade(engine, "0004")
 
 
 def test_migration_0005_gives_each_owner_name_a_legacy_organisation(engine):

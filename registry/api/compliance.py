@@ -41,11 +41,14 @@ class ComplianceRequest(Input):
     topics: Optional[list[str]] = None
     versions: Optional[list[PinnedVersion]] = None  # a report's `rerun`: exactly these versions, no look-up
     vocabulary: Optional[PinnedVersion] = None
+    # with `versions`: each market's topics as researched then (market -> topic -> recorded | none | not-researched)
+    coverage: Optional[dict[str, dict[str, str]]] = None
 
 
 class PinnedVersion(Input):
     ref: Annotated[str, Meta(max_length=200)]
     content_hash: Annotated[str, Meta(max_length=64)]
+    body_hash: Optional[Annotated[str, Meta(max_length=64)]] = None  # the annotations it quoted (amended since?)
 
 
 def _frameworks(session: Any, data: ComplianceRequest, markets: list[str]) -> compliance.Frameworks:
@@ -54,9 +57,10 @@ def _frameworks(session: Any, data: ComplianceRequest, markets: list[str]) -> co
         return compliance.load_frameworks(session, markets, data.as_of, data.topics)
     if data.as_of is None:
         raise InvalidInput("a rerun names the date it was checked as of", pointer="/as_of", code="as_of_required")
-    return compliance.pinned_frameworks(session, markets, data.as_of, [(p.ref, p.content_hash) for p in data.versions],
+    return compliance.pinned_frameworks(session, markets, data.as_of,
+                                        [(p.ref, p.content_hash, p.body_hash) for p in data.versions],
                                         (data.vocabulary.ref, data.vocabulary.content_hash) if data.vocabulary else None,
-                                        topics=data.topics)
+                                        topics=data.topics, coverage_of=data.coverage)
 
 
 def render(data: dict, fmt: str) -> tuple[bytes, str]:
@@ -75,9 +79,11 @@ def _check_saved(engine: Engine, settings: Settings, principal: Principal, data:
         frameworks = _frameworks(session, data, markets)
         report = compliance.run_check(frameworks, version.body, engine=settings.validation_engine,
                                       format_assertion=settings.format_assertion)
+        report.source = {"profile_id": saved.id, "profile_version": version.number}
+        rerun, _ = report_formats.rerun_requests(report, topics=data.topics, markets=markets)
         profiles.record_run(session, principal, saved, version.number, as_of=report.as_of, markets=markets,
                             topics=data.topics or [], statuses={r.market: r.status for r in report.results},
-                            versions_used=[v.ref for v in frameworks.versions_used])
+                            versions_used=[v.ref for v in frameworks.versions_used], rerun=rerun)
     return report
 
 
@@ -112,6 +118,9 @@ def _request(value: Any) -> ComplianceRequest:
     if (data.profile is None) == (data.profile_id is None):
         raise InvalidInput("send a profile, or the id of a saved profile (not both)", pointer="/profile",
                            code="profile_required")
+    if data.coverage is not None and data.versions is None:
+        raise InvalidInput("coverage is pinned only with versions (a rerun)", pointer="/coverage",
+                           code="versions_required")
     return data
 
 

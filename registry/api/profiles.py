@@ -61,6 +61,7 @@ class RunOut(msgspec.Struct):
     statuses: dict[str, str]
     versions_used: list[str]
     created_at: dt.datetime
+    rerun: Optional[dict[str, Any]] = None  # POST it to /api/v1/compliance/check to replay this check exactly
 
 
 class ImpactRequest(Input):
@@ -80,7 +81,8 @@ def profile_out(row: Profile, rows: list[ProfileVersion], *, with_body: bool = F
 
 def run_out(row: ComplianceRun) -> RunOut:
     return RunOut(id=row.id or 0, profile_number=row.profile_number, as_of=row.as_of, markets=row.markets,
-                  topics=row.topics, statuses=row.statuses, versions_used=row.versions_used, created_at=row.created_at)
+                  topics=row.topics, statuses=row.statuses, versions_used=row.versions_used, created_at=row.created_at,
+                  rerun=row.rerun)
 
 
 class ProfileController(Controller):

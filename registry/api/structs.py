@@ -89,9 +89,24 @@ class ViolationOut(msgspec.Struct):
     applies_when: Optional[str] = None  # the broken rule's condition in words (it held); None: unconditional
 
 
+class QuestionOut(msgspec.Struct):
+    """A fact the profile does not state that a rule of the market needs (docs/compliance.md#questions)."""
+
+    path: str
+    question: Annotated[str, Meta(description="the fact in the vocabulary's words")]
+    decides_whether_rules_apply: bool
+    constrained_by_rules: bool
+    rules: list[dict[str, Any]]
+
+
 class MarketOut(msgspec.Struct):
     market: str
-    status: str
+    status: Annotated[str, Meta(description="the first that applies of non_compliant, incomplete, not_covered, "
+                                            "not_checkable, compliant, not_applicable")]
+    status_text: Annotated[str, Meta(description="the status in words, with the market and the date")]
+    summary: Annotated[dict[str, int], Meta(description="rules_decided, rules_violated, rules_open, rules_to_review, "
+                                                        "questions")]
+    questions: list[QuestionOut]
     documents: list[str]
     disputed: Annotated[bool, Meta(description="the answer rests on a disputed rule (see disputed_rules)")]
     disputed_rules: list[RuleOut]
@@ -108,6 +123,7 @@ class ComplianceReportOut(msgspec.Struct):
     as_of: str
     profile_hash: str
     vocabulary: str
+    summary: dict[str, Any]
     markets: list[MarketOut]
     combined: list[dict[str, Any]]
     conflicts: list[dict[str, Any]]

@@ -16,7 +16,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from registry.commands.terminal import shown
-from registry.domain.compliance import STATUSES
+from registry.domain.compliance import NON_COMPLIANT, STATUSES
 from registry.errors import RegistryError
 
 CHUNK = 500
@@ -105,6 +105,9 @@ def run_batch(path: Path, frameworks: Any, *, workers: int, output: BinaryIO, en
     return statuses, profiles, errors
 
 
+EXIT_NON_COMPLIANT = 3  # only a broken rule: an open question or an unresearched topic is not a failure to comply
+
+
 @click.command("check")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--markets", required=True, help="Comma-separated jurisdiction codes, e.g. CN,EU,ID.")
@@ -122,7 +125,8 @@ def check(file: Path, markets: str, as_of: dt.datetime | None, topics: str | Non
     """Check a profile (FILE.json) or a batch of profiles (FILE.jsonl: one {"id", "profile"} per line).
 
     A batch writes one JSON result per input line and ends with a summary table; a malformed line gets an
-    error result and the batch goes on."""
+    error result and the batch goes on. Exit status 3 when a market is non_compliant (for a batch: for any
+    profile), 0 otherwise, incomplete, not_covered and not_checkable included; 1 on an error."""
     from registry.domain.jsonbody import parse_json
     from registry.reports import compliance as formats
     from registry.services import compliance
@@ -139,6 +143,8 @@ def check(file: Path, markets: str, as_of: dt.datetime | None, topics: str | Non
             text = json.dumps(data, indent=2, ensure_ascii=False) if fmt == "json" else \
                 {"md": formats.to_markdown, "csv": formats.to_csv, "html": formats.to_html}[fmt](data)
             (output.write_text(text) if output else click.echo(text))
+            if any(m["status"] == NON_COMPLIANT for m in data["markets"]):
+                sys.exit(EXIT_NON_COMPLIANT)
             return
     except RegistryError as exc:
         cli._fail(exc.message + (f" (at {exc.pointer})" if exc.pointer else ""))
@@ -166,6 +172,8 @@ def check(file: Path, markets: str, as_of: dt.datetime | None, topics: str | Non
     for market in frameworks.markets:
         table.add_row(market, *(str(statuses[(market, s)]) for s in STATUSES))
     cli._consoles.err.print(table)
+    if any(statuses[(market, NON_COMPLIANT)] for market in frameworks.markets):
+        sys.exit(EXIT_NON_COMPLIANT)
 
 
 @click.group("profile")

@@ -18,7 +18,10 @@ from registry.domain.validation import Failure, checker
 
 COMPLIANT, NON_COMPLIANT, NOT_APPLICABLE, NOT_CHECKABLE = "compliant", "non_compliant", "not_applicable", "not_checkable"
 NOT_COVERED = "not_covered"  # a topic the check concerns was not researched in the market (docs/compliance.md)
-STATUSES = (COMPLIANT, NON_COMPLIANT, NOT_COVERED, NOT_APPLICABLE, NOT_CHECKABLE)
+INCOMPLETE = "incomplete"  # a rule that applies, or may apply, asks a fact the profile does not state
+# A market's (and a topic's) status is the first of these that applies (docs/compliance.md#what-the-statuses-mean)
+STATUSES = (NON_COMPLIANT, INCOMPLETE, NOT_COVERED, NOT_CHECKABLE, COMPLIANT, NOT_APPLICABLE)
+CONSTRAINED, CONDITION = "constrained", "condition"  # why a question is asked: a rule constrains the fact, or tests it
 _MISSING = object()
 
 
@@ -35,6 +38,7 @@ class RuleVersion:
     schema: dict
     body_hash: str = ""  # the body as stored, annotations included
     effective_date_uncertain: bool = False  # the date checked falls in the unknown part of the version's start
+    corrects: int | None = None  # the number of the version this one corrects, if it is a correction
 
     @cached_property
     def ref(self) -> str:
@@ -78,6 +82,10 @@ class MarketResult:
     constraints: list[tuple[str, str, Any, dict | None, str]] = field(default_factory=list)
     # per topic: {"topic", "coverage", "status", "documents"}; empty when the check was not given coverage
     topics: list[dict] = field(default_factory=list)
+    # the facts to state before this market can be answered: {"path", "reasons", "rules": [citation, …]}
+    questions: list[dict] = field(default_factory=list)
+    # rules (by document version and rule id) that apply and were answered, broken, or left open by the profile
+    summary: dict[str, int] = field(default_factory=dict)
 
     def disputed_rules(self) -> list[dict]:
         """The disputed rules this answer rests on (violated, to review by hand, or applied and met), each once."""
@@ -92,6 +100,7 @@ class _Condition:
     if_pointer: str
     instance_path: tuple[str, ...] | None  # None: inside arrays or patterns, where the instance is not followed
     must_hold: bool  # True under `then`, False under `else`
+    facts: tuple[tuple[str, ...], ...] = ()  # the facts the `if` tests, relative to instance_path
 
 
 @dataclass(frozen=True)
@@ -136,7 +145,7 @@ def _conditions(schema: dict, pointer: str) -> tuple[_Condition, ...]:
         elif key in ("then", "else"):
             if "if" in node:
                 found.append(_Condition(pointer_join(*tokens[:i], "if"), tuple(where) if where is not None else None,
-                                        key == "then"))
+                                        key == "then", tested_facts(node["if"])))
             node = node[key]
             i += 1
         else:  # items, contains, not, additionalProperties …: the instance is no longer followed
@@ -144,6 +153,23 @@ def _conditions(schema: dict, pointer: str) -> tuple[_Condition, ...]:
             where = None if key != "not" else where
             i += 1
     return tuple(found)
+
+
+def tested_facts(schema: Any, prefix: tuple[str, ...] = ()) -> tuple[tuple[str, ...], ...]:
+    """The facts (paths of names) a condition reads: the innermost properties it names, through allOf, anyOf,
+    oneOf and not; a fact inside an array (items, contains) is the array itself."""
+    if not isinstance(schema, dict):
+        return ()
+    found: list[tuple[str, ...]] = []
+    properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+    for name, sub in properties.items():
+        found += tested_facts(sub, prefix + (name,)) or [prefix + (name,)]
+    found += [prefix + (name,) for name in schema.get("required", ()) if isinstance(name, str) and name not in properties]
+    for key in ("allOf", "anyOf", "oneOf"):
+        for sub in schema.get(key, ()) if isinstance(schema.get(key), list) else ():
+            found += tested_facts(sub, prefix)
+    found += tested_facts(schema.get("not"), prefix)
+    return tuple(dict.fromkeys(found))
 
 
 def analyse(key: str, schema: dict) -> list[tuple[_Item, tuple[str, ...] | None]]:
@@ -182,14 +208,34 @@ def _sub_schema(schema: dict, pointer: str) -> Any:
 _CONDITIONS = BoundedCache("rule-conditions", 8192, 16_000_000)  # checkers of `if` sub-schemas, measured as those
 
 
-def _condition_checker(version: RuleVersion, pointer: str, engine: str, format_assertion: bool) -> Any:
-    key = (version.key, pointer, engine, format_assertion)
+def _condition_checker(version: RuleVersion, pointer: str, engine: str, format_assertion: bool,
+                       stated_only: bool = False) -> Any:
+    """The checker of an `if` sub-schema; `stated_only`: of the same without `required` (outside `not`), which
+    fails only on values the profile states."""
+    key = (version.key, pointer, engine, format_assertion, stated_only)
     found = _CONDITIONS.get(key)
     if found is None:
         sub_schema = _sub_schema(version.schema, pointer)
-        found = _CONDITIONS.put(key, checker(f"{version.key}#{pointer}", sub_schema, engine=engine,
-                                             format_assertion=format_assertion), size=json_size(sub_schema))
+        if stated_only:
+            sub_schema = _without_required(sub_schema)
+        found = _CONDITIONS.put(key, checker(f"{version.key}#{pointer}" + ("?stated" if stated_only else ""),
+                                             sub_schema, engine=engine, format_assertion=format_assertion),
+                                size=json_size(sub_schema))
     return found
+
+
+def _without_required(schema: Any) -> Any:
+    """A condition that a fact left out cannot fail: `required` dropped, through properties and allOf/anyOf/oneOf;
+    a `not` is kept whole (there, a missing fact makes the inner schema fail, so the `not` hold)."""
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: v for k, v in schema.items() if k not in ("required", "dependentRequired")}
+    if isinstance(out.get("properties"), dict):
+        out["properties"] = {name: _without_required(sub) for name, sub in out["properties"].items()}
+    for key in ("allOf", "anyOf", "oneOf"):
+        if isinstance(out.get(key), list):
+            out[key] = [_without_required(sub) for sub in out[key]]
+    return out
 
 
 # ---- turning failures into violations ----------------------------------------------------------------------
@@ -312,10 +358,11 @@ class _Plan:
     conditional: tuple[tuple[tuple[tuple[tuple, tuple[str, ...], bool, Any], ...],
                              tuple[tuple[_Item, tuple[str, ...] | None, dict], ...]], ...]
     applicable: frozenset[tuple[str, str]]  # (instance path, document version) of the constraints that always apply
+    rule_keys: frozenset[tuple[str, str]] = frozenset()  # (document version, rule id) of those constraints
 
 
 def _plan_size(key: tuple, plan: _Plan) -> int:
-    # the checker is counted in "profile-checkers"; a condition's is_valid in "rule-conditions"
+    # the checker is counted in "profile-checkers"; a condition's checker in "rule-conditions"
     return json_size([key, plan.constraints, plan.not_checkable, plan.presence, plan.conditional, plan.applicable])
 
 
@@ -333,7 +380,9 @@ def _plan(version: RuleVersion, engine: str, format_assertion: bool) -> _Plan:
             citation = {**(item.rule or {}), "path": item.instance_path, "document": ref}
             # a condition whose value cannot be followed (inside arrays) counts as holding: the cautious answer
             conditions = tuple(((version.key, c.if_pointer, c.instance_path), c.instance_path, c.must_hold,
-                                _condition_checker(version, c.if_pointer, engine, format_assertion).is_valid)
+                                _condition_checker(version, c.if_pointer, engine, format_assertion).is_valid,
+                                tuple(c.instance_path + fact for fact in c.facts),
+                                _condition_checker(version, c.if_pointer, engine, format_assertion, True).is_valid)
                                for c in item.conditions if c.instance_path is not None)
             if conditions:
                 conditional.setdefault(tuple(c[:3] for c in conditions), [conditions]).append((item, followed, citation))
@@ -346,20 +395,43 @@ def _plan(version: RuleVersion, engine: str, format_assertion: bool) -> _Plan:
         plan = _PLANS[key] = _Plan(checker(version.key, version.schema, engine=engine,
                                            format_assertion=format_assertion),
                                    tuple(constraints), tuple(not_checkable), tuple(presence),
-                                   tuple((group[0], tuple(group[1:])) for group in conditional.values()),
-                                   frozenset((c[0], ref) for c in constraints))
+                                   tuple((group[0], tuple(group[1:]), _group_rules(ref, group[1:]))
+                                         for group in conditional.values()),
+                                   frozenset((c[0], ref) for c in constraints),
+                                   frozenset(_rule_key(ref, c[3], c[0]) for c in constraints))
     return plan
 
 
-def _holds(conditions: tuple, profile: Any, memo: dict) -> bool:
-    for key, path, must_hold, is_valid in conditions:
+def _group_rules(ref: str, items: Sequence[tuple[_Item, Any, dict]]) -> tuple[frozenset, dict]:
+    """The rules of a group of items under the same conditions: their keys, and their citations by (id, document)."""
+    citations: dict = {}
+    for _, _, citation in items:
+        citations.setdefault((citation.get("id"), citation["document"]), citation)
+    return frozenset(_rule_key(ref, item.rule, item.instance_path) for item, _, _ in items), citations
+
+
+def _decide(conditions: tuple, profile: Any, memo: dict) -> tuple[bool, tuple[tuple[str, ...], ...]]:
+    """Whether a rule's conditions hold for the profile, and, when they do not, the facts they test that the profile
+    leaves out: a condition that fails only for want of a fact is open (stating it may make the rule apply), one
+    that fails on a value the profile states (selling to consumers: no) settles it."""
+    missing: tuple[tuple[str, ...], ...] = ()
+    for key, path, must_hold, is_valid, facts, stated_valid in conditions:
         outcome = memo.get(key, _MISSING)
         if outcome is _MISSING:
             value = _at(profile, path)
             outcome = memo[key] = None if value is _MISSING else is_valid(value)  # None: the branch is not taken
-        if outcome is None or outcome != must_hold:
-            return False
-    return True
+        if outcome is not None and outcome == must_hold:
+            continue
+        unstated = memo.get((key, "open"))
+        if unstated is None:
+            unstated = tuple(fact for fact in facts if _at(profile, fact) is _MISSING)
+            if unstated and outcome is False and must_hold and not stated_valid(_at(profile, path)):
+                unstated = ()  # it fails on a value the profile states: settled whatever else is stated
+            memo[(key, "open")] = unstated
+        if not unstated:
+            return False, ()
+        missing += unstated
+    return not missing, tuple(dict.fromkeys(missing))
 
 
 def concerned_topics(profile: Any, requested: Sequence[str] | None = None) -> list[str]:
@@ -387,15 +459,22 @@ class TopicLayout:
         return cls({v.ref: v.topic for v in versions}, {k: tuple(v) for k, v in refs.items()})
 
 
-def _topic_results(result: MarketResult, layout: TopicLayout, applied: set[str], coverage: Mapping[str, str],
-                   concerned: Sequence[str]) -> list[dict]:
-    """Each topic's answer from its own documents; `applied`: the refs of versions with a constraint that applies."""
+def first_status(applies: Mapping[str, bool]) -> str:
+    """The first status in STATUSES whose condition holds; not_applicable when none does."""
+    return next((status for status in STATUSES if applies.get(status)), NOT_APPLICABLE)
+
+
+def _topic_results(result: MarketResult, layout: TopicLayout, applied: set[str], open_refs: set[str],
+                   coverage: Mapping[str, str], concerned: Sequence[str]) -> list[dict]:
+    """Each topic's answer from its own documents; `applied`: the refs of versions with a constraint that applies,
+    `open_refs`: those with a rule the profile leaves open."""
     topic_of = layout.topic_of
     broken = {topic_of.get(v.document) for v in result.violations}
     checked = {topic_of[ref] for ref in applied}
     if result.advisories:
         checked |= {topic_of.get(v.document) for v in result.advisories}
     manual = {topic_of.get(c.get("document")) for c in result.not_checkable} if result.not_checkable else ()
+    unanswered = {topic_of.get(ref) for ref in open_refs}
     out = []
     for slug in (*[c for c in concerned if c not in layout.refs], *layout.refs):
         documents = layout.refs.get(slug, ())
@@ -405,10 +484,68 @@ def _topic_results(result: MarketResult, layout: TopicLayout, applied: set[str],
             status = NOT_COVERED if state == NOT_RESEARCHED else NOT_APPLICABLE
         else:
             state = "recorded"
-            status = (NON_COMPLIANT if slug in broken else COMPLIANT if slug in checked
-                      else NOT_CHECKABLE if slug in manual else NOT_APPLICABLE)
+            status = first_status({NON_COMPLIANT: slug in broken, INCOMPLETE: slug in unanswered,
+                                   NOT_CHECKABLE: slug in manual, COMPLIANT: slug in checked})
         out.append({"topic": slug, "coverage": state, "status": status, "documents": list(documents)})
     return out
+
+
+def _rule_key(ref: str, rule: dict | None, path: str) -> tuple[str, str]:
+    return ref, (rule or {}).get("id") or path
+
+
+def _asked(profile: Any, fact: tuple[str, ...]) -> tuple[str, ...]:
+    """The fact to ask for: the first missing object below a profile section (`/customs/per_transaction_amount`,
+    not its `currency` inside it)."""
+    for end in range(2, len(fact)):
+        if _at(profile, fact[:end]) is _MISSING:
+            return fact[:end]
+    return fact
+
+
+_POINTERS = BoundedCache("fact-pointers", 8192, 2_000_000)  # facts named by rule schemas, as JSON pointers
+
+
+def _pointer(fact: tuple[str, ...]) -> str:
+    found = _POINTERS.get(fact)
+    if found is None:
+        found = _POINTERS[fact] = pointer_join(*fact)
+    return found
+
+
+def _ask_all(questions: dict[str, tuple[list[str], dict]], pointer: str, reason: str, citations: dict) -> None:
+    reasons, rules_ = questions.setdefault(pointer, ([], {}))
+    if reason not in reasons:
+        reasons.append(reason)
+    if rules_:
+        for key, citation in citations.items():
+            rules_.setdefault(key, citation)
+    else:
+        rules_.update(citations)
+
+
+def _ask(questions: dict[str, tuple[list[str], dict]], pointer: str, reason: str, citation: dict) -> None:
+    reasons, rules_ = questions.setdefault(pointer, ([], {}))
+    if reason not in reasons:
+        reasons.append(reason)
+    rules_.setdefault((citation.get("id"), citation["document"]), citation)
+
+
+def question_words(vocabulary: Any, pointer: str) -> str:
+    """A fact in the vocabulary's words: its title, else the first sentence of its description, else its name."""
+    node: Any = vocabulary
+    names = [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]]
+    for name in names:
+        node = node.get("properties", {}).get(name) if isinstance(node, dict) else None
+        ref = node.get("$ref") if isinstance(node, dict) else None
+        if isinstance(ref, str) and ref.startswith("#/$defs/") and isinstance(vocabulary, dict):
+            node = {**vocabulary.get("$defs", {}).get(ref[len("#/$defs/"):], {}), **node}
+    if isinstance(node, dict) and isinstance(node.get("title"), str) and node["title"].strip():
+        return node["title"].strip()
+    description = node.get("description") if isinstance(node, dict) else None
+    if isinstance(description, str) and description.strip():
+        return description.strip().split(". ")[0].rstrip(".")
+    return (names[-1] if names else "the profile").replace("_", " ")
 
 
 def check_market(market: str, versions: Sequence[RuleVersion], profile: Any, *, engine: str = "rust",
@@ -421,6 +558,10 @@ def check_market(market: str, versions: Sequence[RuleVersion], profile: Any, *, 
     memo: dict = {}
     applicable: set[tuple[str, str]] = set()
     applied: set[str] = set()  # refs of the versions with a machine-checkable constraint that applies
+    rules_applied: set[tuple[str, str]] = set()
+    rules_open: set[tuple[str, str]] = set()
+    open_refs: set[str] = set()
+    questions: dict[str, tuple[list[str], dict]] = {}  # pointer -> (reasons, {(rule id, document): citation})
     for version in versions:
         plan = _plan(version, engine, format_assertion)
         ref = version.ref
@@ -430,13 +571,20 @@ def check_market(market: str, versions: Sequence[RuleVersion], profile: Any, *, 
         result.constraints.extend(plan.constraints)
         result.not_checkable.extend(plan.not_checkable)
         applicable |= plan.applicable
+        rules_applied |= plan.rule_keys
         if plan.applicable:
             applied.add(ref)
         for followed, citation in plan.presence:
             if _at(profile, followed) is _MISSING:
                 result.unstated.append(citation)
-        for conditions, items in plan.conditional:
-            if not _holds(conditions, profile, memo):
+        for conditions, items, (group_keys, group_citations) in plan.conditional:
+            holds, missing = _decide(conditions, profile, memo)
+            if not holds:
+                if missing:
+                    open_refs.add(ref)
+                    rules_open |= group_keys
+                    for pointer in dict.fromkeys(_pointer(_asked(profile, fact)) for fact in missing):
+                        _ask_all(questions, pointer, CONDITION, group_citations)
                 continue
             for item, followed, citation in items:
                 if not item.checkable:
@@ -444,23 +592,36 @@ def check_market(market: str, versions: Sequence[RuleVersion], profile: Any, *, 
                     continue
                 result.constraints.append((item.instance_path, item.keyword, item.value, item.rule, ref))
                 applicable.add((item.instance_path, ref))
+                rules_applied.add(_rule_key(ref, item.rule, item.instance_path))
                 applied.add(ref)
                 if followed is not None and _at(profile, followed) is _MISSING:
                     result.unstated.append(citation)
     if len(result.unstated) > 1:
         result.unstated = _unique(result.unstated)
+    if len(result.not_checkable) > 1:
+        result.not_checkable = _unique(result.not_checkable)
+    for citation in result.unstated:
+        _ask(questions, citation["path"], CONSTRAINED, citation)
+        rules_open.add(_rule_key(citation["document"], citation, citation["path"]))
+        open_refs.add(citation["document"])
+    violated = {_rule_key(v.document, v.rule, v.path) for v in result.violations}
+    result.questions = [{"path": pointer, "reasons": reasons, "rules": list(rules_.values())}
+                        for pointer, (reasons, rules_) in questions.items()]
     result.applicable = len(applicable)
-    # the status says what a machine could check; rules to review by hand are listed beside it
-    if result.violations:
-        result.status = NON_COMPLIANT
-    elif result.applicable or result.advisories:
-        result.status = COMPLIANT
-    elif result.not_checkable:
-        result.status = NOT_CHECKABLE
+    decided = rules_applied - (rules_open - violated)
+    result.summary = {"rules_decided": len(decided), "rules_violated": len(violated),
+                      "rules_open": len(rules_open - violated), "rules_to_review": len(result.not_checkable),
+                      "questions": len(result.questions)}
+    uncovered = False
     if coverage is not None:
-        result.topics = _topic_results(result, layout or TopicLayout.of(versions), applied, coverage, concerned)
-        if result.status != NON_COMPLIANT and any(t["status"] == NOT_COVERED for t in result.topics):
-            result.status = NOT_COVERED  # never compliant, nor not applicable, while a concerned topic is unknown
+        result.topics = _topic_results(result, layout or TopicLayout.of(versions), applied, open_refs, coverage,
+                                       concerned)
+        uncovered = any(t["status"] == NOT_COVERED for t in result.topics)
+    # the first that applies: a broken rule, then an open question, then an unresearched topic (never compliant
+    # while one is unknown), then a rule to review by hand, then rules checked and met
+    result.status = first_status({NON_COMPLIANT: bool(result.violations), INCOMPLETE: bool(result.questions),
+                                  NOT_COVERED: uncovered, NOT_CHECKABLE: bool(result.not_checkable),
+                                  COMPLIANT: bool(result.applicable or result.advisories)})
     return result
 
 

@@ -8,7 +8,7 @@ from typing import Any, Callable, Mapping
 
 from comparisons.bounded import BoundedCache
 from registry.domain import conditions
-from registry.domain.compliance import MarketResult, Violation
+from registry.domain.compliance import MarketResult, Violation, question_words
 from registry.domain.provenance import rule_view
 from registry.reports.formats import csv_text, html_page, html_table, md_table, sources_html, sources_markdown
 from registry.services.compliance import Frameworks, Report
@@ -60,11 +60,42 @@ def _unstated(r: dict) -> dict[str, Any]:
     return {"path": r.get("path"), "document": r.get("document"), "citation": r.get("citation"), "rule_id": r.get("id")}
 
 
-def market_dict(m: MarketResult, uncertain: list[str] | None = None, titles: Mapping[str, str] = {}) -> dict[str, Any]:
+# Each status in words, for a reader who sees nothing else: which market, which date, and what it does not mean
+STATUS_WORDS = {
+    "non_compliant": "{market} on {as_of}: not compliant: the profile breaks at least one rule that must be followed",
+    "incomplete": "{market} on {as_of}: incomplete, not compliant: the profile leaves {questions} question(s) open "
+                  "that decide {open} rule(s); answer them to get an answer",
+    "not_covered": "{market} on {as_of}: not covered: a topic you asked about was never researched there, so the "
+                   "registry cannot say whether you comply",
+    "not_checkable": "{market} on {as_of}: to review by hand: {review} rule(s) that apply cannot be checked by machine; "
+                     "none that can be checked is broken",
+    "compliant": "{market} on {as_of}: compliant: every rule that applies ({decided}) was checked against facts the "
+                 "profile states, and none is broken",
+    "not_applicable": "{market} on {as_of}: not applicable: no rule recorded for {market} in force that day applies to "
+                      "this profile",
+}
+
+
+def status_words(status: str, market: str, as_of: str, summary: dict[str, int]) -> str:
+    return STATUS_WORDS[status].format(market=market, as_of=as_of, questions=summary.get("questions", 0),
+                                       open=summary.get("rules_open", 0), review=summary.get("rules_to_review", 0),
+                                       decided=summary.get("rules_decided", 0))
+
+
+def _question(q: dict, vocabulary: Any) -> dict[str, Any]:
+    return {"path": q["path"], "question": question_words(vocabulary, q["path"]),
+            "decides_whether_rules_apply": "condition" in q["reasons"], "constrained_by_rules": "constrained" in q["reasons"],
+            "rules": [{"id": r.get("id"), "citation": r.get("citation"), "document": r.get("document")} for r in q["rules"]]}
+
+
+def market_dict(m: MarketResult, uncertain: list[str] | None = None, *, vocabulary: Any = None,
+                as_of: str = "", titles: Mapping[str, str] = {}) -> dict[str, Any]:
     """One market's result; `uncertain`: the versions used whose start the date checked may precede (only the month
-    or year of their start is known)."""
+    or year of their start is known); `vocabulary`: the schema whose words the questions are asked in."""
     disputed = [rule_dict(r) for r in m.disputed_rules()]
-    return {"market": m.market, "status": m.status, "documents": m.documents,
+    return {"market": m.market, "status": m.status, "status_text": status_words(m.status, m.market, as_of, m.summary),
+            "summary": m.summary, "questions": [_question(q, vocabulary) for q in m.questions],
+            "documents": m.documents,
             "disputed": bool(disputed), "disputed_rules": disputed,
             "effective_date_uncertain": bool(uncertain), "uncertain_dates": uncertain or [],
             "violations": [violation_dict(v, titles) for v in m.violations],
@@ -75,7 +106,10 @@ def market_dict(m: MarketResult, uncertain: list[str] | None = None, titles: Map
 
 
 def _versions_used(f: Frameworks) -> list[dict[str, Any]]:
-    return [{"ref": v.ref, "content_hash": v.content_hash, "jurisdiction": v.jurisdiction, "topic": v.topic}
+    """Each version a check used, and for a correction the version it corrects (its own mistake, replaced)."""
+    return [{"ref": v.ref, "content_hash": v.content_hash, "body_hash": v.body_hash, "jurisdiction": v.jurisdiction,
+             "topic": v.topic,
+             "corrects": f"{v.document}@{v.corrects}" if v.corrects is not None else None}
             for v in f.versions_used]
 
 
@@ -89,26 +123,41 @@ def rerun_requests(report: Report, *, topics: list[str] | None = None,
     content hash), whatever was corrected or published back-dated since. `check_again` asks the same question of the
     registry as it is when sent."""
     f = report.frameworks
-    again = {"markets": markets or list(f.markets), "as_of": report.as_of.isoformat(), "topics": topics or []}
-    pins = [{"ref": v["ref"], "content_hash": v["content_hash"]} for v in _once("versions_used", f, _versions_used)]
-    return {**again, "versions": pins, "vocabulary": {"ref": f.vocabulary_ref, "content_hash": f.vocabulary_hash}}, again
+    again = {**report.source, "markets": markets or list(f.markets), "as_of": report.as_of.isoformat(),
+             "topics": topics or []}
+    pins = [{"ref": v["ref"], "content_hash": v["content_hash"], "body_hash": v["body_hash"]}
+            for v in _once("versions_used", f, _versions_used)]
+    return {**again, "versions": pins, "vocabulary": {"ref": f.vocabulary_ref, "content_hash": f.vocabulary_hash},
+            "coverage": {market: f.coverage.get(market, {}) for market in again["markets"]}}, again
 
 
 def report_dict(report: Report, *, topics: list[str] | None = None, markets: list[str] | None = None) -> dict[str, Any]:
     f = report.frameworks
     uncertain = _once("uncertain", f, _uncertain)
     rerun, again = rerun_requests(report, topics=topics, markets=markets)
+    as_of = report.as_of.isoformat()
+    titles = vocabulary_titles(f)
+    markets_ = [market_dict(m, uncertain.get(m.market), vocabulary=f.vocabulary, as_of=as_of, titles=titles)
+                for m in report.results]
     return {
-        "as_of": report.as_of.isoformat(),
+        "as_of": as_of,
         "profile_hash": report.profile_hash,
         "vocabulary": f.vocabulary_ref,
-        "markets": [market_dict(m, uncertain.get(m.market), vocabulary_titles(f)) for m in report.results],
+        "summary": _summary(report.results),
+        "markets": markets_,
         "combined": report.combined,
         "conflicts": report.conflicts,
         "versions_used": _once("versions_used", f, _versions_used),
         "rerun": rerun,
         "check_again": again,
     }
+
+
+def _summary(results: list[MarketResult]) -> dict[str, Any]:
+    """Across markets: each market's status, and how many rules were decided, violated and left open in all."""
+    totals = {key: sum(m.summary.get(key, 0) for m in results)
+              for key in ("rules_decided", "rules_violated", "rules_open", "rules_to_review", "questions")}
+    return {"statuses": {m.market: m.status for m in results}, **totals}
 
 
 _HEADER = ["market", "status", "path", "requirement", "profile", "citation", "obligation", "confidence", "document",
@@ -126,13 +175,17 @@ def _rows(data: dict) -> list[list[Any]]:
         for slug in _uncovered(m):  # a row of its own: an unresearched topic must not read as "no gap"
             rows.append([m["market"], m["status"], "", f"{slug}: not_covered (not researched in {m['market']})", "",
                          "", "", "", "", "", ""])
-        if not items and not _uncovered(m):
+        if not items and not _uncovered(m) and not m.get("questions"):
             rows.append([m["market"], m["status"], "", "", "", "", "", "", ", ".join(m["documents"]),
                          "yes" if m.get("disputed") else "", ""])
         for v in items:
             rows.append([m["market"], m["status"], v["path"], v["message"], json.dumps(v["actual"], ensure_ascii=False),
                          v["citation"], v["obligation"], v["confidence"], v["document"],
                          "yes" if v.get("disputed") else "", v.get("applies_when") or ""])
+        for q in m.get("questions", ()):  # a row each: an unanswered question must not read as "no gap"
+            rows.append([m["market"], m["status"], q["path"], f"open question: {q['question']}", "not stated",
+                         "; ".join(dict.fromkeys(r["citation"] or "" for r in q["rules"])), "", "",
+                         ", ".join(dict.fromkeys(r["document"] for r in q["rules"])), "", ""])
     return rows
 
 
@@ -153,7 +206,12 @@ def _uncertain_lines(data: dict) -> list[str]:
 def to_markdown(data: dict) -> str:
     parts = [f"# Compliance check as of {data['as_of']}", "",
              f"Profile `{data['profile_hash'][:12]}…` checked against {', '.join(m['market'] for m in data['markets'])} "
-             f"over {data['vocabulary']}.", "", "## Per market", "", md_table(_HEADER, _rows(data)), ""]
+             f"over {data['vocabulary']}.", ""]
+    parts += [f"- {m['status_text']}" for m in data["markets"]] + [""]
+    parts += [_totals(data), "", "## Per market", "", md_table(_HEADER, _rows(data)), ""]
+    questions = _question_lines(data)
+    if questions:
+        parts += ["## Questions to answer", ""] + [f"- {line}" for line in questions] + [""]
     topics = [[m["market"], t["topic"], t["coverage"], t["status"], ", ".join(t["documents"])]
               for m in data["markets"] for t in m.get("topics", ())]
     if topics:
@@ -176,8 +234,31 @@ def to_markdown(data: dict) -> str:
     uncertain = _uncertain_lines(data)
     if uncertain:
         parts += ["## Effective dates uncertain", ""] + [f"- {line}" for line in uncertain] + [""]
-    parts += ["## Versions used", ""] + [f"- {v['ref']} (`{v['content_hash'][:12]}…`)" for v in data["versions_used"]]
+    parts += ["## Versions used", ""] + [f"- {_version_words(v)} (`{v['content_hash'][:12]}…`)"
+                                         for v in data["versions_used"]]
     return "\n".join(parts) + "\n"
+
+
+def _totals(data: dict) -> str:
+    t = data["summary"]
+    return (f"Rules decided: {t['rules_decided']}, of which violated: {t['rules_violated']}; left open by the profile: "
+            f"{t['rules_open']}; to review by hand: {t['rules_to_review']}.")
+
+
+def _question_lines(data: dict) -> list[str]:
+    """Each open question in the vocabulary's words, with why it is asked and the rules that ask it."""
+    lines = []
+    for m in data["markets"]:
+        for q in m.get("questions", ()):
+            why = "decides whether rules apply" if q["decides_whether_rules_apply"] else "a rule that applies needs it"
+            cited = "; ".join(f"{r['citation']} ({r['document']})" for r in q["rules"])
+            lines.append(f"{m['market']}: {q['question']} (`{q['path']}`): {why}: {cited}")
+    return lines
+
+
+def _version_words(v: dict) -> str:
+    """A version used, and the mistake it corrects when it is a correction."""
+    return v["ref"] + (f", a correction of {v['corrects']}" if v.get("corrects") else "")
 
 
 def _cited(data: dict) -> list[dict]:
@@ -187,7 +268,11 @@ def _cited(data: dict) -> list[dict]:
 
 
 def to_html(data: dict) -> str:
-    body = html_table(_HEADER, _rows(data), caption="Per market")
+    body = "<ul>" + "".join(f"<li>{html.escape(m['status_text'])}</li>" for m in data["markets"]) + "</ul>"
+    body += f"<p>{html.escape(_totals(data))}</p>" + html_table(_HEADER, _rows(data), caption="Per market")
+    questions = _question_lines(data)
+    if questions:
+        body += "<h2>Questions to answer</h2><ul>" + "".join(f"<li>{html.escape(q)}</li>" for q in questions) + "</ul>"
     if data["combined"]:
         body += html_table(["path", "keyword", "value", "imposed by", "citation"], _combined_rows(data),
                            caption="Strictest combined requirement")
@@ -197,5 +282,6 @@ def to_html(data: dict) -> str:
     uncertain = _uncertain_lines(data)
     if uncertain:
         body += "<h2>Effective dates uncertain</h2><ul>" + "".join(f"<li>{html.escape(u)}</li>" for u in uncertain) + "</ul>"
-    body += "<h2>Versions used</h2><ul>" + "".join(f"<li>{html.escape(v['ref'])}</li>" for v in data["versions_used"]) + "</ul>"
+    body += "<h2>Versions used</h2><ul>" + "".join(f"<li>{html.escape(_version_words(v))}</li>"
+                                                   for v in data["versions_used"]) + "</ul>"
     return html_page(f"Compliance check as of {data['as_of']}", body)

@@ -68,6 +68,7 @@ class LineChecker:
                 outcome = self.frameworks.check(market, profile, engine=self.engine,
                                                 format_assertion=self.format_assertion, concerned=concerned)
                 results.append({"market": market, "status": outcome.status, "unstated": len(outcome.unstated),
+                                "summary": outcome.summary, "questions": [q["path"] for q in outcome.questions],
                                 "disputed": bool(outcome.disputed_rules()),
                                 "topics": [{"topic": t["topic"], "status": t["status"]} for t in outcome.topics],
                                 "violations": [{"path": v.path, "message": v.message,

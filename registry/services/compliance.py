@@ -14,12 +14,13 @@ from sqlmodel import Session, col, select
 from comparisons.bounded import BoundedCache
 from registry.domain import dates, lifecycle
 from registry.domain.canonical import content_hash
+from registry.domain.coverage import COVERAGE_STATUSES
 from registry.domain.compliance import MarketResult, RuleVersion, TopicLayout, check_market, concerned_topics
 from registry.domain.references import check_code, parse_reference
 from registry.domain.topics import topic as known_topic
 from registry.domain.validation import checker
 from registry.errors import Conflict, InvalidInput, NotFound, Unprocessable
-from registry.services import combined, coverage, jurisdictions
+from registry.services import annotations, combined, coverage, jurisdictions
 from registry.storage.database import generation, read_session
 from registry.storage.tables import Document, Version
 
@@ -73,6 +74,8 @@ class Report:
     frameworks: Frameworks
     combined: list[dict] = field(default_factory=list)
     conflicts: list[dict] = field(default_factory=list)
+    # what a rerun sends again: {"profile": {…}}, or a saved profile's {"profile_id", "profile_version"}
+    source: dict = field(default_factory=dict)
 
 
 def parse_markets(markets: Sequence[str] | str) -> list[str]:
@@ -121,20 +124,25 @@ def _today() -> dt.date:
     return _TODAY[1]
 
 
-def _key(markets: Sequence[str], as_of: dt.date | None, topics: Sequence[str] | None) -> tuple:
-    return tuple(markets), as_of or _today(), tuple(topics or ())
+def _key(database: str, markets: Sequence[str], as_of: dt.date | None, topics: Sequence[str] | None) -> tuple:
+    """The database is part of the key: two databases (tests copy one file) may share every stamp value."""
+    return database, tuple(markets), as_of or _today(), tuple(topics or ())
+
+
+def _database(bind: Any) -> str:
+    return bind.url.render_as_string(hide_password=True)
 
 
 def load_frameworks(session: Session, markets: Sequence[str], as_of: dt.date | None = None,
                     topics: Sequence[str] | None = None) -> Frameworks:
     """Every market's rule documents (its own and its blocs'), at their version in force on the date; cached
     until the registry changes."""
-    key = _key(markets, as_of, topics)
+    key = _key(_database(session.get_bind()), markets, as_of, topics)
     current = generation()
     stamp = registry_stamp(session)
     cached = _FRAMEWORKS.get(key)
     if cached is None or cached.stamp != stamp:
-        cached = _FRAMEWORKS[key] = _Cached(stamp, current, 0.0, _load_frameworks(session, markets, key[1], topics))
+        cached = _FRAMEWORKS[key] = _Cached(stamp, current, 0.0, _load_frameworks(session, markets, key[2], topics))
     cached.generation, cached.checked = current, time.monotonic()
     return cached.frameworks
 
@@ -143,7 +151,7 @@ def frameworks_for(engine: Engine, markets: Sequence[str], as_of: dt.date | None
                    topics: Sequence[str] | None = None) -> Frameworks:
     """load_frameworks without opening the database when nothing can have changed: no write in this process
     since the last look, and that look less than STAMP_TTL seconds ago."""
-    cached = _FRAMEWORKS.get(_key(markets, as_of, topics))
+    cached = _FRAMEWORKS.get(_key(_database(engine), markets, as_of, topics))
     if cached is not None and cached.generation == generation() and time.monotonic() - cached.checked < STAMP_TTL:
         return cached.frameworks
     with read_session(engine) as session:
@@ -176,19 +184,23 @@ def _load_frameworks(session: Session, markets: Sequence[str], as_of: dt.date,
 
 
 def _frameworks(session: Session, codes_of: dict[str, list[str]], chosen: dict[str, list[tuple[Document, Version]]],
-                as_of: dt.date, vocabulary: Version, topics: Sequence[str] | None) -> Frameworks:
-    """Each market's rule versions: its own jurisdiction's and its blocs', in that order, each by slug."""
+                as_of: dt.date, vocabulary: Version, topics: Sequence[str] | None,
+                coverage_of: dict[str, dict[str, str]] | None = None) -> Frameworks:
+    """Each market's rule versions: its own jurisdiction's and its blocs', in that order, each by slug; each
+    market's coverage as recorded now, or as a rerun pins it."""
     result: dict[str, list[RuleVersion]] = {}
     for market, codes in codes_of.items():
         result[market] = [RuleVersion(market=market, jurisdiction=d.namespace, document=d.name, number=v.number,
                                       content_hash=v.content_hash, topic=d.topic or "", schema=v.body,
-                                      body_hash=v.body_hash,
+                                      body_hash=v.body_hash, corrects=v.corrects,
                                       effective_date_uncertain=dates.uncertain_on(
                                           v.effective_from, v.effective_from_precision, as_of))
                           for code in codes for d, v in sorted(chosen.get(code, []), key=lambda dv: dv[0].slug)]
     return Frameworks(as_of=as_of, markets=result, vocabulary_ref=f"{PROFILE_VOCABULARY}@{vocabulary.number}",
                       vocabulary_hash=vocabulary.content_hash, vocabulary=vocabulary.body,
-                      coverage=coverage.coverage_map(session, list(codes_of)), topics=tuple(topics or ()))
+                      coverage=coverage.coverage_map(session, list(codes_of)) if coverage_of is None else
+                      {market: dict(coverage_of.get(market, {})) for market in codes_of},
+                      topics=tuple(topics or ()))
 
 
 def _vocabulary(session: Session, pin: tuple[str, str] | None = None) -> Version:
@@ -216,14 +228,45 @@ def _pinned_version(versions: Sequence[Version], ref: str, digest: str) -> Versi
     return found
 
 
-def pinned_frameworks(session: Session, markets: Sequence[str], as_of: dt.date, pins: Sequence[tuple[str, str]],
-                      vocabulary: tuple[str, str] | None = None, *, topics: Sequence[str] | None = None) -> Frameworks:
-    """A rerun: exactly the versions a report used (document@number and content hash), whatever has been
-    published, corrected or back-dated since; each applies in the markets whose framework includes its
-    jurisdiction."""
+@dataclass(frozen=True)
+class _AsStated:
+    """A pinned version with the annotations it had when the report was made (amended since: same constraints,
+    other citation text); every other attribute is the stored version's."""
+
+    version: Version
+    body: Any
+    body_hash: str
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.version, name)
+
+
+def _with_body(session: Session, version: Version, body_hash: str | None) -> Version | _AsStated:
+    """The version as it read when its body had this hash: the stored body, or the body before an amendment."""
+    if not body_hash or body_hash == version.body_hash:
+        return version
+    for revision in annotations.revisions(session, version):
+        if revision.body_before is not None and content_hash(revision.body_before) == body_hash:
+            return _AsStated(version, revision.body_before, body_hash)
+    return version  # the annotations it had are not kept (loaded from files): its current text, and its own hash
+
+
+def pinned_frameworks(session: Session, markets: Sequence[str], as_of: dt.date,
+                      pins: Sequence[tuple[str, str] | tuple[str, str, str | None]],
+                      vocabulary: tuple[str, str] | None = None, *, topics: Sequence[str] | None = None,
+                      coverage_of: dict[str, dict[str, str]] | None = None) -> Frameworks:
+    """A rerun: exactly the versions a report used (document@number and content hash, and the body hash of the
+    annotations it quoted), whatever has been published, corrected, back-dated or amended since; each applies in
+    the markets whose framework includes its jurisdiction; `coverage_of`: each market's topics as researched when
+    the report was made (market -> topic -> recorded | none | not-researched)."""
+    for market, topics_ in (coverage_of or {}).items():
+        for slug, state in topics_.items():
+            if state not in COVERAGE_STATUSES:
+                raise InvalidInput(f"coverage of {market} {slug}: {state!r} is not one of {', '.join(COVERAGE_STATUSES)}",
+                                   pointer=f"/coverage/{market}/{slug}", code="invalid_coverage")
     codes_of = {market: jurisdictions.framework_codes(session, market) for market in markets}
     chosen: dict[str, list[tuple[Document, Version]]] = defaultdict(list)
-    for ref, digest in pins:
+    for ref, digest, *rest in pins:
         reference = parse_reference(ref, pointer="/versions")
         if reference.version.number is None:
             raise InvalidInput(f"{ref!r}: a pinned version names its number", pointer="/versions",
@@ -233,8 +276,9 @@ def pinned_frameworks(session: Session, markets: Sequence[str], as_of: dt.date, 
         if document is None:
             raise NotFound(f"unknown document {reference.document}", pointer="/versions", code="unknown_document")
         rows = session.exec(select(Version).where(Version.document_id == document.id)).all()
-        chosen[document.namespace].append((document, _pinned_version(rows, ref, digest)))
-    return _frameworks(session, codes_of, chosen, as_of, _vocabulary(session, vocabulary), topics)
+        version = _with_body(session, _pinned_version(rows, ref, digest), rest[0] if rest else None)
+        chosen[document.namespace].append((document, version))  # type: ignore[arg-type]
+    return _frameworks(session, codes_of, chosen, as_of, _vocabulary(session, vocabulary), topics, coverage_of)
 
 
 def check_profile_shape(frameworks: Frameworks, profile: Any, *, engine: str, format_assertion: bool) -> None:
@@ -260,7 +304,8 @@ def run_check(frameworks: Frameworks, profile: Any, *, engine: str = "rust", for
     concerned = frameworks.concerned(profile)
     results = [frameworks.check(market, profile, engine=engine, format_assertion=format_assertion, concerned=concerned)
                for market in frameworks.markets]
-    report = Report(as_of=frameworks.as_of, profile_hash=content_hash(profile), results=results, frameworks=frameworks)
+    report = Report(as_of=frameworks.as_of, profile_hash=content_hash(profile), results=results, frameworks=frameworks,
+                    source={"profile": profile})
     if combine:
         report.combined, report.conflicts = combined.combine(results, format_assertion=format_assertion)
     return report

@@ -94,9 +94,10 @@ def save(session: Session, principal: Principal, *, name: str | None, body: Any,
 
 
 def record_run(session: Session, principal: Principal, profile: Profile, number: int, *, as_of: Any,
-               markets: list[str], topics: list[str], statuses: dict[str, str], versions_used: list[str]) -> ComplianceRun:
+               markets: list[str], topics: list[str], statuses: dict[str, str], versions_used: list[str],
+               rerun: dict[str, Any] | None = None) -> ComplianceRun:
     run = ComplianceRun(profile_id=profile.id, profile_number=number, as_of=as_of, markets=markets, topics=topics,
-                        statuses=statuses, versions_used=versions_used)
+                        statuses=statuses, versions_used=versions_used, rerun=rerun)
     session.add(run)
     audit.record(session, principal, "profile.check", f"profile/{profile.id}@{number}",
                  detail={"markets": markets, "as_of": str(as_of)})

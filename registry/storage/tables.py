@@ -331,5 +331,7 @@ class ComplianceRun(SQLModel, table=True):
     topics: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     statuses: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     versions_used: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # the request that replays this check exactly (None for checks recorded before it was kept)
+    rerun: Optional[dict[str, Any]] = Field(default=None, sa_column=Column(JSON, nullable=True))
     created_at: dt.datetime = Field(default_factory=utcnow)
 

@@ -17,8 +17,8 @@ def test_fill_in_the_generated_form_and_read_the_results(web):
     web.page.wait_for_url("**/compliance?*markets=EU*")
     web.check()
     results = web.page.locator("#results ~ .table-wrap table").first.inner_text()
-    assert "EU" in results and "non compliant" in results
-    eu = web.page.locator("#market-EU + .table-wrap").inner_text()
+    assert "EU" in results and "not compliant" in results
+    eu = web.page.locator("#market-EU ~ .table-wrap").first.inner_text()
     assert "withdrawal_period_days" in eu and "2011/83/EU" in eu  # the gap cites the directive
     csv = web.page.request.get(web.base + web.page.locator("a.button", has_text="CSV").get_attribute("href"))
     assert csv.status == 200 and csv.text().startswith("market,status,path")
@@ -34,7 +34,23 @@ def test_paste_a_profile(web):
     web.page.click("#check-form button[type=submit]")
     web.page.wait_for_url("**/compliance?*")
     web.check()
-    assert "No gap found" in web.page.locator("#market-EU ~ p").first.inner_text()
+    # 14 days meets the EU period, but the EU rules ask more than the profile says: not "compliant"
+    assert web.page.locator("#market-EU .status").inner_text() == "incomplete: questions open"
+    assert "EU on " in web.page.locator("#market-EU + .status-text").inner_text()
+    questions = web.page.locator("section.questions").first.inner_text()
+    assert "Questions to answer for EU" in questions and "Directive 2011/83/EU" in questions
+    assert "No broken rule found in the facts your profile states" in web.page.content()
+
+
+def test_an_empty_profile_against_cn_reads_incomplete_with_its_questions(web):
+    web.visit("/compliance?markets=CN&profile=%7B%7D")
+    web.check()
+    assert web.page.locator("#market-CN .status").inner_text() == "incomplete: questions open"
+    assert "compliant" not in web.page.locator("#results ~ .table-wrap table").first.inner_text().replace(
+        "not compliant", "")
+    questions = web.page.locator("section.questions").inner_text()
+    assert "Sells to consumers (business-to-consumer)" in questions and "decides whether these rules apply" in questions
+    assert "when its condition holds" not in web.page.content()
 
 
 def test_upload_a_profile_file(web, tmp_path):
@@ -47,7 +63,7 @@ def test_upload_a_profile_file(web, tmp_path):
     form.locator("button[type=submit]").click()
     web.page.wait_for_load_state()
     web.check()
-    assert "non compliant" in web.page.locator("#market-EU").inner_text()
+    assert "not compliant" in web.page.locator("#market-EU").inner_text()
 
 
 def test_upload_without_the_csrf_token_is_refused(web, site):
