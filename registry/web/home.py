@@ -11,11 +11,15 @@ from litestar.response import File, Template
 from sqlalchemy import Engine
 
 from registry.domain.access import Principal
-from registry.services import overview
+from registry.services import overview, search
 from registry.services.meetings_actions import ActionFilters, list_actions
 from registry.storage.database import read_session
 from registry.storage.tables import utcnow
 from registry.web.layout import STATIC, page
+
+
+# each group of results, in the order the page shows them
+KIND_HEADINGS = {"jurisdiction": "Jurisdictions", "document": "Documents", "rule": "Rules", "meeting": "Meetings"}
 
 
 class HomePages(Controller):
@@ -40,5 +44,6 @@ class HomePages(Controller):
         results = None
         if q and q.strip():
             with read_session(engine) as session:
-                results = overview.search(session, q.strip())
-        return page("search.html", viewer, title=f"Search: {q}" if q else "Search", q=q or "", results=results)
+                results = search.search(session, q.strip(), viewer)
+        return page("search.html", viewer, title=f"Search: {q}" if q else "Search", q=q or "", results=results,
+                    kinds=KIND_HEADINGS)

@@ -1,0 +1,277 @@
+"""Site search: one index of jurisdictions, documents, rules and meetings (table search_entry), its rows kept in
+step with what they describe, and the search itself, grouped by kind.
+
+Every word goes through one normaliser (registry.domain.search), for the index and for the query alike; SQLite
+matches with FTS5, PostgreSQL with a tsvector (migration 0011_search). The rows follow the writes by themselves:
+a session that flushes a jurisdiction, document, version or meeting has the entries of those things rewritten
+before it commits (`_collect` / `_refresh` below), whichever use-case, corpus load or import made the change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Sequence
+
+from sqlalchemy import delete, event, text
+from sqlmodel import Session, col, func, select
+
+from registry.domain import lifecycle, provenance
+from registry.domain import search as words
+from registry.domain.access import ADMIN, Principal, can_write_namespace
+from registry.storage.tables import Document, Jurisdiction, Meeting, SearchEntry, Version
+
+KINDS = ("jurisdiction", "document", "rule", "meeting")
+_PENDING, _REFRESHING = "search_index_pending", "search_index_refreshing"
+
+
+# ---- what each thing is, as entries ------------------------------------------------------------------------------
+
+def _entry(kind: str, key: str, *, title: str, url: str, detail: str = "", title_text: str, body: Iterable[str],
+           namespace: str = "", document_id: int | None = None, meeting_id: int | None = None,
+           draft: bool = False) -> SearchEntry:
+    return SearchEntry(kind=kind, key=key, namespace=namespace, document_id=document_id, meeting_id=meeting_id,
+                       draft=draft, title=title[:500], url=url[:500], detail=detail,
+                       title_words=words.index_text(title_text),
+                       text_words=words.index_text("\n".join(p for p in body if p)))
+
+
+def jurisdiction_entries(row: Jurisdiction) -> list[SearchEntry]:
+    names = sorted((row.names or {}).values())
+    title = row.name + (f" ({', '.join(names)})" if names else "")
+    return [_entry("jurisdiction", row.code, title=f"{title} — {row.code}", url=f"/jurisdictions/{row.code}",
+                   detail=" · ".join(p for p in (row.kind, row.region) if p), namespace=row.code,
+                   title_text=" ".join([row.code, row.name, *names]), body=[row.region])]
+
+
+def _indexed_versions(versions: Sequence[Version]) -> list[Version]:
+    """The versions whose rules search finds: drafts (for their writers) and every version that is or was law,
+    not those withdrawn or replaced by a correction."""
+    return [v for v in versions if v.status in (lifecycle.DRAFT, *lifecycle.IN_FORCE_STATUSES)]
+
+
+def _source_text(rule: dict) -> list[str]:
+    parts = []
+    for source in provenance.linked_sources(rule) + [s for s in rule.get("sources") or [] if isinstance(s, dict)]:
+        parts += [str(source.get(k) or "") for k in ("quote", "quote_en", "title", "publisher")]
+    return parts
+
+
+def document_entries(session: Session, document: Document) -> list[SearchEntry]:
+    jurisdiction = session.get(Jurisdiction, document.namespace)
+    place = [jurisdiction.name, *sorted((jurisdiction.names or {}).values())] if jurisdiction else []
+    versions = _indexed_versions(session.exec(select(Version).where(Version.document_id == document.id)).all())
+    # what its versions changed, in words (never a draft's): "right of withdrawal" finds the document itself
+    changelogs = [v.changelog for v in versions if v.status != lifecycle.DRAFT]
+    found = [_entry("document", document.name, title=f"{document.name} — {document.title}",
+                    url=f"/documents/{document.name}", namespace=document.namespace, document_id=document.id,
+                    detail=" · ".join(p for p in (document.kind, document.topic or "", document.legal_basis) if p),
+                    title_text=f"{document.name} {document.title}",
+                    body=[document.authority, document.legal_basis, document.topic or "", *place, *changelogs])]
+    for version in versions:
+        schema = version.body if isinstance(version.body, dict) else {}
+        for pointer, rule in provenance.rules_with_pointers(schema):
+            rule_id = str(rule.get("id") or pointer)
+            ref = f"{document.name}@{version.number}"
+            summary, citation = str(rule.get("summary") or ""), str(rule.get("citation") or "")
+            found.append(_entry(
+                "rule", f"{ref}#{rule_id}", title=f"{rule_id}: {summary}" if summary else rule_id,
+                url=f"/documents/{document.name}/versions/{version.number}", namespace=document.namespace,
+                document_id=document.id, draft=version.status == lifecycle.DRAFT,
+                detail=f"{citation} · {ref} ({version.status})" if citation else f"{ref} ({version.status})",
+                title_text=f"{rule_id} {summary} {citation}",
+                body=[document.title, pointer.replace("/", " "), *_source_text(rule), *place]))
+    return found
+
+
+def meeting_entries(meeting: Meeting) -> list[SearchEntry]:
+    # search_text is what meeting search sees (published minutes only); its first line is filter words, not text
+    content = meeting.search_text.split("\n", 1)[1] if "\n" in meeting.search_text else meeting.search_text
+    start = meeting.start_at.date().isoformat() if meeting.start_at else ""
+    return [_entry("meeting", f"meeting/{meeting.id}", title=meeting.title, url=f"/meetings/{meeting.id}",
+                   meeting_id=meeting.id, detail=" · ".join(p for p in (start, meeting.place, meeting.status) if p),
+                   title_text=meeting.title, body=[content])]
+
+
+# ---- keeping the rows in step ------------------------------------------------------------------------------------
+
+# what a changed thing's entries are, and how its old ones are found (kind -> table, condition, entries)
+_SCOPES: dict[str, tuple[type, Callable[[Any], Any], Callable[[Session, Any], list[SearchEntry]]]] = {
+    "jurisdiction": (Jurisdiction,
+                     lambda code: (col(SearchEntry.kind) == "jurisdiction") & (col(SearchEntry.key) == code),
+                     lambda _session, row: jurisdiction_entries(row)),
+    "document": (Document, lambda i: col(SearchEntry.document_id) == i, document_entries),
+    "meeting": (Meeting, lambda i: col(SearchEntry.meeting_id) == i, lambda _session, row: meeting_entries(row)),
+}
+
+
+def refresh(session: Session, kind: str, key: Any) -> None:
+    """Write again the entries of one jurisdiction (by code), document or meeting (by id); gone, it has none."""
+    table, condition, entries_of = _SCOPES[kind]
+    session.execute(delete(SearchEntry).where(condition(key)))
+    row = session.get(table, key)
+    if row is not None:
+        session.add_all(entries_of(session, row))
+
+
+def rebuild(session: Session) -> int:
+    """Every entry written again from what the registry holds; returns how many."""
+    session.execute(delete(SearchEntry))
+    count = 0
+    for row in session.exec(select(Jurisdiction)).all():
+        session.add_all(found := jurisdiction_entries(row))
+        count += len(found)
+    for document in session.exec(select(Document)).all():
+        session.add_all(found := document_entries(session, document))
+        count += len(found)
+    for meeting in session.exec(select(Meeting)).all():
+        session.add_all(found := meeting_entries(meeting))
+        count += len(found)
+    session.flush()
+    return count
+
+
+def index_missing(session: Session) -> bool:
+    """Whether the index is empty while the registry holds something (after the migration that adds the index)."""
+    if session.exec(select(SearchEntry.id).limit(1)).first() is not None:
+        return False
+    return any(session.exec(select(func.count()).select_from(t)).one() for t in (Jurisdiction, Document, Meeting))
+
+
+def rebuild_if_empty(session: Session) -> bool:
+    """Fill an empty index of a registry that holds anything (another process may have done it meanwhile)."""
+    if not index_missing(session):
+        return False
+    rebuild(session)
+    return True
+
+
+@dataclass
+class _Pending:
+    jurisdictions: set[str] = field(default_factory=set)
+    documents: set[int] = field(default_factory=set)
+    meetings: set[int] = field(default_factory=set)
+    objects: list[Any] = field(default_factory=list)  # new rows: their keys exist only after the flush
+
+
+def _tracked(session: Session) -> list[Any]:
+    return [obj for obj in (*session.new, *session.dirty, *session.deleted)
+            if isinstance(obj, (Jurisdiction, Document, Version, Meeting))]
+
+
+def _collect(session: Session, _context: Any, _instances: Any) -> None:
+    if not session.info.get(_REFRESHING):
+        session.info.setdefault(_PENDING, _Pending()).objects.extend(_tracked(session))
+
+
+def _refresh(session: Session) -> None:
+    pending: _Pending = session.info.pop(_PENDING, None) or _Pending()
+    pending.objects.extend(_tracked(session))  # commit calls this before its own flush
+    if not pending.objects:
+        return
+    session.info[_REFRESHING] = True
+    try:
+        session.flush()
+        for obj in pending.objects:
+            if isinstance(obj, Jurisdiction) and obj.code:
+                pending.jurisdictions.add(obj.code)
+            elif isinstance(obj, Document) and obj.id is not None:
+                pending.documents.add(obj.id)
+            elif isinstance(obj, Version) and obj.document_id is not None:
+                pending.documents.add(obj.document_id)
+            elif isinstance(obj, Meeting) and obj.id is not None:
+                pending.meetings.add(obj.id)
+        for code in sorted(pending.jurisdictions):
+            refresh(session, "jurisdiction", code)
+            # its names are words of its documents and their rules too
+            pending.documents |= {i for i in session.exec(select(Document.id).where(Document.namespace == code)).all()
+                                  if i is not None}
+        for kind, keys in (("document", pending.documents), ("meeting", pending.meetings)):
+            for key in sorted(keys):
+                refresh(session, kind, key)
+        session.flush()
+    finally:
+        session.info.pop(_REFRESHING, None)
+
+
+def _forget(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+event.listen(Session, "before_flush", _collect)
+event.listen(Session, "before_commit", _refresh)
+event.listen(Session, "after_rollback", _forget)
+
+
+# ---- searching ---------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Hit:
+    kind: str
+    title: str
+    url: str
+    detail: str
+    draft: bool
+
+
+@dataclass(frozen=True)
+class Results:
+    """What a search found, by kind (in KINDS order), best first; `totals` counts every match of each kind that
+    the viewer may see (rules: one per rule and document, whichever of its versions matched)."""
+
+    query: str
+    words: list[str]
+    groups: dict[str, list[Hit]]
+    totals: dict[str, int]
+
+
+def _matches(session: Session, found: list[str]) -> list[tuple[int, float]]:
+    """(entry id, rank: smaller is better) of every entry holding all the words."""
+    if session.get_bind().dialect.name == "sqlite":
+        sql = ("SELECT rowid, bm25(search_entry_fts, 10.0, 1.0) FROM search_entry_fts "
+               "WHERE search_entry_fts MATCH :q")
+        rows = session.execute(text(sql), {"q": words.fts5_query(found)}).all()
+    else:  # the words are ASCII letters and digits (words.query_words): to_tsquery reads no operator from a user
+        sql = ("SELECT id, -ts_rank(search_vector, to_tsquery('simple', :q)) FROM search_entry "
+               "WHERE search_vector @@ to_tsquery('simple', :q)")
+        rows = session.execute(text(sql), {"q": words.tsquery(found)}).all()
+    return [(int(i), float(r)) for i, r in rows]
+
+
+def _visible(entry: SearchEntry, viewer: Principal) -> bool:
+    return not entry.draft or viewer.role == ADMIN or can_write_namespace(viewer, entry.namespace)
+
+
+def search(session: Session, query: str, viewer: Principal, *, limit: int = 20) -> Results:
+    found = words.query_words(query)
+    groups: dict[str, list[Hit]] = {kind: [] for kind in KINDS}
+    totals = {kind: 0 for kind in KINDS}
+    if not found:
+        return Results(query, found, groups, totals)
+    ranks = dict(_matches(session, found))
+    entries = session.exec(select(SearchEntry).where(col(SearchEntry.id).in_(list(ranks)))).all() if ranks else []
+    live_meetings = set(session.exec(select(Meeting.id).where(col(Meeting.id).in_(
+        [e.meeting_id for e in entries if e.meeting_id is not None]))).all())
+    visible = [e for e in entries if _visible(e, viewer)
+               and (e.kind != "meeting" or e.meeting_id in live_meetings)]
+    newest: dict[tuple[int | None, str], SearchEntry] = {}  # a rule counts once: its newest matching version
+    for entry in (e for e in visible if e.kind == "rule"):
+        rule_key = (entry.document_id, entry.key.split("#", 1)[1])
+        if rule_key not in newest or _number(entry.key) > _number(newest[rule_key].key):
+            newest[rule_key] = entry
+    kept = [e for e in visible if e.kind != "rule"] + list(newest.values())
+    for entry in sorted(kept, key=lambda e: (ranks[e.id], e.key)):
+        totals[entry.kind] += 1
+        if len(groups[entry.kind]) < limit:
+            groups[entry.kind].append(Hit(entry.kind, entry.title, entry.url, entry.detail, entry.draft))
+    return Results(query, found, groups, totals)
+
+
+def _number(key: str) -> int:
+    """The version number in a rule's key (`EU/x@3#RULE` → 3)."""
+    try:
+        return int(key.split("@", 1)[1].split("#", 1)[0])
+    except (IndexError, ValueError):
+        return 0
+
+
+__all__ = ["Hit", "KINDS", "Results", "document_entries", "jurisdiction_entries", "meeting_entries", "rebuild",
+           "index_missing", "rebuild_if_empty", "refresh", "search"]
