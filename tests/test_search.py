@@ -65,6 +65,12 @@ def test_withdrawal_finds_the_eu_consumer_protection_rules_and_document(corpus_c
     assert rule["draft"] is False
 
 
+def test_rules_are_found_by_the_vocabulary_names_they_constrain_not_by_schema_keywords(corpus_client):
+    rules = found(corpus_client, "withdrawal_period_days")["rule"]
+    assert rules and all("-CP-" in i["title"] for i in rules), [i["title"] for i in rules]
+    assert found(corpus_client, "allOf")["rule"] == []  # a keyword on every rule's pointer
+
+
 def test_returns_finds_the_documents_that_return_finds(corpus_client):
     returns, return_ = found(corpus_client, "returns"), found(corpus_client, "return")
     assert titles(returns, "document") and titles(returns, "document") == titles(return_, "document")
@@ -137,6 +143,10 @@ def test_drafts_never_reach_the_public_and_publishing_makes_them_findable(client
     public = found(client, "quokkaesque")["rule"]
     assert len(public) == 1 and public[0]["draft"] is False
     assert "EU/consumer-protection@2 (published)" in public[0]["detail"]
+    # withdrawn: never law, so its rules are no longer found
+    withdrawn = client.post(f"{DOC}/versions/2/withdraw", json={"reason": "published in error"}, headers=eu)
+    assert withdrawn.status_code == 200, withdrawn.text
+    assert found(client, "quokkaesque", eu)["rule"] == []
 
 
 def test_meetings_are_found_by_stem_and_follow_their_changes(client, make_token):

@@ -82,9 +82,4 @@ def fts5_query(words: list[str]) -> str:
     return " ".join(f'"{w}"' for w in words)
 
 
-def tsquery(words: list[str]) -> str:
-    """The same for PostgreSQL's to_tsquery('simple', …)."""
-    return " & ".join(words)
-
-
-__all__ = ["MAX_QUERY_WORDS", "MAX_TEXT", "fts5_query", "index_text", "query_words", "tsquery"]
+__all__ = ["MAX_QUERY_WORDS", "MAX_TEXT", "fts5_query", "index_text", "query_words"]

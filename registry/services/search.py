@@ -55,6 +55,17 @@ def _source_text(rule: dict) -> list[str]:
     return parts
 
 
+# the keywords of a schema pointer: not words of the rule ("properties" would find every rule)
+_SCHEMA_WORDS = frozenset({"properties", "patternProperties", "additionalProperties", "dependentSchemas", "$defs",
+                           "allOf", "anyOf", "oneOf", "not", "if", "then", "else", "items", "prefixItems",
+                           "contains", "x-rule"})
+
+
+def _path_words(pointer: str) -> str:
+    """The vocabulary names along a rule's pointer (`consumer_protection withdrawal_period_days`)."""
+    return " ".join(t for t in pointer.split("/") if t and t not in _SCHEMA_WORDS and not t.isdigit())
+
+
 def document_entries(session: Session, document: Document) -> list[SearchEntry]:
     jurisdiction = session.get(Jurisdiction, document.namespace)
     place = [jurisdiction.name, *sorted((jurisdiction.names or {}).values())] if jurisdiction else []
@@ -78,7 +89,7 @@ def document_entries(session: Session, document: Document) -> list[SearchEntry]:
                 document_id=document.id, draft=version.status == lifecycle.DRAFT,
                 detail=f"{citation} · {ref} ({version.status})" if citation else f"{ref} ({version.status})",
                 title_text=f"{rule_id} {summary} {citation}",
-                body=[document.title, pointer.replace("/", " "), *_source_text(rule), *place]))
+                body=[document.title, _path_words(pointer), *_source_text(rule), *place]))
     return found
 
 
@@ -229,10 +240,10 @@ def _matches(session: Session, found: list[str]) -> list[tuple[int, float]]:
         sql = ("SELECT rowid, bm25(search_entry_fts, 10.0, 1.0) FROM search_entry_fts "
                "WHERE search_entry_fts MATCH :q")
         rows = session.execute(text(sql), {"q": words.fts5_query(found)}).all()
-    else:  # the words are ASCII letters and digits (words.query_words): to_tsquery reads no operator from a user
-        sql = ("SELECT id, -ts_rank(search_vector, to_tsquery('simple', :q)) FROM search_entry "
-               "WHERE search_vector @@ to_tsquery('simple', :q)")
-        rows = session.execute(text(sql), {"q": words.tsquery(found)}).all()
+    else:  # plainto_tsquery: every word required, and no operator read from the request
+        sql = ("SELECT id, -ts_rank(search_vector, plainto_tsquery('simple', :q)) FROM search_entry "
+               "WHERE search_vector @@ plainto_tsquery('simple', :q)")
+        rows = session.execute(text(sql), {"q": " ".join(found)}).all()
     return [(int(i), float(r)) for i, r in rows]
 
 
