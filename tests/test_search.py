@@ -83,6 +83,12 @@ def test_china_by_code_and_by_name_in_each_listed_language(corpus_client, query)
     assert [i["url"] for i in groups["jurisdiction"]][:1] == ["/jurisdictions/CN"], groups["jurisdiction"]
 
 
+def test_the_listed_names_are_shown_on_the_jurisdiction_page_and_in_its_json(corpus_client):
+    assert corpus_client.get("/api/v1/jurisdictions/CN").json()["names"] == {"ru": "Китай", "zh": "中国"}
+    page = corpus_client.get("/jurisdictions/CN").text
+    assert '<span lang="ru">Китай</span> (ru), <span lang="zh">中国</span> (zh)' in page
+
+
 def test_a_russian_word_of_the_quoted_sources_finds_the_russian_rules(corpus_client):
     # "возврата" (genitive) in the RU Consumer Protection Law's quote; the query is the nominative
     rules = titles(found(corpus_client, "возврат"), "rule")
