@@ -3,6 +3,7 @@ summaries, citations and quotes, drafts hidden from the public, the index kept i
 
 from __future__ import annotations
 
+import random
 import re
 
 import pytest
@@ -50,6 +51,40 @@ def test_the_words_are_plain_ascii_and_operators_are_no_operators():
     assert all(re.fullmatch(r"[a-z0-9]+", w) for w in words), words
     assert query_words('"" * - ( )') == []
     assert query_words("OR") == ["or"]  # a word to find, never an FTS5 or tsquery operator
+
+
+def test_the_stemmers_give_each_thread_its_own_answer():
+    from concurrent.futures import ThreadPoolExecutor
+
+    text = " ".join(["withdrawals returning возврата consumers китайский"] * 200)
+    expected = index_text(text)
+    with ThreadPoolExecutor(8) as pool:
+        assert set(pool.map(index_text, [text] * 64)) == {expected}
+
+
+def test_the_indexed_words_are_bounded_whatever_the_text():
+    from registry.domain.search import MAX_TEXT
+
+    indexed = index_text("电子商务法" * 100_000)  # 500,000 Han characters
+    assert len(indexed) <= MAX_TEXT and set(query_words("商务")) <= set(indexed.split())
+
+
+def test_minutes_of_han_text_at_the_limit_are_stored_and_found(client, make_token):
+    secretariat = auth(make_token("secretariat"))
+    created = client.post(MEETINGS, json=meeting_body(title="Long minutes"), headers=secretariat)
+    assert created.status_code == 201, created.text
+    meeting = created.json()
+    # Han text whose character pairs are nearly all different: indexed whole, PostgreSQL refuses it (tsvector
+    # over 1 MB); its first MAX_TEXT characters of words are kept
+    rng = random.Random(16)
+    minutes = "".join(chr(0x4E00 + rng.randrange(20_000)) for _ in range(190_000))
+    url = f"{MEETINGS}/{meeting['id']}"
+    assert client.post(f"{url}/hold", headers=secretariat).status_code == 200
+    saved = client.put(f"{url}/minutes", json={"markdown": minutes}, headers=secretariat)
+    assert saved.status_code == 200, saved.text
+    for step in ("approve", "publish"):  # published: the minutes become words of the meeting
+        assert client.post(f"{url}/minutes/{step}", headers=secretariat).status_code == 200
+    assert titles(found(client, minutes[:3]), "meeting") == ["Long minutes"]
 
 
 # ---- the shipped corpus ------------------------------------------------------------------------------------------
@@ -200,3 +235,21 @@ def test_a_corpus_load_keeps_jurisdiction_names_in_step(engine, tmp_path):
             hits = search.search(session, query, ANONYMOUS)
             assert [h.url for h in hits.groups["jurisdiction"]] == ["/jurisdictions/CN"], query
             assert {h.url.split("/")[2] for h in hits.groups["document"]} == {"CN"}  # CN's documents, by its name
+
+
+def test_a_names_entry_that_is_no_language_tag_is_refused(engine, tmp_path):
+    import json
+    import shutil
+
+    from registry.services import corpus
+    from tests.conftest import MINI, TEST_ADMIN
+
+    folder = tmp_path / "corpus"
+    shutil.copytree(MINI, folder)
+    data = json.loads((folder / "jurisdictions.json").read_text())
+    data["jurisdictions"][0]["names"] = {"Chinese": "中国"}
+    (folder / "jurisdictions.json").write_text(json.dumps(data, ensure_ascii=False))
+    with write_session(engine) as session:
+        report = corpus.load(session, TEST_ADMIN, folder)
+    assert not report.ok
+    assert any("names.Chinese must map a language tag" in e.detail for e in report.errors), report.errors

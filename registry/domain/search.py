@@ -12,15 +12,16 @@ Pure: no web, no storage."""
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
-from functools import lru_cache
-from typing import Iterator
+from typing import Any, Iterator
 
 import snowballstemmer
 
 MAX_QUERY_WORDS = 16
-# PostgreSQL refuses a tsvector over 1 MB; an entry's text is cut before this many characters
-MAX_TEXT = 200_000
+# PostgreSQL refuses a tsvector over 1 MB: an entry keeps at most this many characters of normalised words (Han text
+# makes about seven times its length: each character and each pair, in hex)
+MAX_TEXT = 300_000
 
 _RUN = re.compile(r"[^\W_]+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
@@ -28,12 +29,16 @@ _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LATIN = re.compile(r"[a-z\u00c0-\u024f]")
 
 
-@lru_cache(maxsize=None)
-def _stemmer(language: str) -> snowballstemmer.basestemmer.BaseStemmer:  # type: ignore[name-defined]
-    return snowballstemmer.stemmer(language)
+_local = threading.local()  # a Snowball stemmer keeps its word in itself: one per thread
 
 
-@lru_cache(maxsize=65536)
+def _stemmer(language: str) -> Any:
+    stemmers = getattr(_local, "stemmers", None)
+    if stemmers is None:
+        stemmers = _local.stemmers = {name: snowballstemmer.stemmer(name) for name in ("english", "russian")}
+    return stemmers[language]
+
+
 def _stem(word: str) -> str:
     if _CYRILLIC.search(word):
         return _stemmer("russian").stemWord(word)
@@ -55,17 +60,27 @@ def _words(text: str, *, indexing: bool) -> Iterator[str]:
             if cjk.start() > position:
                 yield _stem(run[position:cjk.start()])
             chars = cjk.group()
-            if len(chars) == 1 or indexing:
-                yield from chars
-            yield from (chars[i:i + 2] for i in range(len(chars) - 1))
+            for i, char in enumerate(chars):  # each character, then the pair it starts: a cut text keeps both
+                if indexing or len(chars) == 1:
+                    yield char
+                if i + 1 < len(chars):
+                    yield chars[i:i + 2]
             position = cjk.end()
         if position < len(run):
             yield _stem(run[position:])
 
 
 def index_text(text: str) -> str:
-    """What an engine indexes for this text: its normalised words, separated by spaces."""
-    return " ".join(_ascii(w) for w in _words(text[:MAX_TEXT], indexing=True))
+    """What an engine indexes for this text: its normalised words, separated by spaces, the first MAX_TEXT
+    characters of them."""
+    kept, size = [], 0
+    for word in _words(text[:MAX_TEXT], indexing=True):
+        word = _ascii(word)
+        size += len(word) + 1
+        if size > MAX_TEXT + 1:
+            break
+        kept.append(word)
+    return " ".join(kept)
 
 
 def query_words(text: str) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Optional
@@ -383,6 +384,10 @@ def load(session: Session, principal: Principal, root: Path, *,
                     check_code(member)
                 if entry.kind not in ("economy", "bloc"):
                     raise CorpusError(f"{entry.code}: kind must be 'economy' or 'bloc'")
+                for lang, other in entry.names.items():
+                    if not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{1,8})*", lang) or not other.strip() or len(other) > 200:
+                        raise CorpusError(f"{entry.code}: names.{lang} must map a language tag such as 'zh' to a "
+                                          "name of 1 to 200 characters")
             except RegistryError as exc:
                 report.errors.append(FileReport("jurisdictions.json", "error", exc.message))
             for problem in jurisdiction_problems(entry, _topics_of(corpus, entry)):
