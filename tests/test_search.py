@@ -9,7 +9,8 @@ import re
 import pytest
 from sqlmodel import delete, select
 
-from registry.domain.search import index_text, query_words
+from registry.domain.access import ANONYMOUS
+from registry.domain.search import index_text, query_words, version
 from registry.services import search, startup
 from registry.storage.database import read_session, write_session
 from registry.storage.tables import SearchEntry
@@ -204,16 +205,47 @@ def test_meetings_are_found_by_stem_and_follow_their_changes(client, make_token)
     assert titles(found(client, "echidna"), "meeting") == ["Echidna dialogue"]
 
 
-def test_an_empty_index_is_rebuilt_on_start(mini_engine):
+def _index(engine) -> tuple[str | None, set[str]]:
+    """The index's mark (which normaliser wrote it) and the kinds of its entries."""
+    with read_session(engine) as session:
+        rows = session.exec(select(SearchEntry)).all()
+    return next((e.key for e in rows if e.kind == "index"), None), {e.kind for e in rows if e.kind != "index"}
+
+
+def test_an_index_written_as_the_registry_grew_is_current_and_not_rebuilt_on_start(mini_engine):
+    assert _index(mini_engine) == (version(), {"jurisdiction", "document", "rule"})
+    with write_session(mini_engine) as session:
+        session.exec(delete(SearchEntry).where(SearchEntry.kind == "rule"))  # type: ignore[call-overload]
+    startup.prepare(mini_engine, None)
+    assert _index(mini_engine) == (version(), {"jurisdiction", "document"})  # no rebuild: its mark is current
+
+
+@pytest.mark.parametrize("mark", [None, "0", "1 snowballstemmer"])
+def test_an_index_of_another_normaliser_or_none_is_rebuilt_on_start(mini_engine, mark):
     with write_session(mini_engine) as session:
         session.exec(delete(SearchEntry))  # type: ignore[call-overload]
+        if mark is not None:
+            session.add(SearchEntry(kind="index", key=mark, title="", url=""))
     startup.prepare(mini_engine, None)
+    assert _index(mini_engine) == (version(), {"jurisdiction", "document", "rule"})
     with read_session(mini_engine) as session:
-        kinds = {e.kind for e in session.exec(select(SearchEntry)).all()}
-        assert kinds == {"jurisdiction", "document", "rule"}
-        from registry.domain.access import ANONYMOUS
         assert [h.url for h in search.search(session, "China", ANONYMOUS).groups["jurisdiction"]] == \
             ["/jurisdictions/CN"]
+
+
+def test_the_migration_marks_the_index_of_a_registry_that_held_anything_for_a_rebuild(mini_engine):
+    from alembic import command
+
+    from registry.storage.migrate import _config, migrate
+
+    config = _config()
+    with mini_engine.execution_options(registry_write=True).begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0009_coverage")
+    migrate(mini_engine)
+    assert _index(mini_engine) == ("0", set())
+    startup.prepare(mini_engine, None)
+    assert _index(mini_engine) == (version(), {"jurisdiction", "document", "rule"})
 
 
 def test_a_corpus_load_keeps_jurisdiction_names_in_step(engine, tmp_path):
@@ -229,7 +261,6 @@ def test_a_corpus_load_keeps_jurisdiction_names_in_step(engine, tmp_path):
     data["jurisdictions"][0]["names"] = {"zh": "中国", "ru": "Китай"}
     (folder / "jurisdictions.json").write_text(json.dumps(data, ensure_ascii=False))
     load_folder(engine, folder)
-    from registry.domain.access import ANONYMOUS
     with read_session(engine) as session:
         for query in ("中国", "Китай"):
             hits = search.search(session, query, ANONYMOUS)

@@ -39,6 +39,11 @@ def _stemmer(language: str) -> Any:
     return stemmers[language]
 
 
+def version() -> str:
+    """What made the words: an index written by another normaliser or stemmer library is written again."""
+    return f"1 {type(_stemmer('english')).__module__}"
+
+
 def _stem(word: str) -> str:
     if _CYRILLIC.search(word):
         return _stemmer("russian").stemWord(word)
@@ -97,4 +102,4 @@ def fts5_query(words: list[str]) -> str:
     return " ".join(f'"{w}"' for w in words)
 
 
-__all__ = ["MAX_QUERY_WORDS", "MAX_TEXT", "fts5_query", "index_text", "query_words"]
+__all__ = ["MAX_QUERY_WORDS", "MAX_TEXT", "fts5_query", "index_text", "query_words", "version"]

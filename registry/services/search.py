@@ -123,9 +123,13 @@ def refresh(session: Session, kind: str, key: Any) -> None:
         session.add_all(entries_of(session, row))
 
 
+_MARK = "index"  # the kind of the one entry that names the normaliser that wrote the index (words.version())
+
+
 def rebuild(session: Session) -> int:
     """Every entry written again from what the registry holds; returns how many."""
     session.execute(delete(SearchEntry))
+    session.add(SearchEntry(kind=_MARK, key=words.version(), title="", url=""))
     count = 0
     for row in session.exec(select(Jurisdiction)).all():
         session.add_all(found := jurisdiction_entries(row))
@@ -140,16 +144,19 @@ def rebuild(session: Session) -> int:
     return count
 
 
-def index_missing(session: Session) -> bool:
-    """Whether the index is empty while the registry holds something (after the migration that adds the index)."""
-    if session.exec(select(SearchEntry.id).limit(1)).first() is not None:
+def index_outdated(session: Session) -> bool:
+    """Whether the registry holds something and the index was not written by this normaliser: after the
+    migration that adds it to a registry that held anything, after a change of the normaliser or of the stemmer
+    library."""
+    mark = session.exec(select(SearchEntry.key).where(SearchEntry.kind == _MARK)).first()
+    if mark == words.version():
         return False
     return any(session.exec(select(func.count()).select_from(t)).one() for t in (Jurisdiction, Document, Meeting))
 
 
-def rebuild_if_empty(session: Session) -> bool:
-    """Fill an empty index of a registry that holds anything (another process may have done it meanwhile)."""
-    if not index_missing(session):
+def rebuild_if_outdated(session: Session) -> bool:
+    """Rebuild an outdated index (another process may have done it meanwhile)."""
+    if not index_outdated(session):
         return False
     rebuild(session)
     return True
@@ -181,6 +188,10 @@ def _refresh(session: Session) -> None:
     session.info[_REFRESHING] = True
     try:
         session.flush()
+        if session.exec(select(SearchEntry.id).where(SearchEntry.kind == _MARK)).first() is None:
+            # a new index (0011_search writes an outdated mark into a registry that held anything): this
+            # normaliser writes every entry from the start
+            session.add(SearchEntry(kind=_MARK, key=words.version(), title="", url=""))
         for obj in pending.objects:
             if isinstance(obj, Jurisdiction) and obj.code:
                 pending.jurisdictions.add(obj.code)
@@ -261,7 +272,7 @@ def search(session: Session, query: str, viewer: Principal, *, limit: int = 20) 
     entries = session.exec(select(SearchEntry).where(col(SearchEntry.id).in_(list(ranks)))).all() if ranks else []
     live_meetings = set(session.exec(select(Meeting.id).where(col(Meeting.id).in_(
         [e.meeting_id for e in entries if e.meeting_id is not None]))).all())
-    visible = [e for e in entries if _visible(e, viewer)
+    visible = [e for e in entries if e.kind in groups and _visible(e, viewer)
                and (e.kind != "meeting" or e.meeting_id in live_meetings)]
     newest: dict[tuple[int | None, str], SearchEntry] = {}  # a rule counts once: its newest matching version
     for entry in (e for e in visible if e.kind == "rule"):
@@ -285,4 +296,4 @@ def _number(key: str) -> int:
 
 
 __all__ = ["Hit", "KINDS", "Results", "document_entries", "jurisdiction_entries", "meeting_entries", "rebuild",
-           "index_missing", "rebuild_if_empty", "refresh", "search"]
+           "index_outdated", "rebuild_if_outdated", "refresh", "search"]

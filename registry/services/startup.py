@@ -63,11 +63,11 @@ def prepare(engine: Engine, standards_dir: Path | None, max_expansion: int = DEF
     the others wait and find it loaded."""
     migrate(engine)
     with read_session(engine) as session:
-        index_missing = search.index_missing(session)
-    if index_missing:  # a registry from before the site-search index (migration 0011_search): fill it once
+        outdated = search.index_outdated(session)
+    if outdated:  # new (migration 0011_search), or its words made by another normaliser: written again once
         with write_session(engine) as session:
             hold_startup_lock(session)
-            search.rebuild_if_empty(session)
+            search.rebuild_if_outdated(session)
     if standards_dir is None or not standards_dir.is_dir():
         return None
     files = fingerprint(standards_dir)

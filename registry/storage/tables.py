@@ -341,7 +341,7 @@ class SearchEntry(SQLModel, table=True):
     """One thing site search finds (a jurisdiction, document, rule or meeting) with its words as
     registry.domain.search normalises them; full-text indexes over `title_words` and `text_words` (FTS5
     `search_entry_fts` on SQLite, the generated tsvector `search_vector` on PostgreSQL: migration 0011).
-    registry.services.search_index keeps the rows in step with what they describe."""
+    registry.services.search keeps the rows in step with what they describe."""
 
     __tablename__ = "search_entry"
     __table_args__ = (UniqueConstraint("kind", "key", name="uq_search_entry"),)

@@ -5,7 +5,8 @@ The words are normalised in Python (registry/domain/search.py: stems, CJK bigram
 only split on spaces. SQLite: an external-content FTS5 table over title_words and text_words kept in step by
 triggers. PostgreSQL: a stored generated tsvector, the title words weighted A and the rest B, with a GIN index
 (as meeting search does, migration 0002). The rows themselves are written by the app
-(registry/services/search_index.py): on start, an empty index over a registry that holds anything is rebuilt.
+(registry/services/search.py). Into a registry that holds anything this writes only the mark of an index that no
+normaliser wrote (kind 'index', key '0'): the app rebuilds the index on start.
 
 Revision ID: 0011_search
 Revises: 0009_coverage
@@ -69,6 +70,12 @@ def upgrade() -> None:
         batch.create_index("ix_search_entry_meeting_id", ["meeting_id"])
     for statement in _SQLITE if op.get_bind().dialect.name == "sqlite" else _POSTGRESQL:
         op.execute(statement)
+    bind = op.get_bind()
+    held = any(bind.execute(sa.text(f"SELECT 1 FROM {table} LIMIT 1")).first() for table in ("jurisdiction", "document",
+                                                                                               "meeting"))
+    if held:  # the mark of an index no normaliser wrote: the app rebuilds it on start
+        bind.execute(sa.text("INSERT INTO search_entry (kind, key, namespace, draft, title, url, detail, title_words, "
+                             "text_words) VALUES ('index', '0', '', false, '', '', '', '', '')"))
 
 
 def downgrade() -> None:
