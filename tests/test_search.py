@@ -205,6 +205,30 @@ def test_meetings_are_found_by_stem_and_follow_their_changes(client, make_token)
     assert titles(found(client, "echidna"), "meeting") == ["Echidna dialogue"]
 
 
+def test_deleted_sample_meetings_leave_the_index(client, make_token, database_url):
+    from registry.services import meetings
+    from registry.storage.database import make_engine
+    from registry.storage.tables import Meeting
+    from tests.conftest import TEST_ADMIN
+
+    secretariat = auth(make_token("secretariat"))
+    created = client.post(MEETINGS, json=meeting_body(title="Wombat sample meeting"), headers=secretariat)
+    assert created.status_code == 201, created.text
+    engine = make_engine(database_url)
+    try:
+        with write_session(engine) as session:
+            row = session.get(Meeting, created.json()["id"])
+            row.sample = True
+            session.add(row)
+        with write_session(engine) as session:
+            assert meetings.delete_sample_meetings(session, TEST_ADMIN) == 1  # one bulk DELETE
+        with read_session(engine) as session:
+            assert session.exec(select(SearchEntry).where(SearchEntry.kind == "meeting")).all() == []
+    finally:
+        engine.dispose()
+    assert found(client, "wombat")["meeting"] == []
+
+
 def _index(engine) -> tuple[str | None, set[str]]:
     """The index's mark (which normaliser wrote it) and the kinds of its entries."""
     with read_session(engine) as session:

@@ -168,6 +168,7 @@ class _Pending:
     documents: set[int] = field(default_factory=set)
     meetings: set[int] = field(default_factory=set)
     objects: list[Any] = field(default_factory=list)  # new rows: their keys exist only after the flush
+    orphans: bool = False  # a bulk DELETE (sample meetings) went past the unit of work
 
 
 def _tracked(session: Session) -> list[Any]:
@@ -180,9 +181,26 @@ def _collect(session: Session, _context: Any, _instances: Any) -> None:
         session.info.setdefault(_PENDING, _Pending()).objects.extend(_tracked(session))
 
 
+def _bulk_delete(state: Any) -> None:
+    mapper = state.bind_mapper if state.is_delete else None
+    if mapper is not None and mapper.class_ in (Jurisdiction, Document, Meeting):
+        state.session.info.setdefault(_PENDING, _Pending()).orphans = True
+
+
+def _drop_orphans(session: Session) -> None:
+    session.execute(delete(SearchEntry).where(col(SearchEntry.meeting_id).is_not(None),
+                                              col(SearchEntry.meeting_id).not_in(select(Meeting.id))))
+    session.execute(delete(SearchEntry).where(col(SearchEntry.document_id).is_not(None),
+                                              col(SearchEntry.document_id).not_in(select(Document.id))))
+    session.execute(delete(SearchEntry).where(col(SearchEntry.kind) == "jurisdiction",
+                                              col(SearchEntry.key).not_in(select(Jurisdiction.code))))
+
+
 def _refresh(session: Session) -> None:
     pending: _Pending = session.info.pop(_PENDING, None) or _Pending()
     pending.objects.extend(_tracked(session))  # commit calls this before its own flush
+    if pending.orphans:
+        _drop_orphans(session)
     if not pending.objects:
         return
     session.info[_REFRESHING] = True
@@ -221,6 +239,7 @@ def _forget(session: Session) -> None:
 event.listen(Session, "before_flush", _collect)
 event.listen(Session, "before_commit", _refresh)
 event.listen(Session, "after_rollback", _forget)
+event.listen(Session, "do_orm_execute", _bulk_delete)
 
 
 # ---- searching ---------------------------------------------------------------------------------------------------
