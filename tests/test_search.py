@@ -229,6 +229,21 @@ def test_deleted_sample_meetings_leave_the_index(client, make_token, database_ur
     assert found(client, "wombat")["meeting"] == []
 
 
+def test_a_word_in_tens_of_thousands_of_entries_is_counted_and_the_best_shown(mini_engine):
+    from sqlalchemy import insert
+
+    rows = [{"kind": "document", "key": f"XX/bulk-{i}", "item": f"XX/bulk-{i}", "namespace": "XX", "draft": False,
+             "title": f"Aardvark {i}", "url": f"/documents/XX/bulk-{i}", "detail": "",
+             "title_words": "aardvark" + (" aardvark" if i == 777 else ""), "text_words": f"n{i}"}
+            for i in range(40_000)]  # more than SQLite's 32,766 bound parameters, were the matches listed
+    with write_session(mini_engine) as session:
+        session.execute(insert(SearchEntry), rows)
+    with read_session(mini_engine) as session:
+        found_ = search.search(session, "aardvarks", ANONYMOUS, limit=5)
+    assert found_.totals["document"] == 40_000 and len(found_.groups["document"]) == 5
+    assert found_.groups["document"][0].title == "Aardvark 777"  # the word twice in its title ranks first
+
+
 def _index(engine) -> tuple[str | None, set[str]]:
     """The index's mark (which normaliser wrote it) and the kinds of its entries."""
     with read_session(engine) as session:

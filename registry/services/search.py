@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
-from sqlalchemy import delete, event, text
+from sqlalchemy import column, delete, distinct, event, literal_column, or_, table, text
 from sqlmodel import Session, col, func, select
 
 from registry.domain import lifecycle, provenance
 from registry.domain import search as words
-from registry.domain.access import ADMIN, Principal, can_write_namespace
+from registry.domain.access import ADMIN, REGULATOR, Principal
 from registry.storage.tables import Document, Jurisdiction, Meeting, SearchEntry, Version
 
 KINDS = ("jurisdiction", "document", "rule", "meeting")
@@ -28,8 +28,9 @@ _PENDING, _REFRESHING = "search_index_pending", "search_index_refreshing"
 def _entry(kind: str, key: str, *, title: str, url: str, detail: str = "", title_text: str, body: Iterable[str],
            namespace: str = "", document_id: int | None = None, meeting_id: int | None = None,
            draft: bool = False) -> SearchEntry:
-    return SearchEntry(kind=kind, key=key, namespace=namespace, document_id=document_id, meeting_id=meeting_id,
-                       draft=draft, title=title[:500], url=url[:500], detail=detail,
+    item = key.split("@", 1)[0] + "#" + key.split("#", 1)[1] if kind == "rule" else key
+    return SearchEntry(kind=kind, key=key, item=item, namespace=namespace, document_id=document_id,
+                       meeting_id=meeting_id, draft=draft, title=title[:500], url=url[:500], detail=detail,
                        title_words=words.index_text(title_text),
                        text_words=words.index_text("\n".join(p for p in body if p)))
 
@@ -264,21 +265,28 @@ class Results:
     totals: dict[str, int]
 
 
-def _matches(session: Session, found: list[str]) -> list[tuple[int, float]]:
-    """(entry id, rank: smaller is better) of every entry holding all the words."""
+# at most this many best matches of one kind are read to pick the ones shown (rules: the newest version of each)
+_CANDIDATES = 1000
+
+
+def _matching(session: Session, found: list[str], viewer: Principal) -> tuple[Any, Any]:
+    """The select of the entries holding all the words that the viewer may see, and their rank (smaller is
+    better)."""
     if session.get_bind().dialect.name == "sqlite":
-        sql = ("SELECT rowid, bm25(search_entry_fts, 10.0, 1.0) FROM search_entry_fts "
-               "WHERE search_entry_fts MATCH :q")
-        rows = session.execute(text(sql), {"q": words.fts5_query(found)}).all()
+        fts = table("search_entry_fts", column("rowid"))
+        rank = literal_column("bm25(search_entry_fts, 10.0, 1.0)")
+        query = select(SearchEntry).join(fts, fts.c.rowid == SearchEntry.id).where(
+            text("search_entry_fts MATCH :q").bindparams(q=words.fts5_query(found)))
     else:  # plainto_tsquery: every word required, and no operator read from the request
-        sql = ("SELECT id, -ts_rank(search_vector, plainto_tsquery('simple', :q)) FROM search_entry "
-               "WHERE search_vector @@ plainto_tsquery('simple', :q)")
-        rows = session.execute(text(sql), {"q": " ".join(found)}).all()
-    return [(int(i), float(r)) for i, r in rows]
-
-
-def _visible(entry: SearchEntry, viewer: Principal) -> bool:
-    return not entry.draft or viewer.role == ADMIN or can_write_namespace(viewer, entry.namespace)
+        vector, asked = literal_column("search_entry.search_vector"), func.plainto_tsquery("simple", " ".join(found))
+        rank = -func.ts_rank(vector, asked)
+        query = select(SearchEntry).where(vector.op("@@")(asked))
+    query = query.where(col(SearchEntry.kind).in_(KINDS), or_(col(SearchEntry.meeting_id).is_(None),
+                                                               col(SearchEntry.meeting_id).in_(select(Meeting.id))))
+    if viewer.role != ADMIN:  # drafts: only for those who may write them
+        writable = list(viewer.jurisdictions) if viewer.role == REGULATOR else []
+        query = query.where(or_(col(SearchEntry.draft).is_(False), col(SearchEntry.namespace).in_(writable)))
+    return query, rank
 
 
 def search(session: Session, query: str, viewer: Principal, *, limit: int = 20) -> Results:
@@ -287,22 +295,18 @@ def search(session: Session, query: str, viewer: Principal, *, limit: int = 20) 
     totals = {kind: 0 for kind in KINDS}
     if not found:
         return Results(query, found, groups, totals)
-    ranks = dict(_matches(session, found))
-    entries = session.exec(select(SearchEntry).where(col(SearchEntry.id).in_(list(ranks)))).all() if ranks else []
-    live_meetings = set(session.exec(select(Meeting.id).where(col(Meeting.id).in_(
-        [e.meeting_id for e in entries if e.meeting_id is not None]))).all())
-    visible = [e for e in entries if e.kind in groups and _visible(e, viewer)
-               and (e.kind != "meeting" or e.meeting_id in live_meetings)]
-    newest: dict[tuple[int | None, str], SearchEntry] = {}  # a rule counts once: its newest matching version
-    for entry in (e for e in visible if e.kind == "rule"):
-        rule_key = (entry.document_id, entry.key.split("#", 1)[1])
-        if rule_key not in newest or _number(entry.key) > _number(newest[rule_key].key):
-            newest[rule_key] = entry
-    kept = [e for e in visible if e.kind != "rule"] + list(newest.values())
-    for entry in sorted(kept, key=lambda e: (ranks[e.id], e.key)):
-        totals[entry.kind] += 1
-        if len(groups[entry.kind]) < limit:
-            groups[entry.kind].append(Hit(entry.kind, entry.title, entry.url, entry.detail, entry.draft))
+    matching, rank = _matching(session, found, viewer)
+    counted = matching.subquery()
+    totals.update(session.execute(select(counted.c.kind, func.count(distinct(counted.c.item)))
+                                  .group_by(counted.c.kind)).all())
+    for kind in KINDS:
+        rows = session.exec(matching.where(SearchEntry.kind == kind).order_by(rank, SearchEntry.key)
+                            .limit(_CANDIDATES if kind == "rule" else limit)).all()
+        best: dict[str, SearchEntry] = {}  # item -> its entry, in the place of its best-ranked match
+        for entry in rows:  # a rule: shown in the newest version of it that matched
+            if entry.item not in best or _number(entry.key) > _number(best[entry.item].key):
+                best[entry.item] = entry
+        groups[kind] = [Hit(e.kind, e.title, e.url, e.detail, e.draft) for e in list(best.values())[:limit]]
     return Results(query, found, groups, totals)
 
 

@@ -349,6 +349,8 @@ class SearchEntry(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     kind: str = Field(max_length=16)  # jurisdiction | document | rule | meeting
     key: str = Field(max_length=300)  # CN, EU/consumer-protection, EU/consumer-protection@2#EU-CP-…, meeting/12
+    # what a result is one of: the key, or for a rule its document and id without the version (counted once)
+    item: str = Field(default="", max_length=300)
     namespace: str = Field(default="", max_length=16, index=True)  # the jurisdiction whose writers see drafts
     document_id: Optional[int] = Field(default=None, index=True)
     meeting_id: Optional[int] = Field(default=None, index=True)

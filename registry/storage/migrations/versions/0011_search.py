@@ -52,6 +52,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("key", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+        sa.Column("item", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
         sa.Column("namespace", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("document_id", sa.Integer(), nullable=True),
         sa.Column("meeting_id", sa.Integer(), nullable=True),
@@ -74,8 +75,8 @@ def upgrade() -> None:
     held = any(bind.execute(sa.text(f"SELECT 1 FROM {table} LIMIT 1")).first() for table in ("jurisdiction", "document",
                                                                                                "meeting"))
     if held:  # the mark of an index no normaliser wrote: the app rebuilds it on start
-        bind.execute(sa.text("INSERT INTO search_entry (kind, key, namespace, draft, title, url, detail, title_words, "
-                             "text_words) VALUES ('index', '0', '', false, '', '', '', '', '')"))
+        bind.execute(sa.text("INSERT INTO search_entry (kind, key, item, namespace, draft, title, url, detail, "
+                             "title_words, text_words) VALUES ('index', '0', '', '', false, '', '', '', '', '')"))
 
 
 def downgrade() -> None:
