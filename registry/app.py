@@ -35,6 +35,7 @@ from registry.api.limits import Limits
 from registry.api.meetings import MeetingController
 from registry.api.openapi import document_errors
 from registry.api.profiles import ProfileController
+from registry.api.search import SearchController
 from registry.api.requests import RegistryRequest
 from registry.services.startup import prepare
 from registry.settings import Settings
@@ -83,7 +84,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     hosts = AllowedHosts(settings.host_names)
     admission = Admission(settings, cookie=site.TOKEN_COOKIE)  # the caller before the body; caps; worker threads
     app = Litestar(
-        route_handlers=[healthz, JurisdictionController, DocumentController, AuditController, check, check_batch, ComparisonController, ProfileController, MeetingController, *site.pages(settings.secret)],
+        route_handlers=[healthz, JurisdictionController, DocumentController, AuditController, check, check_batch, ComparisonController, ProfileController, MeetingController, SearchController, *site.pages(settings.secret)],
         state=State({"settings": settings, "engine": engine, "limits": Limits(settings), "admission": admission}),
         dependencies={
             "engine": Provide(provide_engine, sync_to_thread=False),

@@ -178,6 +178,8 @@ class JurisdictionOut(msgspec.Struct):
     blocs: list[str]
     cooperation: Cooperation
     url: str = ""
+    # the name in other languages (BCP 47 tag -> name), as jurisdictions.json lists them; search finds each
+    names: dict[str, str] = {}
 
 
 class JurisdictionPage(msgspec.Struct):
@@ -400,7 +402,8 @@ def jurisdiction_out(row: Jurisdiction, members: list[str], blocs: list[str]) ->
                               since=found.get("since"), memorandum=found.get("memorandum") or "",
                               sources=found.get("sources") or [], note=found.get("note") or "")
     return JurisdictionOut(code=row.code, name=row.name, kind=row.kind, region=row.region, members=members,
-                           blocs=blocs, cooperation=cooperation, url=f"{API}/jurisdictions/{row.code}")
+                           blocs=blocs, cooperation=cooperation, url=f"{API}/jurisdictions/{row.code}",
+                           names=dict(row.names or {}))
 
 
 def document_out(row: Document) -> DocumentOut:

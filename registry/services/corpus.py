@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Optional
@@ -72,6 +73,7 @@ class JurisdictionEntry(_Strict):
     code: str
     name: str
     kind: str
+    names: dict[str, str] = {}  # language tag -> the name in that language; search finds each
     region: str = ""
     members: list[str] = []
     cooperation: Optional[CooperationEntry] = None
@@ -382,6 +384,10 @@ def load(session: Session, principal: Principal, root: Path, *,
                     check_code(member)
                 if entry.kind not in ("economy", "bloc"):
                     raise CorpusError(f"{entry.code}: kind must be 'economy' or 'bloc'")
+                for lang, other in entry.names.items():
+                    if not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{1,8})*", lang) or not other.strip() or len(other) > 200:
+                        raise CorpusError(f"{entry.code}: names.{lang} must map a language tag such as 'zh' to a "
+                                          "name of 1 to 200 characters")
             except RegistryError as exc:
                 report.errors.append(FileReport("jurisdictions.json", "error", exc.message))
             for problem in jurisdiction_problems(entry, _topics_of(corpus, entry)):
@@ -427,14 +433,16 @@ def _write_jurisdictions(session: Session, principal: Principal, data: Jurisdict
         cooperation, covered = entry.cooperation_dict(), entry.coverage_dict()
         status = coverage.cooperation_status(cooperation)
         if row is None:
-            session.add(Jurisdiction(code=entry.code, name=entry.name, kind=entry.kind, region=entry.region,
+            session.add(Jurisdiction(code=entry.code, name=entry.name, names=entry.names or None, kind=entry.kind,
+                                     region=entry.region,
                                      cooperation=cooperation, cooperation_status=status, coverage=covered,
                                      updated_at=utcnow()))
             created += 1
             audit.record(session, principal, "jurisdiction.load", f"jurisdiction/{entry.code}")
-        elif (row.name, row.kind, row.region, row.cooperation, row.coverage) != (
-                entry.name, entry.kind, entry.region, cooperation, covered):
+        elif (row.name, row.names, row.kind, row.region, row.cooperation, row.coverage) != (
+                entry.name, entry.names or None, entry.kind, entry.region, cooperation, covered):
             row.name, row.kind, row.region, row.cooperation = entry.name, entry.kind, entry.region, cooperation
+            row.names = entry.names or None
             row.cooperation_status, row.coverage, row.updated_at = status, covered, utcnow()
             session.add(row)
             updated += 1
@@ -539,7 +547,8 @@ def export(session: Session, root: Path) -> list[Path]:
     for row in session.exec(select(Jurisdiction).order_by(Jurisdiction.code)).all():  # type: ignore[arg-type]
         members = list(session.exec(select(Membership.member_code).where(Membership.bloc_code == row.code)
                                     .order_by(Membership.member_code)).all())
-        entries.append({"code": row.code, "name": row.name, "kind": row.kind, "region": row.region,
+        entries.append({"code": row.code, "name": row.name, **({"names": row.names} if row.names else {}),
+                        "kind": row.kind, "region": row.region,
                         "members": members, "cooperation": row.cooperation, **({"coverage": row.coverage} if row.coverage else {})})
     written.append(_write_json(root / "jurisdictions.json", {"format": JURISDICTIONS_FORMAT, "jurisdictions": entries}))
     for doc in session.exec(select(Document).order_by(Document.namespace, Document.slug)).all():  # type: ignore[arg-type]

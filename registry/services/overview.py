@@ -1,5 +1,5 @@
-"""What the registry holds at a glance, for the start page and search: counts, one search over jurisdictions,
-documents and meetings (the recent changes are registry.services.changes)."""
+"""What the registry holds at a glance, for the start page: counts and upcoming meetings (the recent changes are
+registry/services/changes.py; site search is registry/services/search.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from typing import Sequence
 
 from sqlmodel import Session, func, select
 
-from registry.services import documents, jurisdictions
 from registry.services.meetings_search import MeetingFilters, list_meetings
 from registry.storage.tables import Document, Jurisdiction, Meeting, Version
 
@@ -34,20 +33,4 @@ def upcoming_meetings(session: Session, *, today: dt.date, limit: int = 5) -> Se
     return [m for m in rows if m.status != "cancelled"]
 
 
-@dataclass(frozen=True)
-class SearchResults:
-    jurisdictions: Sequence[Jurisdiction]
-    documents: Sequence[Document]
-    documents_total: int
-    meetings: Sequence[Meeting]
-    meetings_total: int
-
-
-def search(session: Session, text: str, *, limit: int = 20) -> SearchResults:
-    found_jurisdictions, _ = jurisdictions.list_jurisdictions(session, text=text, limit=limit)
-    found_documents, documents_total = documents.list_documents(session, text=text, limit=limit)
-    found_meetings, meetings_total = list_meetings(session, MeetingFilters(text=text), limit=limit)
-    return SearchResults(found_jurisdictions, found_documents, documents_total, found_meetings, meetings_total)
-
-
-__all__ = ["Counts", "SearchResults", "counts", "search", "upcoming_meetings"]
+__all__ = ["Counts", "counts", "upcoming_meetings"]

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, func, select
 from comparisons.expansion import DEFAULT_LIMIT
 from registry.domain.access import ADMIN, Principal
 from registry.errors import RegistryError
-from registry.services import audit, corpus
+from registry.services import audit, corpus, search
 from registry.storage.database import hold_startup_lock, read_session, write_session
 from registry.storage.migrate import migrate
 from registry.storage.tables import AuditEvent, Document
@@ -62,6 +62,12 @@ def prepare(engine: Engine, standards_dir: Path | None, max_expansion: int = DEF
     Returns the load report, if any. Several processes may do this at once on one database: the first loads,
     the others wait and find it loaded."""
     migrate(engine)
+    with read_session(engine) as session:
+        outdated = search.index_outdated(session)
+    if outdated:  # new (migration 0011_search), or its words made by another normaliser: written again once
+        with write_session(engine) as session:
+            hold_startup_lock(session)
+            search.rebuild_if_outdated(session)
     if standards_dir is None or not standards_dir.is_dir():
         return None
     files = fingerprint(standards_dir)

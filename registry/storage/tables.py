@@ -20,6 +20,8 @@ class Jurisdiction(SQLModel, table=True):
 
     code: str = Field(primary_key=True, max_length=8)
     name: str = Field(max_length=200)
+    # the name in other languages, language tag -> name ({"zh": "中国", "ru": "Китай"}); search finds each
+    names: Optional[dict[str, str]] = Field(default=None, sa_column=Column(JSON, nullable=True))
     kind: str = Field(max_length=16)  # economy | bloc
     region: str = Field(default="", max_length=100)
     cooperation: Optional[dict[str, Any]] = Field(default=None, sa_column=Column(JSON, nullable=True))
@@ -335,3 +337,28 @@ class ComplianceRun(SQLModel, table=True):
     rerun: Optional[dict[str, Any]] = Field(default=None, sa_column=Column(JSON, nullable=True))
     created_at: dt.datetime = Field(default_factory=utcnow)
 
+
+
+class SearchEntry(SQLModel, table=True):
+    """One thing site search finds (a jurisdiction, document, rule or meeting) with its words as
+    registry.domain.search normalises them; full-text indexes over `title_words` and `text_words` (FTS5
+    `search_entry_fts` on SQLite, the generated tsvector `search_vector` on PostgreSQL: migration 0011).
+    registry.services.search keeps the rows in step with what they describe."""
+
+    __tablename__ = "search_entry"
+    __table_args__ = (UniqueConstraint("kind", "key", name="uq_search_entry"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)  # jurisdiction | document | rule | meeting
+    key: str = Field(max_length=300)  # CN, EU/consumer-protection, EU/consumer-protection@2#EU-CP-…, meeting/12
+    # what a result is one of: the key, or for a rule its document and id without the version (counted once)
+    item: str = Field(default="", max_length=300)
+    namespace: str = Field(default="", max_length=16, index=True)  # the jurisdiction whose writers see drafts
+    document_id: Optional[int] = Field(default=None, index=True)
+    meeting_id: Optional[int] = Field(default=None, index=True)
+    draft: bool = False  # only those who may write the namespace find it
+    title: str = Field(max_length=500)
+    url: str = Field(max_length=500)
+    detail: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))  # shown under the title
+    title_words: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    text_words: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))

@@ -13,11 +13,15 @@ from sqlalchemy import Engine
 from registry.domain.access import Principal
 from registry.domain import lifecycle
 from registry.domain.references import check_code
-from registry.services import changes, overview
+from registry.services import changes, overview, search
 from registry.services.meetings_actions import ActionFilters, list_actions
 from registry.storage.database import read_session
 from registry.storage.tables import utcnow
 from registry.web.layout import STATIC, page
+
+
+# each group of results, in the order the page shows them
+KIND_HEADINGS = {"jurisdiction": "Jurisdictions", "document": "Documents", "rule": "Rules", "meeting": "Meetings"}
 
 
 class HomePages(Controller):
@@ -51,5 +55,6 @@ class HomePages(Controller):
         results = None
         if q and q.strip():
             with read_session(engine) as session:
-                results = overview.search(session, q.strip())
-        return page("search.html", viewer, title=f"Search: {q}" if q else "Search", q=q or "", results=results)
+                results = search.search(session, q.strip(), viewer)
+        return page("search.html", viewer, title=f"Search: {q}" if q else "Search", q=q or "", results=results,
+                    kinds=KIND_HEADINGS)

@@ -75,7 +75,8 @@ def test_jurisdictions_file():
     codes = [j["code"] for j in data["jurisdictions"]]
     assert len(codes) == len(set(codes))
     for entry in data["jurisdictions"]:
-        assert set(entry) <= {"code", "name", "kind", "region", "members", "cooperation", "coverage"}
+        assert set(entry) <= {"code", "name", "names", "kind", "region", "members", "cooperation", "coverage"}
+        assert all(re.fullmatch(r"[a-z]{2,3}", lang) and name.strip() for lang, name in entry.get("names", {}).items())
         assert CODE.match(entry["code"]) and entry["name"] and entry["region"]
         assert entry["kind"] in ("economy", "bloc")
         assert bool(entry["members"]) == (entry["kind"] == "bloc")
@@ -84,6 +85,8 @@ def test_jurisdictions_file():
     assert len(blocs["EU"]) == 27
     assert sorted(blocs["EAEU"]) == ["AM", "BY", "KG", "KZ", "RU"]
     assert len(codes) >= 14
+    names = {j["code"]: j.get("names", {}) for j in data["jurisdictions"]}
+    assert names["CN"] == {"ru": "Китай", "zh": "中国"}  # site search finds CN by each (tests/test_search.py)
 
 
 def test_cooperation_and_coverage_in_the_shipped_file_pass_the_loaders_checks():

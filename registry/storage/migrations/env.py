@@ -9,8 +9,9 @@ connection = context.config.attributes["connection"]
 
 
 def _include_name(name, type_, parent_names) -> bool:
-    # full-text search objects made by hand in 0002 (not in the metadata): autogenerate must not drop them
-    return not (name or "").startswith(("meeting_fts", "ix_meeting_search", "search_vector"))
+    # full-text search objects made by hand in 0002 and 0011 (not in the metadata): autogenerate must not drop them
+    return not (name or "").startswith(("meeting_fts", "ix_meeting_search", "search_vector", "search_entry_fts",
+                                        "ix_search_entry_search"))
 
 
 context.configure(connection=connection, target_metadata=SQLModel.metadata,
