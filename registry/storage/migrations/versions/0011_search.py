@@ -9,7 +9,7 @@ triggers. PostgreSQL: a stored generated tsvector, the title words weighted A an
 normaliser wrote (kind 'index', key '0'): the app rebuilds the index on start.
 
 Revision ID: 0011_search
-Revises: 0009_coverage
+Revises: 0010_compliance_rerun
 Create Date: 2026-12-02 08:40:00
 """
 import sqlalchemy as sa
