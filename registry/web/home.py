@@ -11,7 +11,7 @@ from litestar.response import File, Template
 from sqlalchemy import Engine
 
 from registry.domain.access import Principal
-from registry.services import overview
+from registry.services import coverage, overview
 from registry.services.meetings_actions import ActionFilters, list_actions
 from registry.storage.database import read_session
 from registry.storage.tables import utcnow
@@ -24,11 +24,13 @@ class HomePages(Controller):
         today = utcnow().date()
         with read_session(engine) as session:
             counts = overview.counts(session)
+            researched, cells = coverage.researched_share(session)
             changes = overview.recent_changes(session)
             upcoming = overview.upcoming_meetings(session, today=today)
             overdue, overdue_total = list_actions(session, ActionFilters(overdue=True), today=today, limit=5)
         return page("home.html", viewer, counts=counts, changes=changes, upcoming=upcoming, overdue=overdue,
-                    overdue_total=overdue_total, today=today)
+                    overdue_total=overdue_total, today=today,
+                    researched=researched, cells=cells)
 
     @get("/favicon.ico", sync_to_thread=False, media_type="image/svg+xml")
     def favicon(self) -> File:

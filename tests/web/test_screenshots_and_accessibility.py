@@ -16,6 +16,7 @@ PAGES = {
     "meeting": None,  # the held meeting of the fixtures
     "version": "/documents/EU/consumer-protection/versions/1",
     "jurisdiction": "/jurisdictions/KZ",
+    "coverage": "/coverage",
     "meetings-stats": "/meetings/stats",
     "docs": "/docs/concepts",
 }
