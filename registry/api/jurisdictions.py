@@ -76,4 +76,4 @@ class JurisdictionController(Controller):
     @get("/topics", sync_to_thread=False, summary="The fixed list of topics and their taxonomy mappings")
     def list_topics(self) -> list[TopicOut]:
         return [TopicOut(slug=t.slug, title=t.title, description=t.description, unctad=list(t.unctad),
-                         oecd_dstri=list(t.oecd_dstri), rdtii=list(t.rdtii)) for t in TOPICS]
+                         oecd_dstri=list(t.oecd_dstri), rdtii=list(t.rdtii), checkable=t.checkable) for t in TOPICS]

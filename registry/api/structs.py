@@ -170,6 +170,7 @@ class TopicOut(msgspec.Struct):
     unctad: list[str]
     oecd_dstri: list[str]
     rdtii: list[str]
+    checkable: bool  # false: rules of conduct, never checked against an operating profile
 
 
 class DocumentCreate(Input):
