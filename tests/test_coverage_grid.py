@@ -110,7 +110,7 @@ def test_the_page_shows_every_cell_in_words_and_filters(client):
         assert f'href="/jurisdictions/{row["code"]}"' in page.text
     cells = re.findall(r'<td class="coverage-(recorded|none|not-researched)">([^<]*)', page.text)
     assert len(cells) == grid["summary"]["cells"]
-    words = {"recorded": "rules recorded: ", "none": "researched: none exists", "not-researched": "not researched"}
+    words = {"recorded": "recorded: ", "none": "researched: none exists", "not-researched": "not researched"}
     assert all(text.startswith(words[state]) for state, text in cells)
     assert f'{grid["summary"]["not_researched"]} not researched' in page.text
     assert "partner since November 2017" in page.text  # the fixture's MY, in words

@@ -17,7 +17,7 @@ from registry.storage.database import read_session
 from registry.web.jurisdictions import COOPERATION_OPTIONS, Cooperation
 from registry.web.layout import page
 
-STATE_WORDS = {"recorded": "rules recorded", "none": "researched: none exists", "not-researched": "not researched"}
+STATE_WORDS = {"recorded": "recorded", "none": "researched: none exists", "not-researched": "not researched"}
 
 
 class CoveragePages(Controller):
