@@ -65,6 +65,8 @@ def topics_of(market: dict) -> dict[str, dict]:
     ({"coverage": {"cooking": {"status": "none", "sources": [SOURCE]}}}, "XX.coverage.cooking: unknown topic"),
     ({"coverage": {"payments": {"status": "none"}}}, "XX.coverage.payments: 'none' needs a source"),
     ({"coverage": {"payments": {"status": "maybe"}}}, "XX.coverage.payments.status must be one of"),
+    ({"cooperation": {"status": "partner", "confidence": "sure", "sources": [SOURCE]}},
+     "XX.cooperation.confidence must be one of H, M"),
 ])
 def test_the_loader_refuses_cooperation_and_coverage_it_cannot_trust(fields, message):
     problems = jurisdiction_problems(entry(**fields), set())
@@ -102,6 +104,12 @@ def test_since_and_status_in_words():
     assert words.cooperation_words({"status": "partner", "since": "2017-11"}) == (
         "Partner of China's bilateral e-commerce cooperation mechanism since November 2017")
     assert words.cooperation_words({"status": "not-partner"}).startswith("Not a partner")
+    # how sure, in words, where the entry says it
+    assert words.cooperation_words({"status": "partner", "since": "2018-07", "confidence": "M"}) == (
+        "Partner of China's bilateral e-commerce cooperation mechanism since July 2018 "
+        "(confidence M: one secondary source)")
+    assert words.cooperation_words({"status": "partner", "since": "2017-03-27", "confidence": "H"}).endswith(
+        "since 27 March 2017 (confidence H: an official source or two independent sources)")
 
 
 # ---- the API and the pages ---------------------------------------------------------------------------------

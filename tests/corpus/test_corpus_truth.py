@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from tests.conftest import ROOT
 from tests.corpus.support import rule_documents
 
 CHECK = "/api/v1/compliance/check"
@@ -76,3 +77,27 @@ def test_no_version_in_force_starts_on_the_day_it_was_recorded():
     offenders = [f"{doc['name']}@{v['number']}" for doc in rule_documents() for v in doc["versions"]
                  if v["status"] in {"published", "superseded"} and v.get("effective_from") == v.get("recorded")]
     assert offenders == []
+
+
+# ---- issue 17: the partners of the cooperation mechanism, from sources ------------------------------------------
+
+def test_every_partner_has_a_date_a_confidence_and_a_quoted_deep_link():
+    """Every jurisdiction the shipped corpus calls a partner says since when (as precisely as its sources), how sure,
+    and quotes a source at a deep link; a day is given only as YYYY-MM-DD, never a guessed 1 January."""
+    from registry.domain.coverage import parse_since
+    from registry.domain.provenance import deep_link_problem
+
+    data = json.loads((ROOT / "standards" / "jurisdictions.json").read_text())
+    partners = [j for j in data["jurisdictions"] if (j.get("cooperation") or {}).get("status") == "partner"]
+    assert len(partners) >= 20, [j["code"] for j in partners]
+    for j in partners:
+        cooperation = j["cooperation"]
+        assert cooperation.get("since"), j["code"]
+        parse_since(cooperation["since"])
+        assert cooperation.get("confidence") in ("H", "M"), j["code"]
+        quoted = [s for s in cooperation["sources"] if s.get("quote") and s.get("url")]
+        assert quoted and all(deep_link_problem(s["url"]) is None for s in quoted), j["code"]
+        if cooperation["confidence"] == "H":
+            official = any(s.get("kind") in ("official", "legal-text") for s in quoted)
+            publishers = {s.get("publisher") for s in quoted}
+            assert official or len(publishers) >= 2, j["code"]
