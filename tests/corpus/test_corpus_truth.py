@@ -66,11 +66,25 @@ def test_the_version_in_force_in_august_2026_cites_the_reform(corpus_client, nam
     assert cited in json.dumps(in_force(corpus_client, name, "2026-08-01"), ensure_ascii=False)
 
 
-def test_an_eu_sellers_personal_data_is_not_covered_rather_than_compliant(corpus_client):
+def test_a_market_without_a_personal_data_document_is_not_covered_rather_than_compliant(corpus_client):
+    # Issue 15 reproduced this on the EU, which had no personal-data document; issue 17 recorded the GDPR
+    # (EU/personal-data), so the reproduction runs on a market that still has none.
+    profile = {"seller": {"processes_personal_data": True},
+               "personal_data": {"storage_locations": ["DE"], "transfers_abroad": False}}
+    result = market(corpus_client, profile, "SG", ["personal-data"], "2026-08-01")
+    assert result["status"] == "not_covered", result
+
+
+def test_an_eu_sellers_personal_data_is_checked_against_the_gdpr(corpus_client):
     profile = {"seller": {"processes_personal_data": True},
                "personal_data": {"storage_locations": ["DE"], "transfers_abroad": False}}
     result = market(corpus_client, profile, "EU", ["personal-data"], "2026-08-01")
-    assert result["status"] == "not_covered", result
+    assert result["documents"] == ["EU/personal-data@1"], result
+    assert [u["rule_id"] for u in result["unstated"]] == ["EU-PD-BREACH-72H"], result
+    late = {**profile, "personal_data": {**profile["personal_data"], "breach_notice_hours": 96}}
+    result = market(corpus_client, late, "EU", ["personal-data"], "2026-08-01")
+    assert result["status"] == "non_compliant" and "2016/679" in citations(result), result
+    assert market(corpus_client, late, "EU", ["personal-data"], "2018-05-24")["status"] != "non_compliant"
 
 
 def test_no_version_in_force_starts_on_the_day_it_was_recorded():
