@@ -93,3 +93,19 @@ def test_unknown_and_hostile_page_names_are_404(client):
     for name in ("nope", "..%2F..%2Fetc%2Fpasswd", "CONCEPTS", "a" * 100):
         response = client.get(f"/docs/{name}")
         assert response.status_code == 404
+
+
+def test_the_topic_table_in_concepts_is_the_list_of_topics():
+    """docs/concepts.md's topic table names every topic, in order, with its title, its three framework mappings and
+    whether it is checked against a profile."""
+    from registry.domain.topics import TOPICS
+
+    text = (DOCS / "concepts.md").read_text()
+    rows = re.findall(r"^\| `([a-z-]+)` \| ([^|]+) \| ([^|]+) \| ([^|]+) \| ([^|]+) \| ([^|]+) \|$", text, re.M)
+    assert [r[0] for r in rows] == [t.slug for t in TOPICS]
+    for topic, (_, title, unctad, dstri, rdtii, checked) in zip(TOPICS, rows):
+        assert title.strip() == topic.title
+        for written, mapped in ((unctad, topic.unctad), (dstri, topic.oecd_dstri), (rdtii, topic.rdtii)):
+            expected = [m.split(" affecting")[0] for m in mapped] or ["—"]
+            assert [w.strip() for w in written.split(";")] == expected, topic.slug
+        assert checked.strip().startswith("yes" if topic.checkable else "no"), topic.slug

@@ -10,11 +10,12 @@ from litestar.di import NamedDependency
 from litestar.params import FromQuery, JSONBody, QueryParameter
 from sqlalchemy import Engine
 
+from registry.api.answers import in_format
 from registry.api.structs import API, GapReportOut, Input
 from registry.domain.access import Principal
 from registry.errors import InvalidInput
 from registry.reports import comparisons as formats
-from registry.reports.formats import FORMATS, choose
+from registry.reports.formats import choose
 from registry.services import comparing, conditions, differences
 from registry.settings import Settings
 from registry.storage.database import read_session
@@ -39,14 +40,6 @@ def _side(session: Any, principal: Principal, ref: str | None, schema: Any, name
     return comparing.inline_side(schema, name, pointer=f"/{name}_schema", max_expansion=settings.max_schema_expansion)
 
 
-def _text(fmt: str, data: dict, renderers: dict) -> Response[Any]:
-    if fmt == "json":
-        return Response(data, media_type=FORMATS["json"])
-    if fmt not in renderers:
-        raise InvalidInput(f"this answer comes as {', '.join(['json', *renderers])}", code="unsupported_format")
-    return Response(renderers[fmt](data), media_type=FORMATS[fmt])
-
-
 GAPS_ANSWER = (API + "/gaps", "get", GapReportOut)  # for the OpenAPI document: items carry their rules' sources
 
 
@@ -68,7 +61,7 @@ class ComparisonController(Controller):
             titles = conditions.titles(session)
         answer = comparing.compare_sides(left, right, format_assertion=settings.format_assertion, words=words,
                                          titles=titles)
-        return _text(fmt, answer, formats.COMPARE_FORMATS)
+        return in_format(fmt, answer, formats.COMPARE_FORMATS)
 
     @get("/gaps", sync_to_thread=True, opt={"expensive": True}, summary="Gap report between two jurisdictions' frameworks")
     def gaps(self, engine: NamedDependency[Engine], settings: NamedDependency[Settings], request: Request,
@@ -80,7 +73,7 @@ class ComparisonController(Controller):
         with read_session(engine) as session:
             data = comparing.framework_gap(session, source, target, topic=topic, as_of=as_of,
                                            format_assertion=settings.format_assertion)
-        return _text(fmt, data, {"md": formats.gap_markdown, "csv": formats.gap_csv, "html": formats.gap_html})
+        return in_format(fmt, data, {"md": formats.gap_markdown, "csv": formats.gap_csv, "html": formats.gap_html})
 
     @get("/comparisons/matrix", sync_to_thread=True, opt={"expensive": True},
          summary="Relation and alignment score for every pair of jurisdictions on a topic")
@@ -92,4 +85,4 @@ class ComparisonController(Controller):
         with read_session(engine) as session:
             data = comparing.matrix(session, topic, as_of=as_of, format_assertion=settings.format_assertion,
                                     cooperation=cooperation)
-        return _text(fmt, data, {"csv": formats.matrix_csv})
+        return in_format(fmt, data, {"csv": formats.matrix_csv})

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Optional
+from typing import Annotated, Any, Literal, Optional
 
 import msgspec
-from litestar import Controller, get
+from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
 from litestar.params import (
     FromPath,
@@ -14,6 +14,7 @@ from litestar.params import (
 )
 from sqlalchemy import Engine
 
+from registry.api.answers import in_format
 from registry.api.dependencies import Page
 from registry.api.structs import (
     JurisdictionOut,
@@ -23,6 +24,8 @@ from registry.api.structs import (
     jurisdiction_out,
 )
 from registry.domain.topics import TOPICS
+from registry.reports.coverage import coverage_csv
+from registry.reports.formats import choose
 from registry.services import coverage, jurisdictions
 from registry.storage.database import read_session
 
@@ -58,7 +61,19 @@ class JurisdictionController(Controller):
         with read_session(engine) as session:
             return [msgspec.convert(item, TopicCoverage) for item in coverage.coverage_of(session, code)]
 
+    @get("/coverage", sync_to_thread=True,
+         summary="Every jurisdiction × every topic: recorded, none exists or not researched; rules; newest source")
+    def coverage_grid(self, engine: NamedDependency[Engine], request: Request,
+                      cooperation: FromQuery[Optional[Literal["partner", "not-partner", "unknown"]]] = None,
+                      region: Annotated[Optional[str], QueryParameter(max_length=100)] = None,
+                      format: Annotated[Optional[str], QueryParameter(description="json or csv")] = None
+                      ) -> Response[Any]:
+        fmt = choose(format, request.headers.get("accept"))
+        with read_session(engine) as session:
+            data = coverage.coverage_grid(session, cooperation=cooperation, region=region)
+        return in_format(fmt, data, {"csv": coverage_csv})
+
     @get("/topics", sync_to_thread=False, summary="The fixed list of topics and their taxonomy mappings")
     def list_topics(self) -> list[TopicOut]:
         return [TopicOut(slug=t.slug, title=t.title, description=t.description, unctad=list(t.unctad),
-                         oecd_dstri=list(t.oecd_dstri), rdtii=list(t.rdtii)) for t in TOPICS]
+                         oecd_dstri=list(t.oecd_dstri), rdtii=list(t.rdtii), checkable=t.checkable) for t in TOPICS]

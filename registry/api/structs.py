@@ -34,6 +34,7 @@ class Cooperation(msgspec.Struct):
     memorandum: str = ""
     sources: list[dict[str, Any]] = []
     note: str = ""
+    confidence: Optional[str] = None  # H or M: how well the sources support the status
 
 
 class TopicCoverage(msgspec.Struct, omit_defaults=True):
@@ -196,6 +197,7 @@ class TopicOut(msgspec.Struct):
     unctad: list[str]
     oecd_dstri: list[str]
     rdtii: list[str]
+    checkable: bool  # false: rules of conduct, never checked against an operating profile
 
 
 class DocumentCreate(Input):
@@ -400,7 +402,8 @@ def jurisdiction_out(row: Jurisdiction, members: list[str], blocs: list[str]) ->
     found = row.cooperation or {}
     cooperation = Cooperation(status=coverage.cooperation_status(found), text=coverage.cooperation_words(found),
                               since=found.get("since"), memorandum=found.get("memorandum") or "",
-                              sources=found.get("sources") or [], note=found.get("note") or "")
+                              sources=found.get("sources") or [], note=found.get("note") or "",
+                              confidence=found.get("confidence"))
     return JurisdictionOut(code=row.code, name=row.name, kind=row.kind, region=row.region, members=members,
                            blocs=blocs, cooperation=cooperation, url=f"{API}/jurisdictions/{row.code}",
                            names=dict(row.names or {}))

@@ -12,6 +12,10 @@ from registry.errors import RegistryError
 
 PARTNER, NOT_PARTNER, UNKNOWN = "partner", "not-partner", "unknown"
 COOPERATION_STATUSES = (PARTNER, NOT_PARTNER, UNKNOWN)
+# as for rules (docs/corpus-format.md): H — an official source or two independent ones; M — one secondary source
+COOPERATION_CONFIDENCE = ("H", "M")
+_CONFIDENCE_WORDS = {"H": "confidence H: an official source or two independent sources",
+                     "M": "confidence M: one secondary source"}
 
 RECORDED, NONE, NOT_RESEARCHED = "recorded", "none", "not-researched"
 COVERAGE_STATUSES = (RECORDED, NONE, NOT_RESEARCHED)
@@ -54,10 +58,12 @@ def cooperation_words(cooperation: Mapping[str, Any] | None) -> str:
     if status == UNKNOWN:
         return "Cooperation status not researched"
     since = since_words((cooperation or {}).get("since"))
+    sure = _CONFIDENCE_WORDS.get((cooperation or {}).get("confidence") or "")
+    sure = f" ({sure})" if sure else ""
     if status == PARTNER:
         text = "Partner of China's bilateral e-commerce cooperation mechanism"
-        return text + (f" since {since}" if since else " (start date not recorded)")
-    return "Not a partner of China's bilateral e-commerce cooperation mechanism"
+        return text + (f" since {since}" if since else " (start date not recorded)") + sure
+    return "Not a partner of China's bilateral e-commerce cooperation mechanism" + sure
 
 
 def source_problems(sources: Iterable[Mapping[str, Any]], *, where: str) -> list[str]:

@@ -61,6 +61,7 @@ class CooperationEntry(_Strict):
     memorandum: Optional[str] = None  # the title as reported; null when no memorandum is known
     sources: list[SourceEntry] = []
     note: str = ""
+    confidence: Optional[str] = None  # H or M, as for a rule: how well the sources support the status
 
 
 class CoverageEntry(_Strict, omit_defaults=True):
@@ -303,6 +304,8 @@ def jurisdiction_problems(entry: JurisdictionEntry, own_topics: set[str]) -> lis
             problems.append(f"{where}.status must be one of {', '.join(coverage.COOPERATION_STATUSES)}")
         elif found.status != coverage.UNKNOWN and not coverage.quoted(msgspec.to_builtins(found.sources)):
             problems.append(f"{where}: status {found.status!r} needs a source with url and quote")
+        if found.confidence is not None and found.confidence not in coverage.COOPERATION_CONFIDENCE:
+            problems.append(f"{where}.confidence must be one of {', '.join(coverage.COOPERATION_CONFIDENCE)}")
         if found.since:
             try:
                 coverage.parse_since(found.since)

@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from registry.domain.access import Principal
 from registry.domain import lifecycle
 from registry.domain.references import check_code
-from registry.services import changes, overview, search
+from registry.services import changes, coverage, overview, search
 from registry.services.meetings_actions import ActionFilters, list_actions
 from registry.storage.database import read_session
 from registry.storage.tables import utcnow
@@ -30,11 +30,12 @@ class HomePages(Controller):
         today = utcnow().date()
         with read_session(engine) as session:
             counts = overview.counts(session)
+            researched, cells = coverage.researched_share(session)
             recent = changes.feed(session, limit=10)
             upcoming = overview.upcoming_meetings(session, today=today)
             overdue, overdue_total = list_actions(session, ActionFilters(overdue=True), today=today, limit=5)
         return page("home.html", viewer, counts=counts, changes=recent, upcoming=upcoming, overdue=overdue,
-                    overdue_total=overdue_total, today=today)
+                    overdue_total=overdue_total, today=today, researched=researched, cells=cells)
 
     @get("/changes", sync_to_thread=True)
     def changes(self, engine: NamedDependency[Engine], viewer: NamedDependency[Principal],

@@ -12,6 +12,7 @@ from litestar.static_files import create_static_files_router
 
 from registry.web.compare import ComparePages
 from registry.web.compliance import CompliancePages
+from registry.web.coverage import CoveragePages
 from registry.web.docs import DocsController
 from registry.web.documents import DocumentPages
 from registry.web.errors import handle_error
@@ -23,7 +24,7 @@ from registry.web.security import TOKEN_COOKIE, csrf_config
 from registry.web.signin import SignInPages
 from registry.web.writing import WritingPages
 
-PAGE_CONTROLLERS = [HomePages, JurisdictionPages, DocumentPages, CompliancePages, ComparePages, MeetingPages,
+PAGE_CONTROLLERS = [HomePages, JurisdictionPages, CoveragePages, DocumentPages, CompliancePages, ComparePages, MeetingPages,
                     WritingPages, DocsController, SignInPages]
 
 

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from tests.conftest import ROOT
 from tests.corpus.support import rule_documents
 
 CHECK = "/api/v1/compliance/check"
@@ -65,14 +66,52 @@ def test_the_version_in_force_in_august_2026_cites_the_reform(corpus_client, nam
     assert cited in json.dumps(in_force(corpus_client, name, "2026-08-01"), ensure_ascii=False)
 
 
-def test_an_eu_sellers_personal_data_is_not_covered_rather_than_compliant(corpus_client):
+def test_a_market_without_a_personal_data_document_is_not_covered_rather_than_compliant(corpus_client):
+    # Issue 15 reproduced this on the EU, which had no personal-data document; issue 17 recorded the GDPR
+    # (EU/personal-data), so the reproduction runs on a market that still has none.
+    profile = {"seller": {"processes_personal_data": True},
+               "personal_data": {"storage_locations": ["DE"], "transfers_abroad": False}}
+    result = market(corpus_client, profile, "SG", ["personal-data"], "2026-08-01")
+    assert result["status"] == "not_covered", result
+
+
+def test_an_eu_sellers_personal_data_is_checked_against_the_gdpr(corpus_client):
     profile = {"seller": {"processes_personal_data": True},
                "personal_data": {"storage_locations": ["DE"], "transfers_abroad": False}}
     result = market(corpus_client, profile, "EU", ["personal-data"], "2026-08-01")
-    assert result["status"] == "not_covered", result
+    assert result["documents"] == ["EU/personal-data@1"], result
+    assert [u["rule_id"] for u in result["unstated"]] == ["EU-PD-BREACH-72H"], result
+    late = {**profile, "personal_data": {**profile["personal_data"], "breach_notice_hours": 96}}
+    result = market(corpus_client, late, "EU", ["personal-data"], "2026-08-01")
+    assert result["status"] == "non_compliant" and "2016/679" in citations(result), result
+    assert market(corpus_client, late, "EU", ["personal-data"], "2018-05-24")["status"] != "non_compliant"
 
 
 def test_no_version_in_force_starts_on_the_day_it_was_recorded():
     offenders = [f"{doc['name']}@{v['number']}" for doc in rule_documents() for v in doc["versions"]
                  if v["status"] in {"published", "superseded"} and v.get("effective_from") == v.get("recorded")]
     assert offenders == []
+
+
+# ---- issue 17: the partners of the cooperation mechanism, from sources ------------------------------------------
+
+def test_every_partner_has_a_date_a_confidence_and_a_quoted_deep_link():
+    """Every jurisdiction the shipped corpus calls a partner says since when (as precisely as its sources), how sure,
+    and quotes a source at a deep link; a day is given only as YYYY-MM-DD, never a guessed 1 January."""
+    from registry.domain.coverage import parse_since
+    from registry.domain.provenance import deep_link_problem
+
+    data = json.loads((ROOT / "standards" / "jurisdictions.json").read_text())
+    partners = [j for j in data["jurisdictions"] if (j.get("cooperation") or {}).get("status") == "partner"]
+    assert len(partners) >= 20, [j["code"] for j in partners]
+    for j in partners:
+        cooperation = j["cooperation"]
+        assert cooperation.get("since"), j["code"]
+        parse_since(cooperation["since"])
+        assert cooperation.get("confidence") in ("H", "M"), j["code"]
+        quoted = [s for s in cooperation["sources"] if s.get("quote") and s.get("url")]
+        assert quoted and all(deep_link_problem(s["url"]) is None for s in quoted), j["code"]
+        if cooperation["confidence"] == "H":
+            official = any(s.get("kind") in ("official", "legal-text") for s in quoted)
+            publishers = {s.get("publisher") for s in quoted}
+            assert official or len(publishers) >= 2, j["code"]

@@ -12,6 +12,8 @@ PAGES = [
     ("/jurisdictions?region=Europe", "Jurisdictions"),
     ("/jurisdictions/CN", "China (CN)"),
     ("/jurisdictions/KZ", "Kazakhstan (KZ)"),
+    ("/coverage", "Coverage"),
+    ("/coverage?cooperation=partner&region=South-East+Asia", "Coverage"),
     ("/documents?jurisdiction=EU", "Documents"),
     ("/documents/EU/consumer-protection", "Consumer rights in distance contracts"),
     ("/documents/EU/consumer-protection/versions/latest", "Consumer rights in distance contracts"),
@@ -34,7 +36,12 @@ def test_page_opens_cleanly(web, path, heading):
 
 def test_home_links_its_parts_and_searches(web):
     web.visit("/")
-    assert web.page.locator(".cards .figure").count() == 4
+    assert web.page.locator(".cards .figure").count() == 5
+    # the coverage badge leads to the grid
+    web.page.click("#coverage-badge")
+    web.page.wait_for_url("**/coverage")
+    assert web.page.locator("table.coverage tbody tr").count() >= 16
+    web.visit("/")
     web.page.fill("#q", "consumer")
     web.page.click("form[role=search] button")
     web.page.wait_for_url("**/search?q=consumer")

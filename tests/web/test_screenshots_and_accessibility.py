@@ -17,6 +17,7 @@ PAGES = {
     "version": "/documents/EU/consumer-protection/versions/1",
     "jurisdiction": "/jurisdictions/KZ",
     "search": "/search?q=withdrawal",
+    "coverage": "/coverage",
     "meetings-stats": "/meetings/stats",
     "docs": "/docs/concepts",
 }
