@@ -22,8 +22,8 @@ from tests.conftest import ROOT, load_folder
 
 FIXTURE = ROOT / "tests" / "data" / "coverage"
 CHECK = "/api/v1/compliance/check"
-EU_SELLER_PERSONAL_DATA = {"seller": {"sells_b2c": True},
-                           "personal_data": {"storage_locations": ["DE"], "transfers_abroad": False}}
+# labelling is not researched in the EU (its personal-data rules were recorded in issue 17): the topic of these tests
+EU_SELLER_LABELLING = {"seller": {"sells_b2c": True}, "labelling": {"label_languages": ["de"]}}
 SOURCE = {"url": "https://example.org/a", "title": "A page", "publisher": "Example", "kind": "secondary",
           "language": "en", "quote": "words", "retrieved": "2026-12-02"}
 
@@ -151,7 +151,7 @@ def test_the_pages_show_cooperation_in_words_and_the_coverage_table(client):
     assert "A test quote." in page and "Coverage by topic" in page
     sg = client.get("/jurisdictions/SG").text
     assert 'class="coverage-none"' in sg and 'class="coverage-not-researched"' in sg
-    checked = client.get("/compliance", params={"markets": "EU", "profile": json.dumps(EU_SELLER_PERSONAL_DATA)}).text
+    checked = client.get("/compliance", params={"markets": "EU", "profile": json.dumps(EU_SELLER_LABELLING)}).text
     assert "not researched in EU: the registry cannot say you comply there" in checked
     listing = client.get("/jurisdictions?cooperation=partner").text
     assert ">MY<" in listing and ">SG<" not in listing and ">CN<" not in listing
@@ -159,24 +159,24 @@ def test_the_pages_show_cooperation_in_words_and_the_coverage_table(client):
 
 # ---- compliance ----------------------------------------------------------------------------------------------
 
-def test_an_eu_sellers_personal_data_against_the_eu_is_not_covered(client):
-    response = client.post(CHECK, json={"profile": EU_SELLER_PERSONAL_DATA, "markets": ["EU"], "as_of": "2026-08-01"})
+def test_an_eu_sellers_labelling_against_the_eu_is_not_covered(client):
+    response = client.post(CHECK, json={"profile": EU_SELLER_LABELLING, "markets": ["EU"], "as_of": "2026-08-01"})
     eu = markets_of(response.json())["EU"]
     # the EU's consumer rules apply to a B2C seller and ask facts this profile leaves out: incomplete comes first
     assert eu["status"] == "incomplete" and eu["questions"]
-    assert topics_of(eu)["personal-data"] == {"topic": "personal-data", "coverage": "not-researched",
+    assert topics_of(eu)["labelling"] == {"topic": "labelling", "coverage": "not-researched",
                                               "status": "not_covered", "documents": []}
-    only = client.post(CHECK, json={"profile": EU_SELLER_PERSONAL_DATA, "markets": ["EU"], "as_of": "2026-08-01",
-                                    "topics": ["personal-data"]}).json()
+    only = client.post(CHECK, json={"profile": EU_SELLER_LABELLING, "markets": ["EU"], "as_of": "2026-08-01",
+                                    "topics": ["labelling"]}).json()
     assert markets_of(only)["EU"]["status"] == "not_covered"
 
 
 def test_a_gap_found_still_says_non_compliant_and_lists_the_uncovered_topic(client):
-    profile = {**EU_SELLER_PERSONAL_DATA, "consumer_protection": {"withdrawal_period_days": 7}}
+    profile = {**EU_SELLER_LABELLING, "consumer_protection": {"withdrawal_period_days": 7}}
     eu = markets_of(client.post(CHECK, json={"profile": profile, "markets": ["EU"]}).json())["EU"]
     assert eu["status"] == "non_compliant"
     assert topics_of(eu)["consumer-protection"]["status"] == "non_compliant"
-    assert topics_of(eu)["personal-data"]["status"] == "not_covered"
+    assert topics_of(eu)["labelling"]["status"] == "not_covered"
 
 
 def test_a_topic_researched_as_none_is_not_applicable_and_a_named_topic_counts(client):
@@ -195,7 +195,7 @@ def test_a_topic_researched_as_none_is_not_applicable_and_a_named_topic_counts(c
 def test_a_topic_the_profile_leaves_out_is_not_concerned(client):
     profile = {"seller": {"sells_b2c": True}, "consumer_protection": {"withdrawal_period_days": 14}}
     eu = markets_of(client.post(CHECK, json={"profile": profile, "markets": ["EU"]}).json())["EU"]
-    assert eu["status"] != "not_covered" and "personal-data" not in topics_of(eu)
+    assert eu["status"] != "not_covered" and "labelling" not in topics_of(eu)
 
 
 def test_new_coverage_reaches_a_cached_check(client, corpus_engine, tmp_path):
@@ -210,41 +210,41 @@ def test_new_coverage_reaches_a_cached_check(client, corpus_engine, tmp_path):
 
 
 def test_formats_batch_and_cli_show_not_covered(client, database_url, monkeypatch, tmp_path):
-    base = {"profile": EU_SELLER_PERSONAL_DATA, "markets": ["EU"]}
+    base = {"profile": EU_SELLER_LABELLING, "markets": ["EU"]}
     markdown = client.post(CHECK + "?format=md", json=base).text
-    assert "| EU | personal-data | not-researched | not_covered |" in markdown
+    assert "| EU | labelling | not-researched | not_covered |" in markdown
     rows = list(csv.DictReader(io.StringIO(client.post(CHECK + "?format=csv", json=base).text)))
-    assert any("personal-data: not_covered" in r["requirement"] for r in rows)
+    assert any("labelling: not_covered" in r["requirement"] for r in rows)
     batch = client.post("/api/v1/compliance/batch?markets=EU",
-                        content=json.dumps({"id": 1, "profile": EU_SELLER_PERSONAL_DATA}) + "\n")
+                        content=json.dumps({"id": 1, "profile": EU_SELLER_LABELLING}) + "\n")
     [line] = [json.loads(x) for x in batch.text.splitlines() if x.strip()]
     assert line["results"][0]["status"] == "incomplete"  # the EU's consumer rules ask more (see above)
-    assert {"topic": "personal-data", "status": "not_covered"} in line["results"][0]["topics"]
+    assert {"topic": "labelling", "status": "not_covered"} in line["results"][0]["topics"]
     from registry.cli import main
 
     monkeypatch.setenv("REGISTRY_DATABASE_URL", database_url)
     monkeypatch.setenv("COLUMNS", "300")
     profile = tmp_path / "eu.json"
-    profile.write_text(json.dumps(EU_SELLER_PERSONAL_DATA))
+    profile.write_text(json.dumps(EU_SELLER_LABELLING))
     result = CliRunner().invoke(main, ["check", str(profile), "--markets", "EU", "--as-of", "2026-08-01"],
                                 catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    assert "| EU | incomplete |" in result.output and "| EU | personal-data | not-researched | not_covered |" in result.output
+    assert "| EU | incomplete |" in result.output and "| EU | labelling | not-researched | not_covered |" in result.output
 
 
 # ---- matrix and gap reports ----------------------------------------------------------------------------------
 
 def test_matrix_cells_of_a_topic_not_researched_are_unknown(client):
-    data = client.get("/api/v1/comparisons/matrix?topic=personal-data").json()
-    assert data["coverage"]["EU"] == "not-researched" and data["coverage"]["CN"] == "recorded"
-    cell = next(c for c in data["cells"] if {c["left"], c["right"]} == {"CN", "EU"})
+    data = client.get("/api/v1/comparisons/matrix?topic=labelling").json()
+    assert data["coverage"]["EU"] == "not-researched" and data["coverage"]["ID"] == "recorded"
+    cell = next(c for c in data["cells"] if {c["left"], c["right"]} == {"ID", "EU"})
     assert cell["relation"] == "unknown" and cell["score"] is None and "EU not researched" in cell["reason"]
-    known = next(c for c in data["cells"] if {c["left"], c["right"]} == {"CN", "RU"})
+    known = next(c for c in data["cells"] if {c["left"], c["right"]} == {"ID", "VN"})
     assert known["score"] is not None
-    rows = list(csv.DictReader(io.StringIO(client.get("/api/v1/comparisons/matrix?topic=personal-data&format=csv").text)))
-    row = next(r for r in rows if {r["left"], r["right"]} == {"CN", "EU"})
+    rows = list(csv.DictReader(io.StringIO(client.get("/api/v1/comparisons/matrix?topic=labelling&format=csv").text)))
+    row = next(r for r in rows if {r["left"], r["right"]} == {"ID", "EU"})
     assert row["score"] == "" and "not-researched" in (row["left_coverage"], row["right_coverage"])
-    page = client.get("/matrix?topic=personal-data").text
+    page = client.get("/matrix?topic=labelling").text
     assert "not researched on it" in page and "EU" in page
 
 
@@ -261,15 +261,15 @@ def test_a_researched_none_is_compared_and_the_matrix_filters_by_cooperation(cli
 
 
 def test_a_gap_to_a_target_not_researched_is_unknown(client):
-    data = client.get("/api/v1/gaps?from=CN&to=EU&topic=personal-data").json()
-    assert data["covered"] == "unknown" and "EU has not been researched on personal-data" in data["reason"]
-    assert data["not_researched"] == {"from": [], "to": ["personal-data"]}
-    markdown = client.get("/api/v1/gaps?from=CN&to=EU&topic=personal-data&format=md").text
-    assert "## Not researched" in markdown and "EU: personal-data (rules unknown, not absent)" in markdown
-    rows = list(csv.DictReader(io.StringIO(client.get("/api/v1/gaps?from=CN&to=EU&topic=personal-data&format=csv").text)))
+    data = client.get("/api/v1/gaps?from=ID&to=EU&topic=labelling").json()
+    assert data["covered"] == "unknown" and "EU has not been researched on labelling" in data["reason"]
+    assert data["not_researched"] == {"from": [], "to": ["labelling"]}
+    markdown = client.get("/api/v1/gaps?from=ID&to=EU&topic=labelling&format=md").text
+    assert "## Not researched" in markdown and "EU: labelling (rules unknown, not absent)" in markdown
+    rows = list(csv.DictReader(io.StringIO(client.get("/api/v1/gaps?from=ID&to=EU&topic=labelling&format=csv").text)))
     assert [r["status"] for r in rows] == ["not_researched"]
     # a target known on the topic keeps its answer
-    assert client.get("/api/v1/gaps?from=CN&to=EU&topic=consumer-protection").json()["covered"] == "no"
+    assert client.get("/api/v1/gaps?from=ID&to=EU&topic=consumer-protection").json()["covered"] == "no"
 
 
 # ---- the migration -------------------------------------------------------------------------------------------

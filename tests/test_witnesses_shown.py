@@ -4,6 +4,8 @@ compliance check that accepts it. Where there is none, the answer says so in wor
 
 from __future__ import annotations
 
+import re
+
 import csv
 import io
 import itertools
@@ -212,8 +214,8 @@ def test_the_cli_compare_shows_the_witnesses_and_says_where_there_are_none(corpu
     result = CliRunner().invoke(main, ["compare", "CN/consumer-protection@latest", "EU/consumer-protection@latest"],
                                 catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    assert "For every operating profile valid under vocabulary/operating-profile@1:" in result.output
+    assert re.search(r"For every operating profile valid under vocabulary/operating-profile@\d+:", result.output)
     assert '{"consumer_protection": {"withdrawal_period_days": 7}, "seller": {"sells_b2c": true}}' in result.output
     stricter = CliRunner().invoke(main, ["compare", "EU/platform-presence@latest", "VN/platform-presence@latest"],
                                   catch_exceptions=False).output
-    assert "only_right: No operating profile valid under vocabulary/operating-profile@1 is accepted by" in stricter
+    assert re.search(r"only_right: No operating profile valid under vocabulary/operating-profile@\d+ is accepted by", stricter)
