@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from registry.domain import lifecycle, provenance, rules
+from registry.domain import coverage, lifecycle, provenance, rules
 from registry.domain.links import linkable
 from registry.domain.topics import TOPICS
 from registry.reports.formats import md_table
@@ -39,6 +39,46 @@ def _rule_rows(name: str, schema: dict) -> list[list[object]]:
     cited = provenance.cited_rules(rule for _, rule in provenance.rules_with_pointers(schema))
     return [[rule.get("id"), name, rule.get("citation"), provenance.confidence_basis(rule)[1]
              + (" (disputed)" if rule.get("disputed") else ""), _sources_cell(rule)] for rule in cited]
+
+
+# the topics issue 17 asks every partner economy to be researched on (e-signatures go with e-invoicing)
+CORE_TOPICS = ("consumer-protection", "personal-data", "customs-and-tax", "e-invoicing", "e-signatures")
+_STATE_WORDS = {coverage.RECORDED: "recorded", coverage.NONE: "none exists", coverage.NOT_RESEARCHED: "not researched"}
+
+
+def _coverage_section(juris: list, documents: list) -> list[str]:
+    """Per jurisdiction: cooperation status and, per core topic, recorded / none exists / not researched (a bloc's
+    document counts for its members), with the share of all topics researched; then the partners' totals."""
+    topics = [t.slug for t in TOPICS]
+    own: dict[str, set[str]] = defaultdict(set)
+    for doc in documents:
+        if doc.kind != "vocabulary" and doc.topic:
+            own[doc.name.split("/")[0]].add(doc.topic)
+    blocs: dict[str, list[str]] = defaultdict(list)
+    for j in juris:
+        for member in j.members:
+            blocs[member].append(j.code)
+    rows, partner_cells = [], []
+    for j in juris:
+        recorded = own[j.code].union(*(own[b] for b in blocs[j.code]))
+        states = coverage.topic_coverage(topics, j.coverage_dict(), recorded)
+        found = j.cooperation_dict() or {}
+        status = coverage.cooperation_status(found)
+        since = f" since {found['since']}" if status == coverage.PARTNER and found.get("since") else ""
+        sure = f" ({found['confidence']})" if found.get("confidence") else ""
+        researched = sum(state != coverage.NOT_RESEARCHED for state in states.values())
+        rows.append([j.code, f"{status}{since}{sure}", *(_STATE_WORDS[states[t]] for t in CORE_TOPICS),
+                     f"{researched} of {len(topics)}"])
+        if status == coverage.PARTNER:
+            partner_cells += [states[t] for t in CORE_TOPICS]
+    partners = sum(1 for j in juris if coverage.cooperation_status(j.cooperation_dict()) == coverage.PARTNER)
+    share = (lambda n: f"{n} of {len(partner_cells)} ({100 * n // max(1, len(partner_cells))}%)")
+    return ["## Coverage", "",
+            f"{partners} partners of the cooperation mechanism (with a date and a quoted source). Over the partners' "
+            f"{len(CORE_TOPICS)} core topics: {share(sum(s != coverage.NOT_RESEARCHED for s in partner_cells))} cells "
+            f"researched, {share(partner_cells.count(coverage.RECORDED))} with rules recorded. \"not researched\" means "
+            "the registry does not know, never \"no rule\" (`/coverage` and `GET /api/v1/coverage` give every topic).",
+            "", md_table(["code", "cooperation", *CORE_TOPICS, "topics researched"], rows), ""]
 
 
 def corpus_markdown(folder: Path) -> str:
@@ -87,8 +127,9 @@ def corpus_markdown(folder: Path) -> str:
     lines = [
         "# The shipped corpus", "",
         "Generated from `standards/` by `registry.reports.corpus`; a test fails when this page is stale "
-        "(`REGISTRY_UPDATE_DOCS=1 python -m pytest tests/test_corpus_page.py` rewrites it). The facts come from "
-        "`shared/corpus/FACTS.md`, each with its citation, its sources (a deep link and the verbatim quote that "
+        "(`REGISTRY_UPDATE_DOCS=1 python -m pytest tests/test_corpus_page.py` rewrites it). `shared/corpus/FACTS.md` "
+        "gave leads only; every fact comes from the sources it cites (research notes in `standards/research/`), each "
+        "with its citation, its sources (a deep link and the verbatim quote that "
         "states the rule), the date it was recorded and a confidence that its sources must support: **H** the legal "
         "text is quoted, or two sources of different publishers agree; **M** one source quotes or closely "
         "paraphrases the rule; **L** only indirect or weak sources (docs/corpus-format.md). `registry corpus check` "
@@ -102,6 +143,7 @@ def corpus_markdown(folder: Path) -> str:
         "Distinct cited rules in each document's latest version, by confidence; `+Nnc`: rules recorded but not "
         "machine-checkable.", "",
         md_table(["", *topics], table), "",
+        *_coverage_section(juris, [doc for _, doc in corpus.documents]),
         "## Jurisdictions", "",
         md_table(["code", "name", "kind", "region", "members"],
                  [[j.code, j.name, j.kind, j.region, ", ".join(j.members)] for j in juris]), "",
