@@ -28,6 +28,8 @@ PAGES = [
     ("version diff", "/documents/EU/consumer-protection/diff?from=1&to=1"),
     ("compare (frameworks)", "/compare?left=CN&right=EU&topic=consumer-protection"),
     ("matrix", "/matrix?topic=consumer-protection"),
+    ("matrix, largest topic (e-invoicing)", "/matrix?topic=e-invoicing"),
+    ("coverage grid", "/coverage"),
     ("compliance form", "/compliance"),
     ("compliance check (3 markets)", "/compliance?markets=EU&markets=CN&markets=RU&profile=%7B%22seller%22%3A%7B%22"
                                      "sells_b2c%22%3Atrue%7D%7D"),

@@ -64,10 +64,9 @@ class LineChecker:
             check_profile_shape(self.frameworks, profile, engine=self.engine, format_assertion=self.format_assertion)
             results = []
             concerned = self.frameworks.concerned(profile)
-            for market in self.frameworks.markets:
-                outcome = self.frameworks.check(market, profile, engine=self.engine,
-                                                format_assertion=self.format_assertion, concerned=concerned)
-                results.append({"market": market, "status": outcome.status, "unstated": len(outcome.unstated),
+            for outcome in self.frameworks.check_all(profile, engine=self.engine,
+                                                     format_assertion=self.format_assertion, concerned=concerned):
+                results.append({"market": outcome.market, "status": outcome.status, "unstated": len(outcome.unstated),
                                 "summary": outcome.summary, "questions": [q["path"] for q in outcome.questions],
                                 "disputed": bool(outcome.disputed_rules()),
                                 "topics": [{"topic": t["topic"], "status": t["status"]} for t in outcome.topics],

@@ -3,6 +3,7 @@ from the comparison engine's merge_strictest."""
 
 from __future__ import annotations
 
+import json
 from typing import Any, Iterable
 
 from comparisons import merge_strictest
@@ -29,18 +30,44 @@ def applicable_schema(result: MarketResult) -> dict:
     return {"allOf": parts} if parts else {}
 
 
+def _listed(result: MarketResult, markets: list[str]) -> list[dict]:
+    """What applies in one market (or in markets with the same constraints), as it is: nothing to combine."""
+    return [{"path": path, "keyword": keyword, "value": value, "labels": markets,
+             "rules": [rule] if rule else [], "condition": None}
+            for path, keyword, value, rule, _ in result.constraints
+            if keyword not in ("properties", "patternProperties", "dependentSchemas")]
+
+
 def combine(results: Iterable[MarketResult], *, format_assertion: bool = True) -> tuple[list[dict], list[dict]]:
-    """(requirements, conflicts) over the constraints that apply to the profile in each market."""
-    constrained = [r for r in results if r.constraints]
-    if not constrained:
+    """(requirements, conflicts) over the constraints that apply to the profile in each market. Markets whose
+    applicable constraints are the same (the EU and its member states on EU law, say) are merged once, under the
+    first of them, and each requirement and conflict names all of them (merging costs milliseconds a market)."""
+    groups: dict[str, list[str]] = {}
+    inputs: dict[str, dict] = {}
+    first: dict[str, MarketResult] = {}
+    seen: dict[str, str] = {}
+    for r in results:
+        if not r.constraints:
+            continue
+        schema = applicable_schema(r)
+        key = json.dumps(schema, sort_keys=True, default=str)
+        if key in seen:
+            groups[seen[key]].append(r.market)
+            continue
+        seen[key] = r.market
+        groups[r.market], inputs[r.market], first[r.market] = [r.market], schema, r
+    if not inputs:
         return [], []
-    if len(constrained) == 1:  # nothing to combine across: list what applies, as it is (merging costs milliseconds)
-        [result] = constrained
-        return [{"path": path, "keyword": keyword, "value": value, "labels": [result.market],
-                 "rules": [rule] if rule else [], "condition": None}
-                for path, keyword, value, rule, _ in result.constraints
-                if keyword not in ("properties", "patternProperties", "dependentSchemas")], []
-    inputs = {r.market: applicable_schema(r) for r in constrained}
+    if len(inputs) == 1:
+        [(label, result)] = first.items()
+        return _listed(result, groups[label]), []
     merged = merge_strictest(inputs, format_assertion=format_assertion)
-    requirements = [r.to_dict() for r in merged.requirements if r.keyword != "type"]
-    return requirements, [c.to_dict() for c in merged.conflicts]
+    requirements = [_named(r.to_dict(), groups) for r in merged.requirements if r.keyword != "type"]
+    return requirements, [_named(c.to_dict(), groups) for c in merged.conflicts]
+
+
+def _named(item: dict, groups: dict[str, list[str]]) -> dict:
+    """An item of merge_strictest with each group's label replaced by the markets it stands for."""
+    if isinstance(item.get("labels"), list):
+        item["labels"] = [m for label in item["labels"] for m in groups.get(label, [label])]
+    return item

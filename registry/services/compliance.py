@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import datetime as dt
 import time
 from collections import defaultdict
@@ -41,6 +43,7 @@ class Frameworks:
     topics: tuple[str, ...] = ()  # the topics the request names (none: those the profile fills in)
 
     layouts: dict[str, TopicLayout] = field(default_factory=dict)  # filled on first use, per market
+    twins: dict[str, str] = field(default_factory=dict)  # market -> the first market it shares rules and coverage with
 
     def concerned(self, profile: Any) -> list[str]:
         return concerned_topics(profile, self.topics)
@@ -56,6 +59,34 @@ class Frameworks:
         return check_market(market, versions, profile, engine=engine, format_assertion=format_assertion,
                             coverage=self.coverage.get(market, {}), layout=layout,
                             concerned=self.concerned(profile) if concerned is None else concerned)
+
+    def check_all(self, profile: Any, *, engine: str, format_assertion: bool,
+                  concerned: Sequence[str] | None = None) -> list[MarketResult]:
+        """Every market's result, in order. Markets whose rules and coverage are the same (EU member states on EU
+        law, partners with nothing recorded) are checked once: the others get a copy under their own name."""
+        concerned = self.concerned(profile) if concerned is None else concerned
+        done: dict[str, MarketResult] = {}
+        out = []
+        for market in self.markets:
+            twin = self.twin(market)
+            if twin in done:
+                out.append(dataclasses.replace(done[twin], market=market))
+            else:
+                done[twin] = self.check(market, profile, engine=engine, format_assertion=format_assertion,
+                                        concerned=concerned)
+                out.append(done[twin])
+        return out
+
+    def twin(self, market: str) -> str:
+        """The first market with the same rule versions (by body) and the same coverage as this one."""
+        twins = self.twins
+        if market not in twins:  # built whole, then set: a thread never sees half of it
+            first: dict[tuple, str] = {}
+            twins = {name: first.setdefault((tuple((v.ref, v.body_hash) for v in versions),
+                                             tuple(sorted(self.coverage.get(name, {}).items()))), name)
+                     for name, versions in self.markets.items()}
+            self.twins = twins
+        return twins[market]
 
     @property
     def versions_used(self) -> list[RuleVersion]:
@@ -302,8 +333,7 @@ def run_check(frameworks: Frameworks, profile: Any, *, engine: str = "rust", for
               combine: bool = True) -> Report:
     check_profile_shape(frameworks, profile, engine=engine, format_assertion=format_assertion)
     concerned = frameworks.concerned(profile)
-    results = [frameworks.check(market, profile, engine=engine, format_assertion=format_assertion, concerned=concerned)
-               for market in frameworks.markets]
+    results = frameworks.check_all(profile, engine=engine, format_assertion=format_assertion, concerned=concerned)
     report = Report(as_of=frameworks.as_of, profile_hash=content_hash(profile), results=results, frameworks=frameworks,
                     source={"profile": profile})
     if combine:
