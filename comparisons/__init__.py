@@ -36,9 +36,10 @@ gap(source, target, *, format_assertion=False) -> GapReport
     `citation`, `obligation`, the `required` value, `source_value` and a `witness` when one was
     found. `items` is empty exactly when source ⊆ target is proven.
 
-merge_strictest({label: schema, ...}, *, format_assertion=False) -> Merged
+merge_strictest({label: schema, ...}, *, format_assertion=False, schema=True) -> Merged
     `schema` accepts exactly what all inputs accept (an allOf, replaced by a keyword-wise merge
-    only when that is proven equivalent: `simplified`); `requirements` gives per path and
+    only when that is proven equivalent: `simplified`; None with `schema=False`, which skips that
+    work and gives the same requirements and conflicts); `requirements` gives per path and
     keyword the strictest value and the labels (and x-rules) imposing it; `conflicts` lists
     paths where no instance satisfies all inputs (bounds that cross, const/enum/type clashes),
     naming the labels; under if/then they count when the conditions can hold together

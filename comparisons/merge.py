@@ -26,7 +26,10 @@ def _num(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
-def merge_strictest(inputs: dict[str, Any], *, format_assertion: bool = False, simplify: bool = True) -> Merged:
+def merge_strictest(inputs: dict[str, Any], *, format_assertion: bool = False, simplify: bool = True,
+                    schema: bool = True) -> Merged:
+    """`schema=False` leaves out the combined schema (`Merged.schema` is None): the requirements and conflicts are the
+    same, without building the allOf and proving a simplified form equivalent, the larger part of the cost."""
     labels = list(inputs)
     for label in labels:
         problem = document_problem(inputs[label], Context())
@@ -35,6 +38,8 @@ def merge_strictest(inputs: dict[str, Any], *, format_assertion: bool = False, s
     flat = {label: flatten(schema) for label, schema in inputs.items()}
     requirements = _requirements(flat)
     conflicts = _conflicts(flat, format_assertion)
+    if not schema:
+        return Merged(None, tuple(requirements), tuple(conflicts), False)
     combined: Any = all_of([inputs[k] for k in labels])  # each input keeps what its references mean
     simplified = False
     if simplify and len(labels) > 1 and not any(has_reference(inputs[k]) for k in labels):
@@ -67,12 +72,27 @@ def _requirements(flat: dict[str, list[Constraint]]) -> list[Requirement]:
 
 
 def _dedupe(rules: tuple) -> tuple:
-    seen, out = set(), []
+    """The rules without repeats (equal as JSON), in order. Rule annotations carry long quoted sources, so only those
+    that could be equal are serialised: the same object is a repeat, and annotations whose string `id`s differ are not."""
+    out: list = []
+    objects: set[int] = set()
+    kept: dict[Any, list[list]] = {}  # pre-key -> [[rule, its canonical JSON or None], ...]
     for r in rules:
-        k = canonical_json(r)
-        if k not in seen:
-            seen.add(k)
-            out.append(r)
+        if id(r) in objects:
+            continue
+        objects.add(id(r))
+        pre = r["id"] if isinstance(r, dict) and isinstance(r.get("id"), str) else None
+        same = kept.setdefault(pre, [])
+        if same:
+            text = canonical_json(r)
+            for entry in same:
+                entry[1] = entry[1] if entry[1] is not None else canonical_json(entry[0])
+            if any(entry[1] == text for entry in same):
+                continue
+            same.append([r, text])
+        else:
+            same.append([r, None])
+        out.append(r)
     return tuple(out)
 
 

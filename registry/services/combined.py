@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable
 
-from comparisons import merge_strictest
+from comparisons import Requirement, merge_strictest
 from registry.domain.compliance import MarketResult
 
 
@@ -38,10 +38,9 @@ def _listed(result: MarketResult, markets: list[str]) -> list[dict]:
             if keyword not in ("properties", "patternProperties", "dependentSchemas")]
 
 
-def combine(results: Iterable[MarketResult], *, format_assertion: bool = True) -> tuple[list[dict], list[dict]]:
-    """(requirements, conflicts) over the constraints that apply to the profile in each market. Markets whose
-    applicable constraints are the same (the EU and its member states on EU law, say) are merged once, under the
-    first of them, and each requirement and conflict names all of them (merging costs milliseconds a market)."""
+def distinct_markets(results: Iterable[MarketResult]) -> tuple[dict[str, list[str]], dict[str, dict], dict[str, MarketResult]]:
+    """Markets whose applicable constraints are the same, grouped under the first of them: (label -> the markets it
+    stands for, label -> the applicable schema, label -> its result); markets with nothing applicable are left out."""
     groups: dict[str, list[str]] = {}
     inputs: dict[str, dict] = {}
     first: dict[str, MarketResult] = {}
@@ -56,14 +55,30 @@ def combine(results: Iterable[MarketResult], *, format_assertion: bool = True) -
             continue
         seen[key] = r.market
         groups[r.market], inputs[r.market], first[r.market] = [r.market], schema, r
+    return groups, inputs, first
+
+
+def combine(results: Iterable[MarketResult], *, format_assertion: bool = True) -> tuple[list[dict], list[dict]]:
+    """(requirements, conflicts) over the constraints that apply to the profile in each market. Markets whose
+    applicable constraints are the same (the EU and its member states on EU law, say) are merged once, under the
+    first of them, and each requirement and conflict names all of them (merging costs milliseconds a market)."""
+    groups, inputs, first = distinct_markets(results)
     if not inputs:
         return [], []
     if len(inputs) == 1:
         [(label, result)] = first.items()
         return _listed(result, groups[label]), []
-    merged = merge_strictest(inputs, format_assertion=format_assertion)
-    requirements = [_named(r.to_dict(), groups) for r in merged.requirements if r.keyword != "type"]
+    merged = merge_strictest(inputs, format_assertion=format_assertion, schema=False)  # only requirements and conflicts are read
+    requirements = [_requirement(r, groups) for r in merged.requirements if r.keyword != "type"]
     return requirements, [_named(c.to_dict(), groups) for c in merged.conflicts]
+
+
+def _requirement(r: Requirement, groups: dict[str, list[str]]) -> dict:
+    """A requirement as `Requirement.to_dict()` gives it, each group's label replaced by its markets, without deep
+    copies of the rule annotations (their quoted sources are most of the bytes; nothing here changes them)."""
+    return {"path": r.path, "keyword": r.keyword, "value": r.value,
+            "labels": [m for label in r.labels for m in groups.get(label, [label])],
+            "rules": list(r.rules), "condition": r.condition}
 
 
 def _named(item: dict, groups: dict[str, list[str]]) -> dict:
