@@ -1,9 +1,11 @@
-"""litestar's RateLimitMiddleware (memory store) against the registry's token buckets (registry/api/limits.py), per
-request, in-process on a minimal app: each variant answers the same POST, one key per simulated client, every key
-sending `--per-key` requests (up to the limit: 600 a minute is REGISTRY_WRITE_RATE_PER_MINUTE's default). Prints
-the median µs per request and the ratio to the same app without a limit, measured in the same run.
+"""litestar's RateLimitMiddleware (memory store) against the registry's token buckets in the database
+(registry/storage/rate_limits.py, shared by every server process), per request, in-process on a minimal app: each
+variant answers the same POST, one key per simulated client, every key sending `--per-key` requests (up to the
+limit: 600 a minute is REGISTRY_WRITE_RATE_PER_MINUTE's default). The buckets live in a temporary SQLite file, or
+in the (migrated) database `--url` names. Prints the median µs per request and the ratio to the same app without
+a limit, measured in the same run.
 
-    python bench/rate_limits.py [--keys 20] [--per-key 600] [--rounds 5]
+    python bench/rate_limits.py [--keys 20] [--per-key 600] [--rounds 5] [--url postgresql://…/bench]
 """
 
 from __future__ import annotations
@@ -11,12 +13,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
+import tempfile
 import time
+from pathlib import Path
+
+import anyio.to_thread
 
 from litestar import Litestar, Request, post
 from litestar.middleware.rate_limit import RateLimitConfig
 
-from registry.api.limits import TokenBucket
+from sqlalchemy import Engine, text
+
+from registry.storage.database import make_engine
+from registry.storage.migrate import migrate
+from registry.storage.rate_limits import SharedBucket
 
 
 @post("/write", sync_to_thread=False)
@@ -28,17 +38,19 @@ def _key(request: Request) -> str:
     return request.headers.get("x-key", "")
 
 
-def apps(per_minute: int) -> dict[str, Litestar]:
-    bucket = TokenBucket(per_minute)
+def apps(per_minute: int, engine: Engine) -> dict[str, Litestar]:
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM rate_limit_bucket"))  # every key starts full
+    bucket = SharedBucket("bench", per_minute, engine)
 
-    def take(request: Request) -> None:
-        if bucket.take(_key(request)):
+    async def take(request: Request) -> None:  # as the registry does: in a worker thread
+        if (await anyio.to_thread.run_sync(bucket.take, _key(request))).retry_after:
             raise RuntimeError("the bench must stay under the limit")
 
     limited = RateLimitConfig(rate_limit=("minute", per_minute), identifier_for_request=_key,
                               set_rate_limit_headers=False)
     return {"no limit (baseline)": Litestar([write]),
-            "registry token bucket": Litestar([write], before_request=take),
+            f"registry shared bucket ({engine.dialect.name})": Litestar([write], before_request=take),
             "litestar RateLimitMiddleware": Litestar([write], middleware=[limited.middleware])}
 
 
@@ -60,10 +72,10 @@ async def call(app: Litestar, key: bytes) -> int:
     return status
 
 
-async def run(keys: int, per_key: int, rounds: int) -> None:
+async def run(keys: int, per_key: int, rounds: int, engine: Engine) -> None:
     results: dict[str, list[float]] = {}
     for round_ in range(rounds):
-        for name, app in apps(per_key).items():  # fresh stores each round: every key starts empty
+        for name, app in apps(per_key, engine).items():  # fresh stores each round: every key starts empty
             started = time.perf_counter()
             for n in range(per_key):
                 for k in range(keys):
@@ -82,8 +94,13 @@ def main() -> None:
     parser.add_argument("--keys", type=int, default=20)
     parser.add_argument("--per-key", type=int, default=600)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--url", default="", help="a database for the buckets [default: a temporary SQLite file]")
     args = parser.parse_args()
-    asyncio.run(run(args.keys, args.per_key, args.rounds))
+    with tempfile.TemporaryDirectory() as folder:
+        engine = make_engine(args.url or f"sqlite:///{Path(folder) / 'bench.db'}")
+        migrate(engine)
+        asyncio.run(run(args.keys, args.per_key, args.rounds, engine))
+        engine.dispose()
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ from registry.api.head import head_as_get
 from registry.api.hosts import AllowedHosts
 from registry.api.ids import canonical_path_ids
 from registry.api.jurisdictions import JurisdictionController
-from registry.api.limits import Limits
+from registry.api.limits import RATE_LIMIT_HEADERS, Limits, add_rate_limit_headers
 from registry.api.meetings import MeetingController
 from registry.api.openapi import document_errors
 from registry.api.profiles import ProfileController
@@ -56,7 +56,7 @@ def _cors(settings: Settings) -> CORSConfig | None:
     """Off unless REGISTRY_CORS_ORIGINS names origins: browsers then may call the API from those sites only."""
     origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
     return CORSConfig(allow_origins=origins, allow_headers=["Authorization", "Content-Type", "If-Match"],
-                      expose_headers=["ETag", "Retry-After"]) if origins else None
+                      expose_headers=["ETag", "Retry-After", *RATE_LIMIT_HEADERS]) if origins else None
 
 
 async def checked_request(request: Request) -> None:
@@ -85,7 +85,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     admission = Admission(settings, cookie=site.TOKEN_COOKIE)  # the caller before the body; caps; worker threads
     app = Litestar(
         route_handlers=[healthz, JurisdictionController, DocumentController, AuditController, check, check_batch, ComparisonController, ProfileController, MeetingController, SearchController, *site.pages(settings.secret)],
-        state=State({"settings": settings, "engine": engine, "limits": Limits(settings), "admission": admission}),
+        state=State({"settings": settings, "engine": engine, "limits": Limits(settings, engine), "admission": admission}),
         dependencies={
             "engine": Provide(provide_engine, sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),
@@ -98,7 +98,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         middleware=[admission.middleware],  # hosts: around the whole app, below
         cors_config=_cors(settings),
         before_request=checked_request,  # ids in their one form (400), then a sent token must be good (401)
-        before_send=[forget_bad_sessions, add_security_headers],  # every response, routing's own 404/405 and refusals too
+        before_send=[forget_bad_sessions, add_security_headers, add_rate_limit_headers],  # every response, routing's own 404/405 and refusals too
         request_class=RegistryRequest,
         request_max_body_size=settings.max_body_bytes,
         on_startup=[on_startup],

@@ -73,12 +73,15 @@ def main() -> None:
 @click.option("--host", default=None, help="Address to listen on [default: 127.0.0.1, or REGISTRY_HOST].")
 @click.option("--port", default=None, type=int, help="Port [default: 8000, or REGISTRY_PORT].")
 @click.option("--no-corpus", is_flag=True, help="Do not load the shipped corpus on start.")
-def serve(host: str | None, port: int | None, no_corpus: bool) -> None:
+@click.option("--workers", default=None, type=click.IntRange(min=1),
+              help="Server processes on one address [default: 1, or REGISTRY_WORKERS]. See docs/deployment.md.")
+def serve(host: str | None, port: int | None, no_corpus: bool, workers: int | None) -> None:
     """Migrate the database, load the shipped corpus when new or changed, and serve the registry."""
     import uvicorn
 
     from registry.api.limits import server_options
     from registry.app import create_app
+    from registry.commands import workers as worker_processes
     from registry.services.startup import prepare
     from registry.storage.database import make_engine
     from registry.storage.server_lock import serving
@@ -90,7 +93,11 @@ def serve(host: str | None, port: int | None, no_corpus: bool) -> None:
         overrides["port"] = port
     if no_corpus:
         overrides["load_corpus_on_start"] = False
-    settings = Settings.from_env(**overrides)
+    if workers:
+        overrides["workers"] = workers
+    settings, warning = worker_processes.with_shared_secret(Settings.from_env(**overrides))
+    if warning:
+        _consoles.err.print(f"[bold yellow]warning:[/] {warning}", highlight=False)
     with serving(settings.database_url):  # `registry restore` is refused while this is held
         engine = make_engine(settings.database_url)
         try:
@@ -108,6 +115,10 @@ def serve(host: str | None, port: int | None, no_corpus: bool) -> None:
         url = _display_url(settings)
         _consoles.out.print(f"Registry:  [bold]{url}/[/]\nAPI docs:  {url}/schema/swagger  (OpenAPI: "
                             f"{url}/schema/openapi.json)\nDatabase:  {shown(settings.database_url)}", highlight=False)
+        if settings.workers > 1:
+            _consoles.out.print(f"Workers:   {settings.workers}", highlight=False)
+            worker_processes.serve(settings, server_options(settings))
+            return
         uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info",
                     **server_options(settings))  # proxy headers from REGISTRY_TRUSTED_PROXIES only
 

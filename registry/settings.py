@@ -28,6 +28,7 @@ class Settings:
     docs_dir: Path = field(default_factory=lambda: _shipped("docs"), metadata={"env": "REGISTRY_DOCS_DIR"})
     host: str = field(default="127.0.0.1", metadata={"env": "REGISTRY_HOST"})
     port: int = field(default=8000, metadata={"env": "REGISTRY_PORT"})
+    workers: int = field(default=1, metadata={"env": "REGISTRY_WORKERS"})  # `registry serve`'s processes
     load_corpus_on_start: bool = field(default=True, metadata={"env": "REGISTRY_LOAD_CORPUS"})
     max_body_bytes: int = field(default=10_000_000, metadata={"env": "REGISTRY_MAX_BODY_BYTES"})
     max_json_depth: int = field(default=128, metadata={"env": "REGISTRY_MAX_JSON_DEPTH"})

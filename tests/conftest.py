@@ -35,7 +35,7 @@ EUR_LEX_SOURCE = {"url": "https://eur-lex.europa.eu/eli/dir/2011/83/oj",
 
 _NO_DATABASE = ("comparisons", "corpus")
 _NO_DATABASE_MODULES = ("test_architecture.py", "test_validation_engines.py", "test_corpus_page.py",
-                        "test_corpus_provenance.py")
+                        "test_corpus_provenance.py", "test_deployment.py")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

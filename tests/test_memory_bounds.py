@@ -15,7 +15,6 @@ from litestar.testing import TestClient
 
 from comparisons import bounded
 from registry.api.hosts import AllowedHosts
-from registry.api.limits import TokenBucket
 from registry.app import create_app
 from registry.settings import Settings
 
@@ -108,17 +107,6 @@ def test_an_unknown_cache_name_in_the_settings_stops_the_app_from_starting(datab
                                  load_corpus_on_start=False)
     with pytest.raises(ValueError, match="no cache is named no-such-cache"):
         create_app(settings)
-
-
-def test_rate_limit_buckets_are_bounded_in_entries_and_bytes_and_a_flood_does_not_reset_them():
-    bucket = TokenBucket(per_minute=1, clock=lambda: 0.0)
-    bucket._buckets.resize(100, 5_000)
-    assert bucket.take("patient") == 0 and bucket.take("patient") > 0
-    for i in range(1_000):
-        bucket.take(f"{i:04d}" + "x" * 200)  # addresses as long as a forwarded header can make them
-        assert len(bucket._buckets) <= 100 and bucket._buckets.bytes <= 5_000
-        if i % 10 == 0:
-            assert bucket.take("patient") > 0  # still limited: other keys' flood did not clear its bucket
 
 
 def test_a_long_host_header_is_answered_but_not_remembered():

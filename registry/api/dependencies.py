@@ -45,22 +45,23 @@ async def provide_principal(request: Request, engine: NamedDependency[Engine]) -
     if header is None:
         return ANONYMOUS
     mark_private(request.scope)
-    limits: Limits = request.app.state.limits  # failed authentications per address, writes per token
-    limits.check_auth_allowed(request)
+    limits: Limits = request.app.state.limits  # failed authentications per address, writes per token (database)
     scheme, _, text = header.partition(" ")
 
-    def look_up() -> Principal:
-        if scheme.lower() != "bearer" or not text.strip():
-            raise Unauthorized("use 'Authorization: Bearer <token>'", code="invalid_token")
-        with read_session(engine) as session:
-            return tokens.authenticate(session, text.strip())
+    def look_up() -> Principal:  # one worker thread for the limits and the token
+        try:
+            with read_session(engine) as session:
+                limits.check_auth_allowed(request, session)  # a blocked address: 429, even for a good token
+                if scheme.lower() != "bearer" or not text.strip():
+                    raise Unauthorized("use 'Authorization: Bearer <token>'", code="invalid_token")
+                principal = tokens.authenticate(session, text.strip())
+        except Unauthorized:
+            limits.auth_failed(request)
+            raise
+        limits.check_write(request, principal.token_id)
+        return principal
 
-    try:
-        principal = await anyio.to_thread.run_sync(look_up)
-    except Unauthorized:
-        limits.auth_failed(request)
-        raise
-    limits.check_write(request, principal.token_id)
+    principal = await anyio.to_thread.run_sync(look_up)
     state[PRINCIPAL] = principal
     return principal
 

@@ -1,60 +1,29 @@
-"""Rate limits, in process: token-authenticated writes per token, failed authentications per client address.
-Behind a reverse proxy the client address comes from X-Forwarded-For, but only when the peer is a trusted proxy
-(REGISTRY_TRUSTED_PROXIES); uvicorn is told the same proxies (`server_options`), so neither trusts anyone else."""
+"""Rate limits: token-authenticated writes per token, failed authentications per client address, in buckets kept in
+the database (registry/storage/rate_limits.py) so that every server process spends from the same ones; each answer
+that spent from a bucket, or was refused by one, carries the RateLimit-* headers. Behind a reverse proxy the client
+address comes from X-Forwarded-For, but only when the peer is a trusted proxy (REGISTRY_TRUSTED_PROXIES); uvicorn is
+told the same proxies (`server_options`), so neither trusts anyone else.
+
+Why not litestar's RateLimitMiddleware with a shared store: it counts every request before the handler, keyed by
+address, with a read-then-write of the store that two processes can interleave; these limits count only failures
+(known after the token is looked up) and writes per token (known after authentication), atomically."""
 
 from __future__ import annotations
 
 import ipaddress
-import math
-import threading
 import time
-from typing import Callable
+from typing import Any, Callable
 
 from litestar.connection import ASGIConnection
+from litestar.types import Message, Scope
+from sqlalchemy import Engine
 
-from comparisons.bounded import BoundedCache
 from registry.errors import TooManyRequests
 from registry.settings import Settings
+from registry.storage.rate_limits import HEADER_NAMES as RATE_LIMIT_HEADERS, Allowance, SharedBucket
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-# a flood of new keys cannot grow memory without bound: the least recently used buckets go first
-MAX_KEYS, MAX_BYTES = 100_000, 8_000_000
-_BUCKET_BYTES = 100  # a (tokens, time) pair and its entry, beside the key's characters
-
-
-class TokenBucket:
-    """`per_minute` requests a minute per key, in bursts of up to `per_minute`; 0 means no limit."""
-
-    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic):
-        self.per_minute = per_minute
-        self.clock = clock
-        self._buckets = BoundedCache("rate-limit-buckets", MAX_KEYS, MAX_BYTES,
-                                     lambda key, bucket: len(key) + _BUCKET_BYTES)
-        self._lock = threading.Lock()
-
-    def _level(self, key: str, now: float) -> float:
-        tokens, then = self._buckets.get(key, (float(self.per_minute), now))
-        return min(float(self.per_minute), tokens + (now - then) * self.per_minute / 60.0)
-
-    def retry_after(self, key: str) -> int:
-        """0 when a request may go now, else the whole seconds until one may."""
-        if self.per_minute <= 0:
-            return 0
-        with self._lock:
-            tokens = self._level(key, self.clock())
-        return 0 if tokens >= 1 else max(1, math.ceil((1 - tokens) * 60.0 / self.per_minute))
-
-    def take(self, key: str) -> int:
-        """Spend one request; answers retry_after (0 when it was allowed)."""
-        if self.per_minute <= 0:
-            return 0
-        with self._lock:
-            now = self.clock()
-            tokens = self._level(key, now)
-            if tokens < 1:
-                return max(1, math.ceil((1 - tokens) * 60.0 / self.per_minute))
-            self._buckets[key] = (tokens - 1, now)
-            return 0
+_HEADERS = "registry.rate_limit"  # the RateLimit-* headers of the bucket this request spent from (scope["state"])
 
 
 def _networks(text: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
@@ -77,11 +46,12 @@ def server_options(settings: Settings) -> dict[str, object]:
 
 
 class Limits:
-    """The limits of one app, built from its settings."""
+    """The limits of one app, built from its settings, kept in its database. The methods reach the database:
+    call them in a worker thread, never on the event loop."""
 
-    def __init__(self, settings: Settings, clock: Callable[[], float] = time.monotonic):
-        self.writes = TokenBucket(settings.write_rate_per_minute, clock)
-        self.auth_failures = TokenBucket(settings.auth_failures_per_minute, clock)
+    def __init__(self, settings: Settings, engine: Engine, clock: Callable[[], float] = time.time):
+        self.writes = SharedBucket("write", settings.write_rate_per_minute, engine, clock)
+        self.auth_failures = SharedBucket("auth", settings.auth_failures_per_minute, engine, clock)
         self.trusted_proxies = _networks(settings.trusted_proxies)
 
     def client_address(self, connection: ASGIConnection) -> str:
@@ -95,22 +65,46 @@ class Limits:
                 return hop
         return hops[0] if hops else peer
 
-    def check_auth_allowed(self, connection: ASGIConnection) -> None:
-        wait = self.auth_failures.retry_after(self.client_address(connection))
-        if wait:
-            raise TooManyRequests("too many failed authentications from this address; retry later",
-                                  code="too_many_auth_failures", detail={"retry_after": wait})
+    def check_auth_allowed(self, connection: ASGIConnection, session: Any = None) -> None:
+        """429 while this address has no failed authentication left (read in `session`'s transaction if given)."""
+        allowance = self.auth_failures.peek(self.client_address(connection), session)
+        if allowance is not None and allowance.retry_after:
+            _shown(connection, allowance)
+            raise _too_many_failures(allowance)
 
     def auth_failed(self, connection: ASGIConnection) -> None:
-        self.auth_failures.take(self.client_address(connection))
+        """Spend one failure; 429 when none was left (another request of this address spent the last one
+        meanwhile, in this process or another): no more than the limit's failures are ever answered 401."""
+        allowance = self.auth_failures.take(self.client_address(connection))
+        _shown(connection, allowance)
+        if allowance is not None and allowance.retry_after:
+            raise _too_many_failures(allowance)
 
     def check_write(self, connection: ASGIConnection, token_id: str | None) -> None:
         if token_id is None or connection.scope.get("method") not in WRITE_METHODS:
             return
-        wait = self.writes.take(token_id)
-        if wait:
+        allowance = self.writes.take(token_id)
+        _shown(connection, allowance)
+        if allowance is not None and allowance.retry_after:
             raise TooManyRequests("too many writes with this token; retry later", code="too_many_writes",
-                                  detail={"retry_after": wait})
+                                  detail={"retry_after": allowance.retry_after})
 
 
-__all__ = ["Limits", "TokenBucket", "WRITE_METHODS", "server_options"]
+def _too_many_failures(allowance: Allowance) -> TooManyRequests:
+    return TooManyRequests("too many failed authentications from this address; retry later",
+                           code="too_many_auth_failures", detail={"retry_after": allowance.retry_after})
+
+
+def _shown(connection: ASGIConnection, allowance: Allowance | None) -> None:
+    if allowance is not None:
+        connection.scope.setdefault("state", {})[_HEADERS] = allowance.headers()
+
+
+async def add_rate_limit_headers(message: Message, scope: Scope) -> None:
+    """A before_send hook: the RateLimit-* headers of the bucket the request spent from (or was refused by)."""
+    if message["type"] == "http.response.start" and (shown := scope.get("state", {}).get(_HEADERS)):
+        extra = [(name.lower().encode(), value.encode()) for name, value in shown.items()]
+        message["headers"] = [*message.get("headers", ()), *extra]  # type: ignore[typeddict-unknown-key]
+
+
+__all__ = ["RATE_LIMIT_HEADERS", "Limits", "WRITE_METHODS", "add_rate_limit_headers", "server_options"]

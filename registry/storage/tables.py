@@ -362,3 +362,15 @@ class SearchEntry(SQLModel, table=True):
     detail: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))  # shown under the title
     title_words: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     text_words: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class RateLimitBucket(SQLModel, table=True):
+    """One rate-limit bucket (failed authentications of an address, writes of a token) shared by every server
+    process: registry.storage.rate_limits spends and refills it in one statement. A row untouched for a minute is
+    a full bucket, and is deleted (migration 0012)."""
+
+    __tablename__ = "rate_limit_bucket"
+
+    key: str = Field(primary_key=True, max_length=300)  # "auth 203.0.113.9", "write 0123456789abcdef"
+    tokens: float  # requests left, fractions included: it refills continuously
+    at: float = Field(index=True)  # when it was last spent (seconds since the epoch)

@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 
 from registry.api.limits import Limits
 from registry.domain.access import Principal
-from registry.errors import RegistryError
+from registry.errors import RegistryError, TooManyRequests
 from registry.services import tokens
 from registry.storage.database import read_session
 from registry.web.forms import TokenForm
@@ -42,10 +42,12 @@ class SignInPages(Controller):
     def sign_in(self, request: Request, engine: NamedDependency[Engine], viewer: NamedDependency[Principal],
                 data: Annotated[TokenForm, Form]) -> Response:
         limits: Limits = request.app.state.limits  # failed sign-ins count as failed authentications (per address)
-        limits.check_auth_allowed(request)
         try:
             with read_session(engine) as session:
+                limits.check_auth_allowed(request, session)
                 principal = tokens.authenticate(session, data.token.strip())
+        except TooManyRequests:  # the error page, with Retry-After; not one more failure
+            raise
         except RegistryError as exc:
             limits.auth_failed(request)
             return page("signin.html", viewer, title="Sign in", status_code=exc.status, error=exc.message)

@@ -11,7 +11,6 @@ from typing import Callable
 
 import pytest
 
-from registry.api.limits import TokenBucket
 from registry.app import create_app
 from registry.services import tokens
 from registry.settings import Settings
@@ -244,7 +243,7 @@ def test_a_bad_token_is_refused_on_every_api_route(world, monkeypatch):
     is not a bearer token), whether or not the route reads the caller: before its parameters or body are read."""
     urls = _read_routes()
     assert len(urls) >= 25, urls
-    monkeypatch.setattr(world.client.app.state.limits, "auth_failures", TokenBucket(0))  # 120 failures, no 429
+    monkeypatch.setattr(world.client.app.state.limits.auth_failures, "per_minute", 0)  # 120 failures, no 429
     bad = {caller: world.tokens[caller] for caller in ("expired", "revoked", "malformed")}
     bad["not_bearer"] = {"Authorization": "Basic dXNlcjpwYXNz"}
     wrong = []

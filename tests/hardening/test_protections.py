@@ -9,9 +9,9 @@ import logging
 import pytest
 from litestar.testing import TestClient
 
-from registry.api.limits import TokenBucket
 from registry.app import create_app
 from registry.settings import Settings
+from registry.storage.rate_limits import SharedBucket
 from tests.conftest import STANDARDS, auth
 from tests.hardening.support import snapshot, write_routes
 from tests.test_error_shape import check_shape
@@ -26,26 +26,33 @@ def app_with(database_url: str, **overrides):
                                         standards_dir=STANDARDS, **overrides))
 
 
-def test_token_bucket_refills_over_time():
-    now = [0.0]
-    bucket = TokenBucket(6, clock=lambda: now[0])  # 6 a minute: one every 10 s
-    assert [bucket.take("k") for _ in range(7)] == [0, 0, 0, 0, 0, 0, 10]
-    now[0] = 10.0
-    assert bucket.take("k") == 0 and bucket.take("k") == 10
-    assert bucket.take("other") == 0
-    assert TokenBucket(0).take("k") == 0  # 0: no limit
+def test_a_shared_bucket_refills_over_time_and_forgets_full_buckets(engine):
+    now = [1_000.0]
+    bucket = SharedBucket("test", 6, engine, clock=lambda: now[0])  # 6 a minute: one every 10 s
+    assert [bucket.take("k").retry_after for _ in range(7)] == [0, 0, 0, 0, 0, 0, 10]
+    assert bucket.peek("k").remaining == 0 and bucket.peek("k").reset == 60
+    now[0] += 10.0
+    assert bucket.take("k").retry_after == 0 and bucket.take("k").retry_after == 10
+    assert bucket.take("other").remaining == 5
+    assert SharedBucket("test", 0, engine).take("k") is None  # 0: no limit
+    now[0] += 61.0  # both buckets full again: the next take deletes their rows
+    assert bucket.take("third").retry_after == 0
+    with engine.connect() as connection:
+        assert [row.key for row in connection.exec_driver_sql("SELECT key FROM rate_limit_bucket")] == ["test third"]
 
 
 def test_writes_per_token_are_limited_with_retry_after(mini_engine, database_url, make_token):
     eu, other = auth(make_token("regulator", "EU", name="eu")), auth(make_token("regulator", "EU", name="eu2"))
     with TestClient(app_with(database_url, write_rate_per_minute=3)) as client:
-        made = [client.post(f"{EU}/versions", json={"schema": schema(20 + i)}, headers=eu).status_code
-                for i in range(3)]
-        assert made == [201, 201, 201]
+        made = [client.post(f"{EU}/versions", json={"schema": schema(20 + i)}, headers=eu) for i in range(3)]
+        assert [r.status_code for r in made] == [201, 201, 201]
+        assert [r.headers["ratelimit-remaining"] for r in made] == ["2", "1", "0"]
         before = snapshot(mini_engine)
         refused = client.post(f"{EU}/versions", json={"schema": schema(30)}, headers=eu)
         check_shape(refused, 429, "too_many_writes")
         assert int(refused.headers["retry-after"]) >= 1
+        assert refused.headers["ratelimit-limit"] == "3" and refused.headers["ratelimit-remaining"] == "0"
+        assert refused.headers["ratelimit-policy"] == "3; w=60" and int(refused.headers["ratelimit-reset"]) >= 1
         assert snapshot(mini_engine) == before
         assert client.get(f"{EU}/versions", headers=eu).status_code == 200  # reads are not writes
         assert client.post(f"{EU}/versions", json={"schema": schema(31)}, headers=other).status_code == 201
@@ -54,7 +61,12 @@ def test_writes_per_token_are_limited_with_retry_after(mini_engine, database_url
 def test_failed_authentication_is_limited_per_client_address(mini_engine, database_url, make_token):
     good = auth(make_token("admin"))
     with TestClient(app_with(database_url, auth_failures_per_minute=5)) as client:
-        assert [client.get(f"{EU}/versions", headers=BAD).status_code for _ in range(5)] == [401] * 5
+        failed = [client.get(f"{EU}/versions", headers=BAD) for _ in range(4)]
+        read = client.get(f"{EU}/versions", headers=good)
+        assert read.status_code == 200 and "ratelimit-limit" not in read.headers  # a good token spends nothing
+        failed.append(client.get(f"{EU}/versions", headers=BAD))
+        assert [r.status_code for r in failed] == [401] * 5
+        assert [r.headers["ratelimit-remaining"] for r in failed] == ["4", "3", "2", "1", "0"]
         refused = client.get(f"{EU}/versions", headers=BAD)
         check_shape(refused, 429, "too_many_auth_failures")
         assert int(refused.headers["retry-after"]) >= 1
