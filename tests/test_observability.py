@@ -143,7 +143,11 @@ def test_metrics_count_requests_by_route_checks_and_cache_hits(corpus_client):
         assert client.get(f"/api/v1/jurisdictions/{code}").status_code == 200
     for _ in range(2):
         assert client.post("/api/v1/compliance/check", json=CHECK).status_code == 200
+    # refused by admission, before its handler runs: counted as the 401 it is
+    assert client.post("/api/v1/documents/EU/consumer-protection/versions", json={}).status_code == 401
     after = _samples(client)
+    refused = {"path": "/api/v1/documents/{jurisdiction}/{slug}/versions", "method": "POST", "status_code": "401"}
+    assert _value(after, "registry_requests_total", **refused) - _value(before, "registry_requests_total", **refused) == 1
     route = {"path": "/api/v1/jurisdictions/{code}", "method": "GET", "status_code": "200"}
     assert _value(after, "registry_requests_total", **route) - _value(before, "registry_requests_total", **route) == 3
     assert not [ls for (n, ls) in after if n == "registry_requests_total" and ("path", "/api/v1/jurisdictions/EU") in ls]
@@ -256,3 +260,40 @@ def test_litestar_logging_compression_and_opentelemetry_compose_with_the_app(cap
     names = [span.name for span in spans.get_finished_spans()]
     assert any("/api/v1/compliance/check" in name for name in names), names
     assert token.split("_", 2)[2] not in "\n".join(lines)
+
+
+_WORKER = """
+import sys
+from litestar.testing import TestClient
+from registry.app import create_app
+from registry.settings import Settings
+
+app = create_app(Settings.from_env({}, database_url=sys.argv[1], load_corpus_on_start=False))
+with TestClient(app) as client:
+    for _ in range(int(sys.argv[2])):
+        assert client.get("/healthz").status_code == 200
+    if sys.argv[3] == "scrape":
+        print(client.get("/metrics").text)
+"""
+
+
+def test_several_worker_processes_are_summed_with_prometheus_multiproc_dir(tmp_path, database_url, engine):
+    """Two processes serve 3 and 4 requests; a third's /metrics counts 7 (prometheus_client's multiprocess mode)."""
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "metrics").mkdir()  # a folder of its own: prometheus_client reads every *.db file in it
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"), "PYTHONPATH": str(STANDARDS.parent)}
+
+    def run(count: int, scrape: bool) -> str:
+        return subprocess.run([sys.executable, "-c", _WORKER, database_url, str(count), "scrape" if scrape else "-"],
+                              env=env, capture_output=True, text=True, check=True, timeout=120).stdout
+
+    run(3, False)
+    run(4, False)
+    text = run(0, True)
+    counted = {tuple(sorted(s.labels.items())): s.value for family in text_string_to_metric_families(text)
+               for s in family.samples if s.name == "registry_requests_total"}
+    assert counted[tuple(sorted({"app_name": "registry", "method": "GET", "path": "/healthz",
+                                 "status_code": "200"}.items()))] == 7
