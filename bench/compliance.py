@@ -7,7 +7,9 @@
    per second on one core, against python-jsonschema on a slice of the same file; peak memory of a run over
    a tenth of the input vs the whole input (streamed: it must not grow with the input);
 3. HTTP, one uvicorn worker (uvloop + httptools), 50 connections from wrk on 127.0.0.1:
-   POST /api/v1/compliance/check for one market vs a bare ASGI app doing the same validation.
+   POST /api/v1/compliance/check for one market vs a bare ASGI app doing the same validation; the registry as
+   deployed: Prometheus metrics on, a request id made and echoed for every request (the access log off: wrk's
+   100,000 lines would measure the terminal).
 Needs `wrk` for part 3 (apt-get install wrk); part 3 is skipped without it.
 """
 
@@ -188,6 +190,14 @@ def wrk(port: int, path: str, body: str, seconds: int, folder: Path) -> tuple[fl
     return rps, percentile("50"), percentile("99")
 
 
+def observed(port: int) -> None:
+    """The registry under test counts its requests in /metrics and echoes a request id: what is measured is on."""
+    import urllib.request
+
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics") as answer:
+        assert answer.headers["X-Request-ID"] and b'registry_requests_total{' in answer.read()
+
+
 def serve_and_load(target: str, env: dict, folder: Path, body: str, seconds: int) -> tuple[float, float, float]:
     """One uvicorn worker (uvloop, httptools) serving `target`, warmed up, then loaded by wrk: (req/s, p50, p99)."""
     port = free_port()
@@ -200,6 +210,8 @@ def serve_and_load(target: str, env: dict, folder: Path, body: str, seconds: int
         wait(port)
         path = "/" if target == "bare:app" else "/api/v1/compliance/check"
         wrk(port, path, body, 2, folder)  # warm up
+        if target != "bare:app":
+            observed(port)
         return wrk(port, path, body, seconds, folder)
     finally:
         server.terminate()
@@ -221,7 +233,8 @@ def part_three(url: str, folder: Path, seconds: int, rounds: int) -> None:
                        "markets": ["EU"], "topics": ["consumer-protection"]})
     servers = (("bare ASGI app, same validation", "bare:app", {"BENCH_SCHEMA": str(folder / "schema.json")}),
                ("registry POST /api/v1/compliance/check", "registry.app:create_app",
-                {"REGISTRY_DATABASE_URL": url, "REGISTRY_LOAD_CORPUS": "false"}))
+                {"REGISTRY_DATABASE_URL": url, "REGISTRY_LOAD_CORPUS": "false", "REGISTRY_METRICS": "true",
+                 "REGISTRY_ACCESS_LOG": os.environ.get("REGISTRY_ACCESS_LOG", "false")}))
     runs: dict[str, list[tuple[float, float, float]]] = {name: [] for name, _, _ in servers}
     # the two servers alternate, `rounds` times each, and each figure is the median of its rounds: a slow spell
     # of a shared machine then weighs on both alike

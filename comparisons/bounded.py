@@ -55,6 +55,7 @@ class BoundedCache:
         self.max_entries, self.max_bytes = max_entries, max_bytes
         self.measure = measure
         self.bytes = 0
+        self.hits = self.misses = 0  # counted without the lock: a figure for metrics, not an invariant
         self._data: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
         self._lock = threading.Lock()
         _ALL.add(self)
@@ -63,7 +64,9 @@ class BoundedCache:
         # no lock: each OrderedDict call is atomic under the GIL, and a read changes no byte count (hot paths read)
         found = self._data.get(key, _MISSING)
         if found is _MISSING:
+            self.misses += 1
             return default
+        self.hits += 1
         try:
             self._data.move_to_end(key)
         except KeyError:  # dropped by another thread meanwhile: still a valid answer
@@ -119,7 +122,17 @@ class BoundedCache:
 
     def stats(self) -> dict[str, Any]:
         return {"name": self.name, "entries": len(self._data), "bytes": self.bytes,
-                "max_entries": self.max_entries, "max_bytes": self.max_bytes}
+                "max_entries": self.max_entries, "max_bytes": self.max_bytes, "hits": self.hits, "misses": self.misses}
+
+
+def totals() -> dict[str, dict[str, int]]:
+    """Hits, misses, entries and bytes of the live caches, summed by name (several caches may share one)."""
+    out: dict[str, dict[str, int]] = {}
+    for cache in list(_ALL):
+        total = out.setdefault(cache.name, {"hits": 0, "misses": 0, "entries": 0, "bytes": 0})
+        for key in total:
+            total[key] += cache.stats()[key]
+    return out
 
 
 def bounded(name: str, max_entries: int, max_bytes: int,
@@ -182,4 +195,4 @@ def caches() -> list[BoundedCache]:
     return sorted(_ALL, key=lambda c: c.name)
 
 
-__all__ = ["BoundedCache", "bounded", "caches", "configure", "json_size", "names", "parse_limits"]
+__all__ = ["BoundedCache", "bounded", "caches", "configure", "json_size", "names", "parse_limits", "totals"]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import gc
 import logging
+from typing import Callable, Sequence
 
 from litestar import Litestar, Request, get
+from litestar.config.app import AppConfig
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -32,9 +34,13 @@ from registry.api.hosts import AllowedHosts
 from registry.api.ids import canonical_path_ids
 from registry.api.jurisdictions import JurisdictionController
 from registry.api.limits import RATE_LIMIT_HEADERS, Limits, add_rate_limit_headers
+from registry.api.logs import logging_config
 from registry.api.meetings import MeetingController
+from registry.api.metrics import metrics, prometheus_config
 from registry.api.openapi import document_errors
 from registry.api.profiles import ProfileController
+from registry.api.readiness import readyz
+from registry.api.request_ids import request_ids
 from registry.api.search import SearchController
 from registry.api.requests import RegistryRequest
 from registry.services.startup import prepare
@@ -66,7 +72,10 @@ async def checked_request(request: Request) -> None:
     await authenticate_api(request)
 
 
-def create_app(settings: Settings | None = None) -> Litestar:
+def create_app(settings: Settings | None = None, *,
+               on_app_init: Sequence[Callable[[AppConfig], AppConfig]] = ()) -> Litestar:
+    """The application. `on_app_init`: litestar's hooks, to add what a deployment wants (its logging, OpenTelemetry,
+    more middleware, compression) the framework's way (docs/observability.md)."""
     settings = settings or Settings.from_env()
     engine = make_engine(settings.database_url, echo=settings.sql_echo)
 
@@ -84,7 +93,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     hosts = AllowedHosts(settings.host_names)
     admission = Admission(settings, cookie=site.TOKEN_COOKIE)  # the caller before the body; caps; worker threads
     app = Litestar(
-        route_handlers=[healthz, JurisdictionController, DocumentController, AuditController, check, check_batch, ComparisonController, ProfileController, MeetingController, SearchController, *site.pages(settings.secret)],
+        route_handlers=[healthz, readyz, *([metrics] if settings.metrics else []), JurisdictionController, DocumentController, AuditController, check, check_batch, ComparisonController, ProfileController, MeetingController, SearchController, *site.pages(settings.secret)],
         state=State({"settings": settings, "engine": engine, "limits": Limits(settings, engine), "admission": admission}),
         dependencies={
             "engine": Provide(provide_engine, sync_to_thread=False),
@@ -95,7 +104,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         },
         exception_handlers={HTTPException: site.handle_error, Exception: site.handle_error},  # JSON unless a page
         template_config=site.template_config(),
-        middleware=[admission.middleware],  # hosts: around the whole app, below
+        # metrics outermost: a request's time includes admission's; hosts and request ids around the whole app, below
+        middleware=[*([prometheus_config().middleware] if settings.metrics else []), admission.middleware],
+        logging_config=logging_config(settings),  # text or JSON lines, with the request id, never a token
         cors_config=_cors(settings),
         before_request=checked_request,  # ids in their one form (400), then a sent token must be good (401)
         before_send=[forget_bad_sessions, add_security_headers, add_rate_limit_headers],  # every response, routing's own 404/405 and refusals too
@@ -111,10 +122,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             components=Components(security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}),
         ),
         debug=False,
+        on_app_init=list(on_app_init),
     )
     document_errors(app, (CHECK_OPERATION, BATCH_OPERATION), (GAPS_ANSWER, DIFF_ANSWER))  # the one error shape, and the raw routes
-    # before routing: a bad Host is refused even where routing answers 404/405 itself; HEAD is routed as GET
-    app.asgi_handler = hosts.middleware(head_as_get(app.asgi_handler))
+    # before routing: a bad Host is refused even where routing answers 404/405 itself; HEAD is routed as GET; every
+    # answer, those too, echoes its X-Request-ID
+    app.asgi_handler = request_ids(hosts.middleware(head_as_get(app.asgi_handler)))
     bounded.configure(bounded.parse_limits(settings.cache_limits))  # every cache is made by now (docs/security.md)
     return app
 

@@ -68,3 +68,10 @@ class TooManyRequests(RegistryError):
 class ServiceBusy(RegistryError):
     status = 503
     code = "busy"
+
+
+class DatabaseUnavailable(RegistryError):
+    """The database cannot be reached (refused, dropped, out of connections): the caller should come back later."""
+
+    status = 503
+    code = "database_unavailable"

@@ -50,6 +50,9 @@ class Settings:
     worker_threads: int = field(default=8, metadata={"env": "REGISTRY_WORKER_THREADS"})
     parser_processes: int = field(default=2, metadata={"env": "REGISTRY_PARSER_PROCESSES"})
     cache_limits: str = field(default="", metadata={"env": "REGISTRY_CACHE_LIMITS"})
+    log_format: str = field(default="text", metadata={"env": "REGISTRY_LOG_FORMAT"})
+    access_log: bool = field(default=True, metadata={"env": "REGISTRY_ACCESS_LOG"})
+    metrics: bool = field(default=True, metadata={"env": "REGISTRY_METRICS"})
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> "Settings":

@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 
 from registry.api import raw
 from registry.api.admission import known_caller
+from registry.api.metrics import counted_checks
 from registry.api.openapi import RawOperation
 from registry.api.structs import API, ComplianceReportOut, Input
 from registry.domain.access import ANONYMOUS, Principal
@@ -160,6 +161,7 @@ async def check(scope: Scope, receive: Receive, send: Send) -> None:
         outcome = _check(state.engine, state.settings, principal, outcome, fmt)
     elif isinstance(outcome, ComplianceRequest):
         outcome = await admission.in_worker(_check, state.engine, state.settings, principal, outcome, fmt)
+    counted_checks("check")
     await raw.answer(send, *outcome)
 
 
@@ -212,6 +214,7 @@ async def check_batch(scope: Scope, receive: Receive, send: Send) -> None:
     first = 1
 
     def run(lines_: list[bytes], start: int) -> bytes:
+        counted_checks("batch", len(lines_))
         return batch.encode(checker.check_lines(lines_, start))
 
     async for line in batch.lines(body(), settings.batch_max_line_bytes):

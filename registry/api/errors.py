@@ -13,7 +13,8 @@ from litestar.exceptions import HTTPException, ValidationException
 from sqlalchemy.exc import DataError
 
 from registry.domain.jsonbody import pointer_join
-from registry.errors import InvalidInput, RegistryError
+from registry.errors import DatabaseUnavailable, InvalidInput, RegistryError
+from registry.storage.availability import unreachable
 
 log = logging.getLogger("registry")
 
@@ -70,7 +71,15 @@ def _validation(exc: ValidationException) -> tuple[str, str | None, Any]:
     return (f"{pointer or '/'}: {message}"), pointer, detail
 
 
+DATABASE_RETRY_AFTER = 5  # seconds: a restarted database or a freed connection comes back in seconds
+
+
 def handle_error(request: Request, exc: Exception) -> Response:
+    if unreachable(exc):  # the database, not the request, is at fault: 503, and when to come back
+        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, type(exc.orig if
+                    hasattr(exc, "orig") else exc).__name__)
+        exc = DatabaseUnavailable("the database cannot be reached; retry shortly",
+                                  detail={"retry_after": DATABASE_RETRY_AFTER})
     if isinstance(exc, RegistryError):
         body = error_body(exc.status, exc.code, exc.message, exc.pointer, exc.detail)
     elif isinstance(exc, ValidationException):

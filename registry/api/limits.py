@@ -39,10 +39,11 @@ def _in(address: str, networks: tuple) -> bool:
 
 
 def server_options(settings: Settings) -> dict[str, object]:
-    """uvicorn's proxy options: its X-Forwarded-For/-Proto handling trusts only REGISTRY_TRUSTED_PROXIES (by default
-    uvicorn trusts 127.0.0.1, so anyone on the machine could pick their client address and rate-limit key)."""
+    """uvicorn's options: its X-Forwarded-For/-Proto handling trusts only REGISTRY_TRUSTED_PROXIES (by default
+    uvicorn trusts 127.0.0.1, so anyone on the machine could pick their client address and rate-limit key); its own
+    access log is off when the registry writes one (REGISTRY_ACCESS_LOG, with the request id), so a request is one line."""
     proxies = ",".join(str(network) for network in _networks(settings.trusted_proxies))
-    return {"proxy_headers": bool(proxies), "forwarded_allow_ips": proxies or ""}
+    return {"proxy_headers": bool(proxies), "forwarded_allow_ips": proxies or "", "access_log": not settings.access_log}
 
 
 class Limits:

@@ -45,9 +45,10 @@ def distinct_markets(results: Iterable[MarketResult]) -> tuple[dict[str, list[st
     inputs: dict[str, dict] = {}
     first: dict[str, MarketResult] = {}
     seen: dict[str, str] = {}
-    for r in results:
-        if not r.constraints:
-            continue
+    applying = [r for r in results if r.constraints]
+    if len(applying) == 1:  # one market: nothing to merge, and no key to compare (its JSON text cost ~10% of a check)
+        return _listed(applying[0], [applying[0].market]), []
+    for r in applying:
         schema = applicable_schema(r)
         key = json.dumps(schema, sort_keys=True, default=str)
         if key in seen:

@@ -7,7 +7,7 @@ from litestar import Request, Response
 from registry.api.errors import handle_error as api_error
 from registry.web.layout import page
 
-_NOT_PAGES = ("/api/", "/schema", "/static/", "/healthz")
+_NOT_PAGES = ("/api/", "/schema", "/static/", "/healthz", "/readyz", "/metrics")
 
 
 def wants_page(request: Request) -> bool:

@@ -81,8 +81,9 @@ def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_bucket(serve):
 
 
 @pytest.mark.parametrize("trusted, options", [
-    ("", {"proxy_headers": False, "forwarded_allow_ips": ""}),
-    ("10.0.0.0/8, 127.0.0.1", {"proxy_headers": True, "forwarded_allow_ips": "10.0.0.0/8,127.0.0.1/32"}),
+    ("", {"proxy_headers": False, "forwarded_allow_ips": "", "access_log": False}),
+    ("10.0.0.0/8, 127.0.0.1", {"proxy_headers": True, "forwarded_allow_ips": "10.0.0.0/8,127.0.0.1/32",
+                                "access_log": False}),  # the registry writes the access line, with the request id
 ])
 def test_uvicorn_is_told_the_same_proxies(trusted, options):
     assert server_options(Settings.from_env({}, trusted_proxies=trusted)) == options
