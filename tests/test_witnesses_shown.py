@@ -144,8 +144,14 @@ def test_every_witness_between_two_jurisdictions_frameworks_is_an_operating_prof
     with read_session(corpus_engine) as session:
         codes = [j.code for j in jurisdictions.list_jurisdictions(session, limit=500)[0]]  # with rules or without
         sides = {code: comparing.framework(session, code, topic=topic, as_of=None) for code in codes}
+    # one jurisdiction for each distinct framework (EU member states on EU law, and the jurisdictions without rules on
+    # the topic, share theirs): the pairs of twins would repeat the same comparison under other names
+    first: dict[tuple[str, ...], str] = {}
+    for code in codes:
+        first.setdefault(tuple(sorted(sides[code].refs)), code)
+    distinct = list(first.values())
     checked = 0
-    for a, b in itertools.combinations(codes, 2):
+    for a, b in itertools.combinations(distinct, 2):
         comparison = comparing.compare_sides(sides[a], sides[b], format_assertion=True)
         assert comparison["within_vocabulary"]["noun"] == "operating profile"
         for name, witness in shown(comparison):
