@@ -16,7 +16,9 @@ from litestar.openapi.spec import Components, SecurityScheme
 from comparisons import bounded
 from registry import __version__
 from registry.api.admission import Admission, provide_caller
+from registry.api.allow import add_allow
 from registry.api.audit import AuditController
+from registry.api.caching import compression
 from registry.api.comparisons import GAPS_ANSWER, ComparisonController
 from registry.api.compliance import BATCH_OPERATION, CHECK_OPERATION, check, check_batch
 from registry.api.dependencies import (
@@ -25,6 +27,7 @@ from registry.api.dependencies import (
     provide_page,
     provide_settings,
 )
+from registry.api.created import locate_created
 from registry.api.documents import DIFF_ANSWER, DocumentController
 from registry.api.headers import add_security_headers
 from registry.api.head import head_as_get
@@ -35,6 +38,7 @@ from registry.api.limits import Limits
 from registry.api.meetings import MeetingController
 from registry.api.openapi import document_errors
 from registry.api.profiles import ProfileController
+from registry.api.schemas import schema_by_digest
 from registry.api.search import SearchController
 from registry.api.requests import RegistryRequest
 from registry.services.startup import prepare
@@ -84,7 +88,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     hosts = AllowedHosts(settings.host_names)
     admission = Admission(settings, cookie=site.TOKEN_COOKIE)  # the caller before the body; caps; worker threads
     app = Litestar(
-        route_handlers=[healthz, JurisdictionController, DocumentController, AuditController, check, check_batch, ComparisonController, ProfileController, MeetingController, SearchController, *site.pages(settings.secret)],
+        route_handlers=[healthz, JurisdictionController, DocumentController, AuditController, check, check_batch, ComparisonController, ProfileController, MeetingController, SearchController, schema_by_digest, *site.pages(settings.secret)],
         state=State({"settings": settings, "engine": engine, "limits": Limits(settings), "admission": admission}),
         dependencies={
             "engine": Provide(provide_engine, sync_to_thread=False),
@@ -98,7 +102,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         middleware=[admission.middleware],  # hosts: around the whole app, below
         cors_config=_cors(settings),
         before_request=checked_request,  # ids in their one form (400), then a sent token must be good (401)
-        before_send=[forget_bad_sessions, add_security_headers],  # every response, routing's own 404/405 and refusals too
+        before_send=[forget_bad_sessions, add_security_headers, add_allow],  # every response, routing's own 404/405 and refusals too
+        after_request=locate_created,  # a 201 names what it created in Location
+        compression_config=compression(),  # with ETags, 304 and Cache-Control (registry/api/caching.py)
         request_class=RegistryRequest,
         request_max_body_size=settings.max_body_bytes,
         on_startup=[on_startup],
