@@ -38,11 +38,13 @@ from registry.api.limits import Limits
 from registry.api.meetings import MeetingController
 from registry.api.openapi import document_errors
 from registry.api.profiles import ProfileController
+from registry.api.read_cache import ReadCache
 from registry.api.schemas import schema_by_digest
 from registry.api.search import SearchController
 from registry.api.requests import RegistryRequest
 from registry.services.startup import prepare
 from registry.settings import Settings
+from registry.storage.changes import change_counter
 from registry.storage.database import make_engine
 from registry.web import api_docs, site
 from registry.web.markdown import render as render_markdown
@@ -81,12 +83,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # a young generation of 20,000 objects instead of 700: a check allocates hundreds, and collecting every
         # request or two cost ~10% of the throughput of POST /compliance/check (docs/performance.md)
         gc.set_threshold(20_000, 10, 10)
+        read_cache.start(change_counter(engine))  # anonymous API reads kept until any worker writes
 
     def on_shutdown(app: Litestar) -> None:
+        read_cache.stop()
         engine.dispose()
 
     hosts = AllowedHosts(settings.host_names)
     admission = Admission(settings, cookie=site.TOKEN_COOKIE)  # the caller before the body; caps; worker threads
+    read_cache = ReadCache()
     app = Litestar(
         route_handlers=[healthz, JurisdictionController, DocumentController, AuditController, check, check_batch, ComparisonController, ProfileController, MeetingController, SearchController, schema_by_digest, *site.pages(settings.secret)],
         state=State({"settings": settings, "engine": engine, "limits": Limits(settings), "admission": admission}),
@@ -99,7 +104,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         },
         exception_handlers={HTTPException: site.handle_error, Exception: site.handle_error},  # JSON unless a page
         template_config=site.template_config(),
-        middleware=[admission.middleware],  # hosts: around the whole app, below
+        middleware=[admission.middleware, read_cache.middleware],  # the last runs first; hosts: around the whole app, below
         cors_config=_cors(settings),
         before_request=checked_request,  # ids in their one form (400), then a sent token must be good (401)
         before_send=[forget_bad_sessions, add_security_headers, add_allow],  # every response, routing's own 404/405 and refusals too
