@@ -40,14 +40,19 @@ PAGES = [
 ]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=30)
+def corpus_client(description: str, runs: int) -> tuple[argparse.Namespace, TestClient]:
+    """The command line (--runs, --url) and a client of an app over the shipped corpus (loaded on first start)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--runs", type=int, default=runs)
     parser.add_argument("--url", default=None)
     args = parser.parse_args()
-    url = args.url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench-pages.db'}"
-    settings = Settings.from_env({}, database_url=url)  # loads the shipped corpus on first start
-    with TestClient(app=create_app(settings)) as client:
+    url = args.url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}"
+    return args, TestClient(app=create_app(Settings.from_env({}, database_url=url)))
+
+
+def main() -> None:
+    args, app_client = corpus_client(__doc__, 30)
+    with app_client as client:
         rows = []
         for name, path in PAGES:
             for _ in range(3):  # warm: caches, first comparison of a pair

@@ -18,7 +18,9 @@ from litestar.openapi.spec import Components, SecurityScheme
 from comparisons import bounded
 from registry import __version__
 from registry.api.admission import Admission, provide_caller
+from registry.api.allow import add_allow
 from registry.api.audit import AuditController
+from registry.api.caching import compression
 from registry.api.comparisons import GAPS_ANSWER, ComparisonController
 from registry.api.compliance import BATCH_OPERATION, CHECK_OPERATION, check, check_batch
 from registry.api.dependencies import (
@@ -27,6 +29,7 @@ from registry.api.dependencies import (
     provide_page,
     provide_settings,
 )
+from registry.api.created import locate_created
 from registry.api.documents import DIFF_ANSWER, DocumentController
 from registry.api.headers import add_security_headers
 from registry.api.head import head_as_get
@@ -41,10 +44,13 @@ from registry.api.openapi import document_errors
 from registry.api.profiles import ProfileController
 from registry.api.readiness import readyz
 from registry.api.request_ids import request_ids
+from registry.api.read_cache import ReadCache
+from registry.api.schemas import schema_by_digest
 from registry.api.search import SearchController
 from registry.api.requests import RegistryRequest
 from registry.services.startup import prepare
 from registry.settings import Settings
+from registry.storage.changes import change_counter
 from registry.storage.database import make_engine
 from registry.web import api_docs, site
 from registry.web.markdown import render as render_markdown
@@ -86,14 +92,17 @@ def create_app(settings: Settings | None = None, *,
         # a young generation of 20,000 objects instead of 700: a check allocates hundreds, and collecting every
         # request or two cost ~10% of the throughput of POST /compliance/check (docs/performance.md)
         gc.set_threshold(20_000, 10, 10)
+        read_cache.start(change_counter(engine))  # anonymous API reads kept until any worker writes
 
     def on_shutdown(app: Litestar) -> None:
+        read_cache.stop()
         engine.dispose()
 
     hosts = AllowedHosts(settings.host_names)
     admission = Admission(settings, cookie=site.TOKEN_COOKIE)  # the caller before the body; caps; worker threads
+    read_cache = ReadCache()
     app = Litestar(
-        route_handlers=[healthz, readyz, *([metrics] if settings.metrics else []), JurisdictionController, DocumentController, AuditController, check, check_batch, ComparisonController, ProfileController, MeetingController, SearchController, *site.pages(settings.secret)],
+        route_handlers=[healthz, readyz, *([metrics] if settings.metrics else []), JurisdictionController, DocumentController, AuditController, check, check_batch, ComparisonController, ProfileController, MeetingController, SearchController, schema_by_digest, *site.pages(settings.secret)],
         state=State({"settings": settings, "engine": engine, "limits": Limits(settings, engine), "admission": admission}),
         dependencies={
             "engine": Provide(provide_engine, sync_to_thread=False),
@@ -104,12 +113,16 @@ def create_app(settings: Settings | None = None, *,
         },
         exception_handlers={HTTPException: site.handle_error, Exception: site.handle_error},  # JSON unless a page
         template_config=site.template_config(),
-        # metrics outermost: a request's time includes admission's; hosts and request ids around the whole app, below
-        middleware=[*([prometheus_config().middleware] if settings.metrics else []), admission.middleware],
+        # metrics outermost: a request's time includes admission's and the read cache's (its hits are counted); hosts
+        # and request ids around the whole app, below
+        middleware=[*([prometheus_config().middleware] if settings.metrics else []), admission.middleware,
+                    read_cache.middleware],
         logging_config=logging_config(settings),  # text or JSON lines, with the request id, never a token
         cors_config=_cors(settings),
         before_request=checked_request,  # ids in their one form (400), then a sent token must be good (401)
-        before_send=[forget_bad_sessions, add_security_headers, add_rate_limit_headers],  # every response, routing's own 404/405 and refusals too
+        before_send=[forget_bad_sessions, add_security_headers, add_rate_limit_headers, add_allow],  # every response, routing's own 404/405 and refusals too
+        after_request=locate_created,  # a 201 names what it created in Location
+        compression_config=compression(),  # with ETags, 304 and Cache-Control (registry/api/caching.py)
         request_class=RegistryRequest,
         request_max_body_size=settings.max_body_bytes,
         on_startup=[on_startup],

@@ -10,6 +10,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromQuery, JSONBody, QueryParameter
 from sqlalchemy import Engine
 
+from registry.api.caching import NEGOTIATED
 from registry.api.answers import in_format
 from registry.api.structs import API, GapReportOut, Input
 from registry.domain.access import Principal
@@ -63,7 +64,7 @@ class ComparisonController(Controller):
                                          titles=titles)
         return in_format(fmt, answer, formats.COMPARE_FORMATS)
 
-    @get("/gaps", sync_to_thread=True, opt={"expensive": True}, summary="Gap report between two jurisdictions' frameworks")
+    @get("/gaps", sync_to_thread=True, opt={"expensive": True, NEGOTIATED: True}, summary="Gap report between two jurisdictions' frameworks")
     def gaps(self, engine: NamedDependency[Engine], settings: NamedDependency[Settings], request: Request,
              source: Annotated[str, QueryParameter(name="from", description="the jurisdiction you start from")],
              target: Annotated[str, QueryParameter(name="to", description="the jurisdiction whose rules you need")],
@@ -75,7 +76,7 @@ class ComparisonController(Controller):
                                            format_assertion=settings.format_assertion)
         return in_format(fmt, data, {"md": formats.gap_markdown, "csv": formats.gap_csv, "html": formats.gap_html})
 
-    @get("/comparisons/matrix", sync_to_thread=True, opt={"expensive": True},
+    @get("/comparisons/matrix", sync_to_thread=True, opt={"expensive": True, NEGOTIATED: True},
          summary="Relation and alignment score for every pair of jurisdictions on a topic")
     def matrix(self, engine: NamedDependency[Engine], settings: NamedDependency[Settings], request: Request,
                topic: FromQuery[str], as_of: FromQuery[Optional[dt.date]] = None,

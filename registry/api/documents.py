@@ -17,6 +17,7 @@ from litestar.params import (
 )
 from sqlalchemy import Engine
 
+from registry.api.caching import NEGOTIATED
 from registry.api.dependencies import Page
 from registry.api.structs import (
     API,
@@ -195,7 +196,7 @@ class DocumentController(Controller):
             return annotation_history(document, row, annotations.revisions(session, row),
                                       show_tokens=can_write_namespace(principal, document.namespace))
 
-    @get(DOC + "/versions/{a:str}/diff/{b:str}", sync_to_thread=True,
+    @get(DOC + "/versions/{a:str}/diff/{b:str}", sync_to_thread=True, opt={NEGOTIATED: True},
          summary="What the change from the older version to the newer did, difference by difference (json, md or csv)")
     def diff_versions(self, engine: NamedDependency[Engine], principal: NamedDependency[Principal],
                       settings: NamedDependency[Settings], request: Request, jurisdiction: FromPath[str],

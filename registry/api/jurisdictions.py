@@ -15,6 +15,7 @@ from litestar.params import (
 from sqlalchemy import Engine
 
 from registry.api.answers import in_format
+from registry.api.caching import NEGOTIATED
 from registry.api.dependencies import Page
 from registry.api.structs import (
     JurisdictionOut,
@@ -45,8 +46,8 @@ class JurisdictionController(Controller):
             rows, total = jurisdictions.list_jurisdictions(session, region=region, kind=kind, bloc=bloc,
                                                            cooperation=cooperation, text=q,
                                                            sort=sort, limit=page.limit, offset=page.offset)
-            items = [jurisdiction_out(r, jurisdictions.members(session, r.code), jurisdictions.blocs_of(session, r.code))
-                     for r in rows]
+            members, blocs = jurisdictions.memberships(session, [r.code for r in rows])  # not two queries a row
+            items = [jurisdiction_out(r, members[r.code], blocs[r.code]) for r in rows]
         return JurisdictionPage(items=items, total=total, limit=page.limit, offset=page.offset)
 
     @get("/jurisdictions/{code:str}", sync_to_thread=True, summary="One jurisdiction")
@@ -61,7 +62,7 @@ class JurisdictionController(Controller):
         with read_session(engine) as session:
             return [msgspec.convert(item, TopicCoverage) for item in coverage.coverage_of(session, code)]
 
-    @get("/coverage", sync_to_thread=True,
+    @get("/coverage", sync_to_thread=True, opt={NEGOTIATED: True},
          summary="Every jurisdiction × every topic: recorded, none exists or not researched; rules; newest source")
     def coverage_grid(self, engine: NamedDependency[Engine], request: Request,
                       cooperation: FromQuery[Optional[Literal["partner", "not-partner", "unknown"]]] = None,

@@ -103,8 +103,8 @@ def _base_url(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
 
-ICS = "text/calendar; charset=utf-8"
-CSV = "text/csv; charset=utf-8"
+ICS = "text/calendar"  # litestar adds the one "; charset=utf-8" of every text/ answer
+CSV = "text/csv"
 
 
 class MeetingController(Controller):
@@ -227,10 +227,11 @@ class MeetingController(Controller):
 
     @post(MEETING + "/outcomes", sync_to_thread=True, summary="Record a decision or agreement")
     def add_outcome(self, engine: NamedDependency[Engine], principal: NamedDependency[Principal],
-                    meeting_id: RowId, data: JSONBody[OutcomeCreate]) -> OutcomeOut:
+                    meeting_id: RowId, data: JSONBody[OutcomeCreate]) -> Response[OutcomeOut]:
         with write_session(engine) as session:
             row = meetings_actions.add_outcome(session, principal, meeting_id, to_input(data, OutcomeInput))
-            return outcome_out(row)
+            # an outcome has no URL of its own: the list it joined
+            return Response(outcome_out(row), status_code=201, headers={"Location": f"{API}/meetings/{meeting_id}/outcomes"})
 
     @get(MEETING + "/actions", sync_to_thread=True, summary="The action items of a meeting")
     def meeting_actions(self, engine: NamedDependency[Engine], page: NamedDependency[Page],
@@ -287,13 +288,13 @@ class MeetingController(Controller):
             meeting = meetings.get_meeting(session, meeting_id)
             return _file(meetings_calendar.one(session, meeting, _base_url(request)), ICS, f"meeting-{meeting_id}.ics")
 
-    @get(MEETING + "/minutes.md", sync_to_thread=True, media_type="text/markdown; charset=utf-8", summary="The minutes as a Markdown file")
+    @get(MEETING + "/minutes.md", sync_to_thread=True, media_type="text/markdown", summary="The minutes as a Markdown file")
     def minutes_file(self, engine: NamedDependency[Engine], principal: NamedDependency[Principal],
                      meeting_id: RowId) -> Response:
         with read_session(engine) as session:
             minutes = meetings_minutes.get_minutes(session, principal, meeting_id)
             text = meetings_exchange.minutes_markdown(meetings.get_meeting(session, meeting_id), minutes)
-            return _file(text, "text/markdown; charset=utf-8", f"meeting-{meeting_id}-minutes.md")
+            return _file(text, "text/markdown", f"meeting-{meeting_id}-minutes.md")
 
     @get("/meetings.csv", sync_to_thread=True, media_type=CSV, summary="Meetings as CSV (the filters of the list)")
     def meetings_csv(self, engine: NamedDependency[Engine], filters: NamedDependency[MeetingFilters]) -> Response:

@@ -17,6 +17,7 @@ from registry.domain.access import (
     require_namespace_writer,
 )
 from registry.domain.canonical import version_hashes
+from registry.domain.etags import names_state
 from registry.domain.references import (
     VOCABULARY_NAMESPACE,
     DocumentName,
@@ -205,7 +206,7 @@ def check_if_match(document: Document, version: Version, if_match: str | None, a
     """A write to a version sends the ETag it read: 428 without one, 409 when the version changed since."""
     if not if_match:
         raise PreconditionRequired(f"send If-Match with the version's ETag to {action}", code="if_match_required")
-    if if_match.strip() not in (etag(version), "W/" + etag(version)):
+    if not names_state(if_match, etag(version)):
         raise Conflict(f"{document.name}@{version.number} has changed since you read it (ETag now {etag(version)})",
                        code="edit_conflict", detail={"etag": etag(version)})
 

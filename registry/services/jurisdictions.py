@@ -29,6 +29,21 @@ def blocs_of(session: Session, code: str) -> list[str]:
                              .order_by(Membership.bloc_code)).all())
 
 
+def memberships(session: Session, codes: Sequence[str]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """For each of `codes`: its members (a bloc's) and the blocs it belongs to, in one query for a whole list."""
+    rows = session.exec(select(Membership.bloc_code, Membership.member_code).where(
+        or_(col(Membership.bloc_code).in_(codes), col(Membership.member_code).in_(codes)))
+        .order_by(Membership.bloc_code, Membership.member_code)).all()
+    members: dict[str, list[str]] = {code: [] for code in codes}
+    blocs: dict[str, list[str]] = {code: [] for code in codes}
+    for bloc, member in rows:
+        if bloc in members:
+            members[bloc].append(member)
+        if member in blocs:
+            blocs[member].append(bloc)
+    return members, blocs
+
+
 def framework_codes(session: Session, code: str) -> list[str]:
     """A jurisdiction's own code and the blocs it belongs to: their in-force rules make its framework."""
     get(session, code)

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, delete, select
 
 from registry.domain import meetings as rules
 from registry.domain.access import ADMIN, SECRETARIAT, Principal, require_role
+from registry.domain.etags import names_state
 from registry.domain.canonical import content_hash
 from registry.domain.lifecycle import IN_FORCE_STATUSES
 from registry.domain.topics import is_topic
@@ -111,7 +112,7 @@ def check_if_match(if_match: str | None, current: str, *, what: str) -> None:
     """Edits send the ETag they read: 428 without one, 409 when someone changed the thing since."""
     if not if_match:
         raise PreconditionRequired(f"send If-Match with the ETag of {what} to edit it", code="if_match_required")
-    if if_match.strip() not in (current, "W/" + current):
+    if not names_state(if_match, current):
         raise Conflict(f"{what} has changed since you read it (ETag now {current})", code="edit_conflict",
                        detail={"etag": current})
 

@@ -17,6 +17,12 @@ from sqlmodel.sql.expression import SelectOfScalar
 from registry.errors import Conflict, RegistryError
 
 _WRITE = "registry_write"
+CHANGES_CHANNEL = "registry_changes"  # PostgreSQL: notified by each write that readers see (registry/storage/changes.py)
+# rows no anonymous answer shows, or derived from rows that answers do show (the search index): a write that touches
+# only these and drafts keeps every cached read answer (registry/storage/changes.py, registry/api/read_cache.py)
+UNSHOWN_TABLES = frozenset({"audit_event", "token", "profile", "profile_version", "compliance_run", "search_entry",
+                            "rate_limit_bucket"})
+_SHOWN = "registry_shown"
 BUSY_TIMEOUT_MS = 60_000
 
 
@@ -82,11 +88,51 @@ def sqlite_path(url: str) -> Path | None:
 
 
 _generation = 0
+_shown_commits = 0
 
 
 def generation() -> int:
     """How many write transactions this process has committed: caches compare it to notice local writes."""
     return _generation
+
+
+def shown_commits() -> int:
+    """How many write transactions of this process changed what anonymous readers see."""
+    return _shown_commits
+
+
+def _shown(row: Any) -> bool:
+    table = getattr(row, "__tablename__", None)
+    return table not in UNSHOWN_TABLES and not (table == "version" and getattr(row, "status", None) == "draft")
+
+
+@event.listens_for(Session, "before_flush")
+def _note_rows(session: Session, _context: Any, _instances: Any) -> None:
+    if not session.info.get(_SHOWN) and any(map(_shown, (*session.new, *session.dirty, *session.deleted))):
+        session.info[_SHOWN] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_statement(state: Any) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        mapper = state.bind_mapper
+        if mapper is None or mapper.local_table.name not in UNSHOWN_TABLES:
+            state.session.info[_SHOWN] = True
+
+
+def _announce(session: Session) -> bool:
+    """In the write transaction, if it changed what readers see: PostgreSQL notifies every worker (on commit);
+    SQLite counts in the database header (`user_version`, ours alone; BEGIN IMMEDIATE makes the count safe)."""
+    session.flush()
+    if not session.info.pop(_SHOWN, False):
+        return False
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"NOTIFY {CHANGES_CHANNEL}"))
+    else:
+        connection = session.connection()
+        count = connection.exec_driver_sql("PRAGMA user_version").scalar() or 0
+        connection.exec_driver_sql(f"PRAGMA user_version = {(count + 1) % 2_000_000_000}")
+    return True
 
 
 def locked(query: SelectOfScalar[Any]) -> SelectOfScalar[Any]:
@@ -116,11 +162,13 @@ def _lost_race(exc: BaseException) -> Conflict | None:
 def write_session(engine: Engine) -> Iterator[Session]:
     """One transaction that commits on success and rolls back on any error; a write that a concurrent writer
     made impossible (a unique key taken, a deadlock) is a 409 `write_conflict`, not a 500."""
-    global _generation
+    global _generation, _shown_commits
     with Session(engine.execution_options(**{_WRITE: True}), expire_on_commit=False) as session:
         try:
             yield session
+            shown = _announce(session)
             session.commit()
+            _shown_commits += shown
         except BaseException as exc:
             session.rollback()
             conflict = _lost_race(exc)

@@ -76,7 +76,7 @@ class CompliancePages(Controller):
             if fmt == "json":
                 return Response(report, media_type=FORMATS["json"], headers=_attachment("json"))
             text = {"md": report_formats.to_markdown, "csv": report_formats.to_csv}[fmt](report)
-            return Response(text, media_type=FORMATS[fmt] + "; charset=utf-8", headers=_attachment(fmt))
+            return Response(text, media_type=FORMATS[fmt], headers=_attachment(fmt))
         profile_json = json.dumps(profile, ensure_ascii=False, indent=2) if profile is not None else profile_text
         permalink = {"markets": markets, "as_of": as_of, "profile": json.dumps(profile, ensure_ascii=False,
                                                                                separators=(",", ":"))

@@ -225,7 +225,8 @@ def test_access_matrix(route, world, mini_engine):
 def _read_routes() -> list[str]:
     """Every API GET route of the app's route table, its path parameters filled with values that exist."""
     fill = {"{jurisdiction}": "EU", "{code}": "EU", "{slug}": "consumer-protection", "{ref}": "1", "{number}": "1",
-            "{meeting_id}": "1", "{action_id}": "1", "{profile_id}": "1", "{a}": "1", "{b}": "2"}
+            "{meeting_id}": "1", "{action_id}": "1", "{profile_id}": "1", "{a}": "1", "{b}": "2",
+            "{digest}": "0" * 64}
     urls = []
     for route in create_app(Settings.from_env({}, database_url="sqlite://", load_corpus_on_start=False)).routes:
         if "GET" not in (getattr(route, "methods", None) or ()) or not route.path.startswith("/api/"):
