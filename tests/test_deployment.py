@@ -66,7 +66,7 @@ def test_the_dockerfile_parses_and_copies_only_what_exists_into_a_non_root_image
     command = shlex.split(next(args for word, args in reversed(steps) if word == "CMD").strip("[]").replace(",", " "))
     assert command[:2] == ["registry", "serve"]
     health = next(args for word, args in steps if word == "HEALTHCHECK")
-    assert "/healthz" in health
+    assert "/readyz" in health  # readiness: 503 while the database cannot be reached
 
 
 def test_everything_the_wheel_ships_is_in_the_build_context():
@@ -101,6 +101,6 @@ def test_the_compose_file_parses_and_names_what_exists():
 def test_the_deployment_page_says_how_to_run_them():
     text = (ROOT / "docs" / "deployment.md").read_text()
     for needed in ("docker compose up --build", "registry serve --workers", "registry.app:create_app --factory",
-                   "REGISTRY_SECRET", "REGISTRY_TRUSTED_PROXIES", "pg_dump", "/healthz", "compose.yaml",
+                   "REGISTRY_SECRET", "REGISTRY_TRUSTED_PROXIES", "pg_dump", "/healthz", "/readyz", "compose.yaml",
                    "Dockerfile"):
         assert needed in text, needed

@@ -45,10 +45,9 @@ def distinct_markets(results: Iterable[MarketResult]) -> tuple[dict[str, list[st
     inputs: dict[str, dict] = {}
     first: dict[str, MarketResult] = {}
     seen: dict[str, str] = {}
-    applying = [r for r in results if r.constraints]
-    if len(applying) == 1:  # one market: nothing to merge, and no key to compare (its JSON text cost ~10% of a check)
-        return _listed(applying[0], [applying[0].market]), []
-    for r in applying:
+    for r in results:
+        if not r.constraints:
+            continue
         schema = applicable_schema(r)
         key = json.dumps(schema, sort_keys=True, default=str)
         if key in seen:
@@ -63,9 +62,12 @@ def combine(results: Iterable[MarketResult], *, format_assertion: bool = True) -
     """(requirements, conflicts) over the constraints that apply to the profile in each market. Markets whose
     applicable constraints are the same (the EU and its member states on EU law, say) are merged once, under the
     first of them, and each requirement and conflict names all of them (merging costs milliseconds a market)."""
-    groups, inputs, first = distinct_markets(results)
-    if not inputs:
+    applying = [r for r in results if r.constraints]
+    if not applying:
         return [], []
+    if len(applying) == 1:  # one market: nothing to merge, and no key to compare (its JSON text cost ~10% of a check)
+        return _listed(applying[0], [applying[0].market]), []
+    groups, inputs, first = distinct_markets(applying)
     if len(inputs) == 1:
         [(label, result)] = first.items()
         return _listed(result, groups[label]), []
